@@ -1,0 +1,29 @@
+/** Typed configuration, produced once from config/schedules.yaml by schedules.ts. */
+
+export type Cadence =
+  | { kind: 'immediate'; text: 'immediate' }
+  | { kind: 'cron'; text: string; timezone: string }
+  | { kind: 'every'; text: string; ms: number; timezone: string };
+
+export type TransportConfig =
+  | { name: string; kind: 'console' }
+  | { name: string; kind: 'file'; dir: string; from: string }
+  | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number }
+  | { name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number };
+
+export interface EventTypeConfig {
+  type: string;
+  cadence: Cadence;
+  /** Name of an entry in `transports`. */
+  transport: string;
+  timezone: string;
+  maxAttempts: number;
+  /** Recipients claimed per page of a run. */
+  batchSize: number;
+}
+
+export interface DigestConfig {
+  timezone: string;
+  transports: Record<string, TransportConfig>;
+  events: Record<string, EventTypeConfig>;
+}

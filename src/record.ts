@@ -1,0 +1,89 @@
+import { DigestError, ValidationError, type Issue } from './errors.js';
+import type { Registry } from './handlers/registry.js';
+import { validatePayload } from './handlers/validate.js';
+import { callerExecutor } from './store/caller-tx.js';
+import type { Db, Executor } from './store/db.js';
+import { insertEvent, insertEventRows, selectAutoIncrementStep, type NewEvent } from './store/events.js';
+
+export interface RecordOptions {
+  /** The caller's open transaction (mysql2 connection or drizzle tx). */
+  tx?: unknown;
+  /** The same key for the same type returns the same event id, and inserts nothing. */
+  idempotencyKey?: string;
+  occurredAt?: Date;
+  /** Not processed before this time (delayed events). */
+  availableAt?: Date;
+}
+
+export interface EventInput extends Omit<RecordOptions, 'tx'> {
+  type: string;
+  payload: unknown;
+}
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+const MAX_KEY = 191;
+
+/** Validation at the edge: nothing invalid reaches the table through record(). */
+function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEvent {
+  const handler = registry.require(input.type);
+  validatePayload(handler, input.payload);
+  const issues: Issue[] = [];
+  const json = JSON.stringify(input.payload);
+  if (Buffer.byteLength(json) > maxBytes) issues.push({ path: 'payload', message: `must be at most ${maxBytes} bytes of JSON` });
+  const recipient = String(handler.recipient(input.payload) ?? '');
+  if (recipient.length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters` });
+  const key = input.idempotencyKey;
+  if (key != null && (key.length === 0 || key.length > MAX_KEY)) issues.push({ path: 'idempotencyKey', message: `must be 1 to ${MAX_KEY} characters` });
+  for (const f of ['occurredAt', 'availableAt'] as const) {
+    const v = input[f];
+    if (v != null && (!(v instanceof Date) || Number.isNaN(v.getTime()))) issues.push({ path: f, message: 'must be a valid Date' });
+  }
+  if (issues.length) throw new ValidationError(`${input.type} event`, issues);
+  return { type: input.type, recipient, payload: json, idempotencyKey: key ?? null, occurredAt: input.occurredAt, availableAt: input.availableAt };
+}
+
+export interface Recorder {
+  record(type: string, payload: unknown, opts?: RecordOptions): Promise<number>;
+  recordMany(events: readonly EventInput[], opts?: { tx?: unknown }): Promise<number[]>;
+}
+
+export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Recorder {
+  const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx));
+  return {
+    async record(type, payload, opts = {}) {
+      const { tx, ...rest } = opts;
+      return insertEvent(on(tx), prepare(registry, { type, payload, ...rest }, maxPayloadBytes));
+    },
+    async recordMany(events, opts = {}) {
+      // All or nothing: every event is validated before any is written.
+      const issues: Issue[] = [];
+      const rows = events.map((e, i) => {
+        try {
+          return prepare(registry, e, maxPayloadBytes);
+        } catch (err) {
+          if (!(err instanceof DigestError)) throw err;
+          const inner = err instanceof ValidationError ? err.issues : [{ path: 'type', message: err.message }];
+          issues.push(...inner.map((x) => ({ path: `[${i}].${x.path}`, message: x.message })));
+          return undefined;
+        }
+      });
+      if (issues.length) throw new ValidationError('events', issues);
+      const ready = rows as NewEvent[];
+      if (ready.length === 0) return [];
+      const write = async (ex: Executor) => {
+        const ids = new Array<number>(ready.length);
+        // Keyed events go one by one (each may already exist); the rest in
+        // one multi-row INSERT, whose ids are consecutive (times the step).
+        const plain = ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
+        for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
+        if (plain.length) {
+          const step = await selectAutoIncrementStep(ex);
+          const first = await insertEventRows(ex, plain.map(([r]) => r));
+          plain.forEach(([, i], k) => { ids[i] = first + k * step; });
+        }
+        return ids;
+      };
+      return opts.tx != null ? write(on(opts.tx)) : db.transaction(write);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { OutstandingEvent } from '../store/events.js';
+import { assignEventsToDelivery, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
+import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
+import { insertRun, type RunTrigger } from '../store/runs.js';
+import { type RunnerContext, typeConfig } from './context.js';
+import { groupEvents } from './group.js';
+
+export interface ClaimedDelivery {
+  id: number;
+  leaseToken: string;
+  eventType: string;
+  recipient: string;
+  attempts: number;
+  events: OutstandingEvent[];
+}
+
+export interface ClaimedPage {
+  /** No recipients left after the cursor: the run is complete. */
+  done: boolean;
+  runId: number | null;
+  /** Cursor for the next page: recipients are taken in order, each once per run. */
+  last: string | null;
+  deliveries: ClaimedDelivery[];
+  events: number;
+}
+
+export interface ClaimRequest {
+  type: string;
+  runId: number | null;
+  trigger: RunTrigger;
+  after: string | null;
+  recipient?: string;
+}
+
+/**
+ * One short transaction: pick a page of recipients, lock their outstanding
+ * events (SKIP LOCKED), create one delivery per group, link the events.
+ * Because the page cursor moves past each recipient, a recipient's events go
+ * into exactly one delivery per run; events arriving for it later wait for the
+ * next run. The run row of an immediate/manual run is created here, with its
+ * first claimed events, so idle polls leave no empty runs behind.
+ */
+export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<ClaimedPage> {
+  const handler = ctx.registry.require(req.type);
+  const cfg = typeConfig(ctx, req.type);
+  const leaseToken = randomUUID();
+  return ctx.db.transaction(async (tx) => {
+    const recipients = req.recipient != null
+      ? (req.after == null ? [req.recipient] : [])
+      : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
+    if (recipients.length === 0) return { done: true, runId: req.runId, last: req.after, deliveries: [], events: 0 };
+    const last = recipients[recipients.length - 1]!;
+    const events = await lockOutstandingEvents(tx, req.type, recipients);
+    if (events.length === 0) return { done: false, runId: req.runId, last, deliveries: [], events: 0 };
+
+    const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;
+    const groups = groupEvents(events, handler.group);
+    await insertDeliveries(tx, groups.map((g) => ({
+      runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,
+    })), { token: leaseToken, ms: ctx.leaseMs });
+    const ids = await selectDeliveryIdsByGroup(tx, runId, groups.map((g) => g.groupKey));
+    const deliveries: ClaimedDelivery[] = [];
+    for (const g of groups) {
+      const id = ids.get(g.groupKey)!;
+      await assignEventsToDelivery(tx, id, g.events.map((e) => e.id));
+      deliveries.push({ id, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events });
+    }
+    return { done: false, runId, last, deliveries, events: events.length };
+  });
+}

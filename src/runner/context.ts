@@ -1,0 +1,27 @@
+import type { DigestConfig } from '../config/types.js';
+import type { Registry } from '../handlers/registry.js';
+import type { Logger } from '../log.js';
+import type { Renderer } from '../render/renderer.js';
+import type { Db } from '../store/db.js';
+import type { Transport } from '../transports/transport.js';
+
+/** Everything a run needs; built once by the composition root (src/app.ts). */
+export interface RunnerContext {
+  db: Db;
+  config: DigestConfig;
+  registry: Registry;
+  renderer: Renderer;
+  transports: ReadonlyMap<string, Transport>;
+  logger: Logger;
+  /** Who holds leases and runs: `<host>:<pid>:<random>`. */
+  owner: string;
+  /** How long a claimed delivery stays ours before another worker may recover it. */
+  leaseMs: number;
+  random?: () => number;
+}
+
+export function typeConfig(ctx: RunnerContext, type: string) {
+  const c = ctx.config.events[type];
+  if (!c) throw new Error(`event type ${type} is not in the schedules config`);
+  return c;
+}

@@ -1,0 +1,57 @@
+import { markFailed, markSending, markSent } from '../store/deliveries.js';
+import { stampDeliveryEvents } from '../store/events.js';
+import { backoffMs } from './backoff.js';
+import type { ClaimedDelivery } from './claim.js';
+import { type RunnerContext, typeConfig } from './context.js';
+import { messageIdFor } from './message-id.js';
+import { renderEvents } from './render-events.js';
+
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);
+
+/**
+ * Render → mark sending → send → (mark sent + stamp, one transaction).
+ * No transaction is held while rendering or sending. Any failure here fails
+ * this delivery only; the caller goes on with the other recipients.
+ * 'lost' means our lease was taken over (we stalled): we change nothing.
+ */
+export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<DeliveryOutcome> {
+  const cfg = typeConfig(ctx, d.eventType);
+  const log = ctx.logger.child({ deliveryId: d.id, type: d.eventType, attempt: d.attempts });
+  const fail = async (stage: string, err: unknown): Promise<DeliveryOutcome> => {
+    const dead = d.attempts >= cfg.maxAttempts;
+    const retryIn = dead ? null : backoffMs(d.attempts, { random: ctx.random });
+    if (!(await markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn))) return 'lost';
+    log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
+    return dead ? 'dead' : 'failed';
+  };
+
+  let rendered;
+  try {
+    rendered = renderEvents(ctx, d.eventType, d.recipient, d.events);
+  } catch (err) {
+    return fail('render', err);
+  }
+  const messageId = messageIdFor(d.id);
+  const { subject, text, html } = rendered.message;
+  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
+  if (!(await markSending(ctx.db, d.id, d.leaseToken, content))) return 'lost';
+
+  try {
+    const transport = ctx.transports.get(cfg.transport)!;
+    await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
+  } catch (err) {
+    return fail('send', err);
+  }
+  // Sent and stamped together: either both happen or, if we die here, the
+  // lease expires and the delivery is re-sent with the same Message-ID.
+  const stamped = await ctx.db.transaction(async (tx) => {
+    if (!(await markSent(tx, d.id, d.leaseToken))) return false;
+    await stampDeliveryEvents(tx, d.id);
+    return true;
+  });
+  if (!stamped) return 'lost';
+  log.info({ evt: 'delivery.sent', events: d.events.length });
+  return 'sent';
+}

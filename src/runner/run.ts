@@ -1,0 +1,71 @@
+import { releaseLeases } from '../store/deliveries.js';
+import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/runs.js';
+import { claimPage } from './claim.js';
+import type { RunnerContext } from './context.js';
+import { deliver } from './deliver.js';
+
+export interface RunRequest {
+  type: string;
+  trigger: RunTrigger;
+  /** The scheduled instant, for ticks and catch-ups (the unique key). */
+  slotAt?: Date;
+  /** Only this recipient's events (run now --recipient). */
+  recipient?: string;
+}
+
+export interface RunSummary extends RunCounts {
+  runId: number | null;
+  /** The slot already fired elsewhere (another replica, a restart). */
+  skipped: boolean;
+}
+
+/** Processes every outstanding event of one type, page by page, then records the run's outcome. */
+export async function runType(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary> {
+  const log = ctx.logger.child({ type: req.type, trigger: req.trigger });
+  const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
+  let runId: number | null = null;
+  if (req.slotAt) {
+    runId = await insertRun(ctx.db, { eventType: req.type, slotAt: req.slotAt, trigger: req.trigger, owner: ctx.owner });
+    if (runId == null) {
+      log.info({ evt: 'run.skipped', slotAt: req.slotAt.toISOString(), reason: 'slot already taken' });
+      return { runId, skipped: true, ...counts };
+    }
+    log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
+  }
+  try {
+    let after: string | null = null;
+    // Stop claiming on abort; what was claimed in this page is still delivered.
+    while (!signal?.aborted) {
+      const page = await claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient });
+      if (page.done) break;
+      if (runId == null && page.runId != null) {
+        runId = page.runId;
+        log.info({ evt: 'run.started', runId });
+      }
+      after = page.last;
+      counts.eventsClaimed += page.events;
+      counts.deliveriesCreated += page.deliveries.length;
+      for (const [i, d] of page.deliveries.entries()) {
+        // Stopping: hand back what we have not started, so another worker
+        // can take it now rather than after the lease expires.
+        if (signal?.aborted) {
+          await releaseLeases(ctx.db, page.deliveries.slice(i).map((x) => x.id), d.leaseToken);
+          break;
+        }
+        const outcome = await deliver(ctx, d);
+        if (outcome === 'sent') counts.deliveriesSent++;
+        else if (outcome !== 'lost') counts.deliveriesFailed++;
+      }
+    }
+  } catch (err) {
+    if (runId != null) await finishRun(ctx.db, runId, 'failed', counts, String(err)).catch(() => undefined);
+    log.error({ evt: 'run.failed', runId, err: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  if (runId != null) {
+    const status = signal?.aborted ? 'stopped' : counts.deliveriesFailed > 0 ? 'failed' : 'succeeded';
+    await finishRun(ctx.db, runId, status, counts, null);
+    log.info({ evt: 'run.finished', runId, ...counts });
+  }
+  return { runId, skipped: false, ...counts };
+}

@@ -1,0 +1,40 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { DigestError } from '../errors.js';
+import type { Executor, RunResult } from './db.js';
+import { mysqlExecutor, utcParam } from './mysql.js';
+
+/** Rebuilds our `?` statement as a drizzle SQL object with bound parameters. */
+function toDrizzle(text: string, params: readonly unknown[]): SQL {
+  const parts = text.split('?');
+  return sql.join(parts.flatMap((p, i) => (i === 0 ? [sql.raw(p)] : [sql.param(utcParam(params[i - 1])), sql.raw(p)])));
+}
+
+interface DrizzleLike { execute(q: SQL): Promise<unknown> }
+
+/**
+ * The caller's transaction, as an Executor: statements run on THEIR
+ * connection, so the event commits if and only if their transaction does.
+ * Accepts a mysql2 connection (promise or callback API) or a drizzle
+ * (mysql2) transaction.
+ */
+export function callerExecutor(tx: unknown): Executor {
+  const t = tx as Record<string, unknown>;
+  if (t && typeof t.execute === 'function' && typeof t.select === 'function') {
+    const d = tx as DrizzleLike;
+    const exec = async (text: string, params: readonly unknown[] = []) => {
+      const res = await d.execute(toDrizzle(text, params));
+      return (Array.isArray(res) ? res[0] : res) as unknown;
+    };
+    return {
+      dialect: 'mysql',
+      all: async <T>(text: string, params?: readonly unknown[]) => (await exec(text, params)) as T[],
+      run: async (text: string, params?: readonly unknown[]): Promise<RunResult> => {
+        const r = (await exec(text, params)) as { affectedRows: number; insertId: number | bigint };
+        return { affectedRows: r.affectedRows, insertId: Number(r.insertId) };
+      },
+    };
+  }
+  if (t && typeof t.promise === 'function') return mysqlExecutor((tx as { promise(): never }).promise());
+  if (t && typeof t.query === 'function') return mysqlExecutor(tx as never);
+  throw new DigestError('BAD_TX', 'tx must be a mysql2 connection or a drizzle transaction');
+}

@@ -1,0 +1,49 @@
+/**
+ * The store's executor seam. Every statement is a named function in
+ * src/store/<table>.ts taking an Executor first, so the same function runs on
+ * the pool, inside our own transaction, or inside the caller's transaction.
+ */
+export type Dialect = 'mysql' | 'sqlite';
+
+export type Row = Record<string, unknown>;
+
+export interface RunResult {
+  affectedRows: number;
+  insertId: number;
+}
+
+export interface Executor {
+  readonly dialect: Dialect;
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+}
+
+export interface Db extends Executor {
+  /** One short transaction (READ COMMITTED on MySQL); retried on deadlock, so `fn` must only touch the database. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Applies pending migrations. */
+  migrate(): Promise<void>;
+  /** Number of shipped migrations not yet applied (0 = up to date). */
+  pendingMigrations(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** SQL fragments that differ between engines; values are always parameters. */
+export const dialectSql = {
+  mysql: {
+    now: 'UTC_TIMESTAMP(3)',
+    plusMs: (expr: string) => `DATE_ADD(${expr}, INTERVAL ? * 1000 MICROSECOND)`,
+    skipLocked: ' FOR UPDATE SKIP LOCKED',
+  },
+  sqlite: {
+    now: "strftime('%Y-%m-%d %H:%M:%f','now')",
+    plusMs: (expr: string) => `strftime('%Y-%m-%d %H:%M:%f', ${expr}, '+' || (? / 1000.0) || ' seconds')`,
+    // SQLite has no row locks: the claim runs under BEGIN IMMEDIATE instead.
+    skipLocked: '',
+  },
+} as const;
+
+export const sqlFor = (ex: Executor) => dialectSql[ex.dialect];
+
+/** `?, ?, ?` for an IN list. */
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');

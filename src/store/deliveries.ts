@@ -1,0 +1,167 @@
+/**
+ * digest_deliveries: the outbox of sends. Every change made while a worker
+ * holds the delivery is fenced by its lease token (`WHERE id = ? AND
+ * lease_token = ?`): a worker that lost its lease changes nothing.
+ */
+import { type Executor, placeholders, sqlFor } from './db.js';
+import { toDate } from './events.js';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+
+export interface NewDelivery {
+  runId: number;
+  eventType: string;
+  recipient: string;
+  groupKey: string;
+  transport: string;
+}
+
+export async function insertDeliveries(
+  ex: Executor, rows: readonly NewDelivery[], lease: { token: string; ms: number },
+): Promise<void> {
+  const until = sqlFor(ex).plusMs(sqlFor(ex).now);
+  await ex.run(
+    `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, attempts, lease_token, lease_until)
+     VALUES ${rows.map(() => `(?, ?, ?, ?, ?, 1, ?, ${until})`).join(', ')}`,
+    rows.flatMap((r) => [r.runId, r.eventType, r.recipient, r.groupKey, r.transport, lease.token, lease.ms]));
+}
+
+export async function selectDeliveryIdsByGroup(
+  ex: Executor, runId: number, groupKeys: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = await ex.all<{ id: number; groupKey: string }>(
+    `SELECT id, group_key AS groupKey FROM digest_deliveries WHERE run_id = ? AND group_key IN (${placeholders(groupKeys.length)})`,
+    [runId, ...groupKeys]);
+  return new Map(rows.map((r) => [r.groupKey, Number(r.id)]));
+}
+
+export interface RenderedContent {
+  address: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  messageId: string;
+}
+
+/** Stores the rendered message and marks it handed to the transport. */
+export async function markSending(ex: Executor, id: number, token: string, c: RenderedContent): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?,
+            updated_at = ${sqlFor(ex).now}
+      WHERE id = ? AND lease_token = ?`,
+    [c.address, c.subject, c.text, c.html, c.messageId, id, token]);
+  return res.affectedRows === 1;
+}
+
+export async function markSent(ex: Executor, id: number, token: string): Promise<boolean> {
+  const now = sqlFor(ex).now;
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'sent', sent_at = ${now}, updated_at = ${now}, error = NULL,
+            lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
+      WHERE id = ? AND lease_token = ?`,
+    [id, token]);
+  return res.affectedRows === 1;
+}
+
+/** A failed attempt: retried after `retryInMs`, or dead when that is null. */
+export async function markFailed(
+  ex: Executor, id: number, token: string, error: string, retryInMs: number | null,
+): Promise<boolean> {
+  const d = sqlFor(ex);
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = ?, error = ?, updated_at = ${d.now},
+            next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${d.plusMs(d.now)} END,
+            lease_token = NULL, lease_until = NULL
+      WHERE id = ? AND lease_token = ?`,
+    [retryInMs == null ? 'dead' : 'failed', error, retryInMs, retryInMs ?? 0, id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
+ * Deliveries a worker may take now: failed ones whose retry is due, and
+ * pending/sending ones whose lease expired (their worker died or stalled).
+ * Compared against the database clock so hosts' clocks never disagree.
+ */
+export async function selectReclaimable(ex: Executor, limit: number): Promise<number[]> {
+  const now = sqlFor(ex).now;
+  const rows = await ex.all<{ id: number }>(
+    `SELECT id FROM digest_deliveries
+      WHERE (status = 'failed' AND next_attempt_at <= ${now})
+         OR (status IN ('pending', 'sending') AND lease_until < ${now})
+      ORDER BY id LIMIT ?${sqlFor(ex).skipLocked}`,
+    [limit]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Takes a fresh lease on deliveries picked by selectReclaimable; a new token fences out the old holder. */
+export async function leaseDeliveries(
+  ex: Executor, ids: readonly number[], lease: { token: string; ms: number },
+): Promise<void> {
+  const d = sqlFor(ex);
+  await ex.run(
+    `UPDATE digest_deliveries SET status = 'pending', attempts = attempts + 1, lease_token = ?,
+            lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
+      WHERE id IN (${placeholders(ids.length)})`,
+    [lease.token, lease.ms, ...ids]);
+}
+
+/** Gives claimed-but-unstarted deliveries back (shutdown): their lease ends now. */
+export async function releaseLeases(ex: Executor, ids: readonly number[], token: string): Promise<void> {
+  if (ids.length === 0) return;
+  await ex.run(
+    `UPDATE digest_deliveries SET lease_until = ${sqlFor(ex).now} WHERE lease_token = ? AND id IN (${placeholders(ids.length)})`,
+    [token, ...ids]);
+}
+
+export interface DeliveryRow {
+  id: number;
+  runId: number;
+  eventType: string;
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  transport: string;
+  leaseToken: string | null;
+  address: string | null;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  messageId: string | null;
+  error: string | null;
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+const DELIVERY_COLUMNS = `id, run_id AS runId, event_type AS eventType, recipient, status, attempts, transport,
+  lease_token AS leaseToken, address, subject, text, html, message_id AS messageId, error,
+  next_attempt_at AS nextAttemptAt, created_at AS createdAt, sent_at AS sentAt`;
+
+const toDelivery = (r: Record<string, unknown>): DeliveryRow => ({
+  ...(r as unknown as DeliveryRow),
+  id: Number(r.id),
+  runId: Number(r.runId),
+  attempts: Number(r.attempts),
+  nextAttemptAt: toDate(r.nextAttemptAt),
+  createdAt: toDate(r.createdAt)!,
+  sentAt: toDate(r.sentAt),
+});
+
+export async function selectDeliveriesByIds(ex: Executor, ids: readonly number[]): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT ${DELIVERY_COLUMNS} FROM digest_deliveries WHERE id IN (${placeholders(ids.length)}) ORDER BY id`, ids);
+  return rows.map(toDelivery);
+}
+
+export async function selectDeliveriesOfRun(ex: Executor, runId: number): Promise<DeliveryRow[]> {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT ${DELIVERY_COLUMNS} FROM digest_deliveries WHERE run_id = ? ORDER BY id`, [runId]);
+  return rows.map(toDelivery);
+}
+
+export async function selectDeliveryCounts(ex: Executor): Promise<Array<{ eventType: string; status: DeliveryStatus; n: number }>> {
+  const rows = await ex.all<{ eventType: string; status: DeliveryStatus; n: number }>(
+    'SELECT event_type AS eventType, status, COUNT(*) AS n FROM digest_deliveries GROUP BY event_type, status');
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}

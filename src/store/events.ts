@@ -1,0 +1,168 @@
+/** digest_events: one named function per statement. */
+import { type Executor, placeholders, sqlFor } from './db.js';
+
+export interface NewEvent {
+  type: string;
+  recipient: string;
+  payload: string; // JSON text, already validated and serialised
+  idempotencyKey?: string | null;
+  occurredAt?: Date | null;
+  availableAt?: Date | null;
+}
+
+export interface OutstandingEvent {
+  id: number;
+  recipient: string;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+const INSERT_COLUMNS = '(type, recipient, payload, idempotency_key, occurred_at, available_at)';
+const valuesRow = (ex: Executor) => `(?, ?, ?, ?, COALESCE(?, ${sqlFor(ex).now}), COALESCE(?, ${sqlFor(ex).now}))`;
+const valuesOf = (e: NewEvent) => [
+  e.type, e.recipient, e.payload, e.idempotencyKey ?? null, e.occurredAt ?? null, e.availableAt ?? null,
+];
+
+/**
+ * Inserts one event; with an idempotency key already taken for this type it
+ * inserts nothing and returns the existing id. The unique key decides, so
+ * concurrent callers with one key all get the same id.
+ */
+export async function insertEvent(ex: Executor, e: NewEvent): Promise<number> {
+  if (ex.dialect === 'mysql') {
+    // LAST_INSERT_ID(id) on the duplicate makes insertId the existing row's id.
+    const res = await ex.run(
+      `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
+      valuesOf(e));
+    return res.insertId;
+  }
+  const rows = await ex.all<{ id: number }>(
+    `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON CONFLICT (type, idempotency_key) DO NOTHING RETURNING id`,
+    valuesOf(e));
+  if (rows[0]) return Number(rows[0].id);
+  return (await selectEventIdByKey(ex, e.type, e.idempotencyKey!))!;
+}
+
+/** Multi-row insert of events WITHOUT idempotency keys; returns the first id. */
+export async function insertEventRows(ex: Executor, rows: readonly NewEvent[]): Promise<number> {
+  const res = await ex.run(
+    `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${rows.map(() => valuesRow(ex)).join(', ')}`,
+    rows.flatMap(valuesOf));
+  // SQLite reports the LAST id of a multi-row insert, MySQL the first.
+  return ex.dialect === 'mysql' ? res.insertId : res.insertId - rows.length + 1;
+}
+
+/** Distance between consecutive auto-increment ids (not 1 on multi-primary clusters). */
+export async function selectAutoIncrementStep(ex: Executor): Promise<number> {
+  if (ex.dialect === 'sqlite') return 1;
+  const rows = await ex.all<{ step: number }>('SELECT @@auto_increment_increment AS step');
+  return Number(rows[0]?.step ?? 1);
+}
+
+export async function selectEventIdByKey(ex: Executor, type: string, key: string): Promise<number | undefined> {
+  const rows = await ex.all<{ id: number }>(
+    'SELECT id FROM digest_events WHERE type = ? AND idempotency_key = ?', [type, key]);
+  return rows[0] ? Number(rows[0].id) : undefined;
+}
+
+/**
+ * The next page of recipients with outstanding events, after `after` in
+ * recipient order. Not locking: it only picks candidates; the lock is taken by
+ * lockOutstandingEvents. Served by digest_events_claim (covering).
+ */
+export async function selectOutstandingRecipients(
+  ex: Executor, type: string, after: string | null, limit: number,
+): Promise<string[]> {
+  const rows = await ex.all<{ recipient: string }>(
+    `SELECT recipient FROM digest_events
+      WHERE type = ? AND delivery_id IS NULL AND recipient > ? AND available_at <= ${sqlFor(ex).now}
+      GROUP BY recipient ORDER BY recipient LIMIT ?`,
+    [type, after ?? '', limit]);
+  return rows.map((r) => r.recipient);
+}
+
+/**
+ * Locks the outstanding events of these recipients. SKIP LOCKED: rows another
+ * replica is claiming right now are left to it rather than waited for.
+ */
+export function lockOutstandingEventsSql(ex: Executor, recipientCount: number): string {
+  return `SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events
+     WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)})
+       AND available_at <= ${sqlFor(ex).now}${sqlFor(ex).skipLocked}`;
+}
+
+export async function lockOutstandingEvents(
+  ex: Executor, type: string, recipients: readonly string[],
+): Promise<OutstandingEvent[]> {
+  const rows = await ex.all<OutstandingEvent>(lockOutstandingEventsSql(ex, recipients.length), [type, ...recipients]);
+  return rows.map(toEvent);
+}
+
+/** Links claimed events to their delivery (set once: the WHERE keeps it so). */
+export async function assignEventsToDelivery(ex: Executor, deliveryId: number, eventIds: readonly number[]): Promise<number> {
+  const res = await ex.run(
+    `UPDATE digest_events SET delivery_id = ? WHERE delivery_id IS NULL AND id IN (${placeholders(eventIds.length)})`,
+    [deliveryId, ...eventIds]);
+  return res.affectedRows;
+}
+
+/** The stamp: the delivery's events are processed. Runs in the transaction that marks it sent. */
+export async function stampDeliveryEvents(ex: Executor, deliveryId: number): Promise<number> {
+  const res = await ex.run(
+    `UPDATE digest_events SET processed_at = ${sqlFor(ex).now} WHERE delivery_id = ? AND processed_at IS NULL`,
+    [deliveryId]);
+  return res.affectedRows;
+}
+
+export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
+  const rows = await ex.all<OutstandingEvent>(
+    'SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events WHERE delivery_id = ? ORDER BY id',
+    [deliveryId]);
+  return rows.map(toEvent);
+}
+
+/** Outstanding events without claiming them (dry runs). */
+export async function selectOutstandingEvents(
+  ex: Executor, type: string, recipient: string | null, limit: number,
+): Promise<OutstandingEvent[]> {
+  const rows = await ex.all<OutstandingEvent>(
+    `SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events
+      WHERE type = ? AND delivery_id IS NULL AND available_at <= ${sqlFor(ex).now}
+        AND (? IS NULL OR recipient = ?)
+      ORDER BY recipient, id LIMIT ?`,
+    [type, recipient, recipient, limit]);
+  return rows.map(toEvent);
+}
+
+export interface OutstandingStats {
+  type: string;
+  outstanding: number;
+  oldestAt: Date | null;
+}
+
+export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
+  const rows = await ex.all<{ type: string; outstanding: number; oldestAt: Date | string | null }>(
+    `SELECT type, COUNT(*) AS outstanding, MIN(occurred_at) AS oldestAt FROM digest_events
+      WHERE processed_at IS NULL AND delivery_id IS NULL GROUP BY type`);
+  return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), oldestAt: toDate(r.oldestAt) }));
+}
+
+export async function selectEvent(ex: Executor, id: number) {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT id, type, recipient, payload, idempotency_key AS idempotencyKey, occurred_at AS occurredAt,
+            available_at AS availableAt, recorded_at AS recordedAt, delivery_id AS deliveryId, processed_at AS processedAt
+       FROM digest_events WHERE id = ?`, [id]);
+  const r = rows[0];
+  return r ? { ...r, id: Number(r.id), payload: parseJson(r.payload), deliveryId: r.deliveryId == null ? null : Number(r.deliveryId) } : undefined;
+}
+
+// MariaDB's JSON is LONGTEXT (comes back as a string); MySQL 8 parses it.
+const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** SQLite returns times as text; MySQL (timezone 'Z') as Date. */
+export const toDate = (v: unknown): Date | null =>
+  v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
+
+const toEvent = (r: OutstandingEvent): OutstandingEvent => ({
+  id: Number(r.id), recipient: r.recipient, payload: parseJson(r.payload), occurredAt: toDate(r.occurredAt)!,
+});

@@ -1,0 +1,87 @@
+import { drizzle } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import mysql from 'mysql2/promise';
+import { migrationsDir } from '../paths.js';
+import type { Db, Executor, RunResult } from './db.js';
+import { isRetryableTransaction } from './errors.js';
+
+type Queryable = Pick<mysql.Connection, 'query'>;
+
+/**
+ * Dates are written as UTC text ourselves rather than left to the driver: a
+ * caller's own connection (record inside their transaction) may be set to
+ * local time, and the schema stores UTC.
+ */
+export const utcParam = (v: unknown) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v);
+
+/** Wraps anything with a promise `query` (pool, pooled or plain connection). */
+export function mysqlExecutor(conn: Queryable): Executor {
+  return {
+    dialect: 'mysql',
+    async all<T>(sql: string, params: readonly unknown[] = []) {
+      const [rows] = await conn.query(sql, params.map(utcParam));
+      return rows as T[];
+    },
+    async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+      const [res] = await conn.query<mysql.ResultSetHeader>(sql, params.map(utcParam));
+      return { affectedRows: res.affectedRows, insertId: Number(res.insertId) };
+    },
+  };
+}
+
+const TX_ATTEMPTS = 3;
+
+export function openMysql(url: string, opts: { connectionLimit?: number } = {}): Db {
+  const pool = mysql.createPool({
+    uri: url,
+    // Dates cross the wire as UTC; the schema stores UTC DATETIME(3).
+    timezone: 'Z',
+    connectionLimit: opts.connectionLimit ?? 10,
+    supportBigNumbers: true,
+    enableKeepAlive: true,
+  });
+  // Per connection, once: READ COMMITTED keeps the claim's locks to the rows it
+  // actually takes (no gap locks), and UTC makes any NOW() agree with UTC_TIMESTAMP().
+  pool.on('connection', (conn) => {
+    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    conn.query("SET time_zone = '+00:00'");
+  });
+  const folder = migrationsDir('mysql');
+
+  return {
+    ...mysqlExecutor(pool),
+    async transaction(fn) {
+      for (let attempt = 1; ; attempt++) {
+        const conn = await pool.getConnection();
+        try {
+          await conn.beginTransaction();
+          const result = await fn(mysqlExecutor(conn));
+          await conn.commit();
+          return result;
+        } catch (err) {
+          await conn.rollback().catch(() => undefined);
+          // A deadlock victim is rolled back whole: running it again is safe.
+          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) continue;
+          throw err;
+        } finally {
+          conn.release();
+        }
+      }
+    },
+    async migrate() {
+      await migrate(drizzle(pool), { migrationsFolder: folder });
+    },
+    async pendingMigrations() {
+      const shipped = readMigrationFiles({ migrationsFolder: folder }).length;
+      const [tables] = await pool.query<mysql.RowDataPacket[]>(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '__drizzle_migrations'");
+      if (tables.length === 0) return shipped;
+      const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM `__drizzle_migrations`');
+      return Math.max(0, shipped - Number(rows[0]?.n ?? 0));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

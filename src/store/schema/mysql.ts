@@ -1,0 +1,91 @@
+/**
+ * MySQL / MariaDB schema (drizzle mysql-core). drizzle-kit generates the
+ * migrations in drizzle/mysql/ from this file; statements live in src/store/*.ts.
+ *
+ * Times are UTC DATETIME(3) and default to UTC_TIMESTAMP(3), not NOW(): a
+ * producer inserting rows directly (PHP, Go) may run with any session time
+ * zone, and leases compare against the database clock.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint, datetime, index, int, json, mysqlTable, mediumtext, text, uniqueIndex, varchar,
+} from 'drizzle-orm/mysql-core';
+
+const utcNow = sql`(UTC_TIMESTAMP(3))`;
+const time = (name: string) => datetime(name, { mode: 'date', fsp: 3 });
+
+export const events = mysqlTable('digest_events', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  type: varchar('type', { length: 191 }).notNull(),
+  recipient: varchar('recipient', { length: 191 }).notNull(),
+  payload: json('payload').notNull(),
+  idempotencyKey: varchar('idempotency_key', { length: 191 }),
+  occurredAt: time('occurred_at').notNull().default(utcNow),
+  availableAt: time('available_at').notNull().default(utcNow),
+  recordedAt: time('recorded_at').notNull().default(utcNow),
+  deliveryId: bigint('delivery_id', { mode: 'number', unsigned: true }),
+  processedAt: time('processed_at'),
+}, (t) => [
+  uniqueIndex('digest_events_idempotency').on(t.type, t.idempotencyKey),
+  // The claim index: outstanding events (delivery_id IS NULL) of one type,
+  // in recipient order, with available_at to filter without touching rows.
+  index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
+  index('digest_events_delivery').on(t.deliveryId),
+]);
+
+export const runs = mysqlTable('digest_runs', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  eventType: varchar('event_type', { length: 191 }).notNull(),
+  // NULL for immediate and manual runs; unique per type for ticks and catch-ups.
+  slotAt: time('slot_at'),
+  trigger: varchar('trigger', { length: 16 }).notNull(),
+  status: varchar('status', { length: 16 }).notNull().default('running'),
+  eventsClaimed: int('events_claimed').notNull().default(0),
+  deliveriesCreated: int('deliveries_created').notNull().default(0),
+  deliveriesSent: int('deliveries_sent').notNull().default(0),
+  deliveriesFailed: int('deliveries_failed').notNull().default(0),
+  owner: varchar('owner', { length: 191 }).notNull(),
+  startedAt: time('started_at').notNull().default(utcNow),
+  finishedAt: time('finished_at'),
+  error: text('error'),
+}, (t) => [
+  uniqueIndex('digest_runs_slot').on(t.eventType, t.slotAt),
+  index('digest_runs_type_started').on(t.eventType, t.startedAt),
+]);
+
+export const deliveries = mysqlTable('digest_deliveries', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  runId: bigint('run_id', { mode: 'number', unsigned: true }).notNull(),
+  eventType: varchar('event_type', { length: 191 }).notNull(),
+  recipient: varchar('recipient', { length: 191 }).notNull(),
+  // recipient for recipient-grouped runs, '#<event id>' for per-event ones:
+  // unique per run, so a recipient's events never split within one run.
+  groupKey: varchar('group_key', { length: 191 }).notNull(),
+  status: varchar('status', { length: 16 }).notNull().default('pending'),
+  attempts: int('attempts').notNull().default(0),
+  nextAttemptAt: time('next_attempt_at'),
+  leaseToken: varchar('lease_token', { length: 36 }),
+  leaseUntil: time('lease_until'),
+  transport: varchar('transport', { length: 64 }).notNull(),
+  address: varchar('address', { length: 320 }),
+  subject: text('subject'),
+  text: mediumtext('text'),
+  html: mediumtext('html'),
+  messageId: varchar('message_id', { length: 255 }),
+  error: text('error'),
+  createdAt: time('created_at').notNull().default(utcNow),
+  updatedAt: time('updated_at').notNull().default(utcNow),
+  sentAt: time('sent_at'),
+}, (t) => [
+  uniqueIndex('digest_deliveries_group').on(t.runId, t.groupKey),
+  index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
+  index('digest_deliveries_type_status').on(t.eventType, t.status),
+]);
+
+export const workers = mysqlTable('digest_workers', {
+  id: varchar('id', { length: 64 }).primaryKey(),
+  host: varchar('host', { length: 191 }).notNull(),
+  pid: int('pid').notNull(),
+  startedAt: time('started_at').notNull().default(utcNow),
+  heartbeatAt: time('heartbeat_at').notNull().default(utcNow),
+});

@@ -1,0 +1,23 @@
+import type { TransportConfig } from '../config/types.js';
+import { DigestError } from '../errors.js';
+import { consoleTransport } from './console.js';
+import { fileTransport } from './file.js';
+import type { Transport } from './transport.js';
+
+/** Builds the transport a `transports:` entry of config/schedules.yaml describes. */
+export function createTransport(config: TransportConfig): Transport {
+  switch (config.kind) {
+    case 'console':
+      return consoleTransport(config.name);
+    case 'file':
+      return fileTransport(config.name, { dir: config.dir, from: config.from });
+    case 'smtp':
+    case 'webhook':
+      throw new DigestError('NOT_IMPLEMENTED', `transport "${config.name}": kind "${config.kind}" is not implemented yet`);
+    default: {
+      // Exhaustiveness: a new kind in TransportConfig must be handled here.
+      const unknownKind: never = config;
+      throw new DigestError('CONFIG', `unknown transport kind in ${JSON.stringify(unknownKind)}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { OutgoingMessage, Transport } from './transport.js';
+
+export interface FileTransportOptions {
+  dir: string;
+  from: string;
+}
+
+/** One file per delivery, named by its id, so a re-send overwrites rather than duplicates. */
+export const emlFileName = (deliveryId: number) => `delivery-${String(deliveryId).padStart(6, '0')}.eml`;
+
+/** RFC 5322 wants the Message-ID in angle brackets; accept ids with or without. */
+const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+
+/**
+ * Writes each delivery as a `.eml` file into `dir`. nodemailer's stream
+ * transport builds the MIME (headers, encodings, text/html alternatives),
+ * so the files open in any mail client and can be replayed to an SMTP
+ * server as they are.
+ */
+export function fileTransport(name: string, options: FileTransportOptions): Transport {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  return {
+    name,
+    async send(message: OutgoingMessage) {
+      // Every time (it is cheap): the outbox may be cleaned out while we run.
+      await mkdir(options.dir, { recursive: true });
+      const info = await composer.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject ?? '',
+        text: message.text,
+        html: message.html,
+        messageId: bracketed(message.messageId),
+        headers: { 'X-Digest-Event-Type': message.eventType },
+      });
+      const target = join(options.dir, emlFileName(message.deliveryId));
+      // Write-then-rename: rename is atomic within a directory, so a reader
+      // (or a crash) never sees a half-written .eml; the dot-prefixed .tmp
+      // name is ignored by anything that looks for *.eml.
+      const temp = join(options.dir, `.${emlFileName(message.deliveryId)}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        await writeFile(temp, info.message as Buffer);
+        await rename(temp, target);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+    },
+    async close() {
+      composer.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** A rendered delivery on its way out. `messageId` is stable per delivery: the transport's idempotency key. */
+export interface OutgoingMessage {
+  deliveryId: number;
+  messageId: string;
+  eventType: string;
+  recipient: string;
+  to: string;
+  subject?: string;
+  text?: string;
+  html?: string;
+}
+
+export interface Transport {
+  readonly name: string;
+  send(message: OutgoingMessage): Promise<void>;
+  close?(): Promise<void>;
+}

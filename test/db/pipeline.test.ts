@@ -1,0 +1,106 @@
+import { expect, it, beforeEach } from 'vitest';
+import { runType } from '../../src/runner/run.js';
+import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
+import { describeEngines, truncateAll } from '../support/engines.js';
+import { testApp } from '../support/app.js';
+
+const request = (i: number, supplier: number) => ({
+  request_id: `R${i}`, supplier_id: `S${supplier}`, supplier_email: `s${supplier}@supplier.example`,
+  customer_email: `c${i}@shop.example`, item: `item ${i}`, quantity: 1 + (i % 5),
+});
+
+describeEngines('the run: claim → render → deliver → stamp', (engine) => {
+  beforeEach(() => truncateAll(engine.db));
+
+  it('sends ONE digest per supplier listing exactly its requests, then nothing, then only new events', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    const bySupplier = new Map<string, string[]>();
+    for (let i = 0; i < 120; i++) {
+      const supplier = i % 7;
+      await recorder.record('Purchase.Requested', request(i, supplier));
+      bySupplier.set(`S${supplier}`, [...(bySupplier.get(`S${supplier}`) ?? []), `R${i}`]);
+    }
+    const first = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(first).toMatchObject({ eventsClaimed: 120, deliveriesCreated: 7, deliveriesSent: 7, deliveriesFailed: 0 });
+    expect(transport.sent).toHaveLength(7);
+    for (const m of transport.sent) {
+      const listed = [...m.text!.matchAll(/#(R\d+)\b/g)].map((x) => x[1]);
+      expect(listed.sort()).toEqual([...bySupplier.get(m.recipient)!].sort());
+      expect(m.to).toBe(`s${m.recipient.slice(1)}@supplier.example`);
+    }
+    const rows = await selectDeliveriesOfRun(engine.db, first.runId!);
+    expect(rows.map((r) => r.status)).toEqual(Array(7).fill('sent'));
+    const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at IS NULL');
+    expect(Number(n)).toBe(0);
+
+    const second = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(second).toMatchObject({ runId: null, eventsClaimed: 0, deliveriesCreated: 0 });
+    expect(transport.sent).toHaveLength(7);
+
+    await recorder.record('Purchase.Requested', request(500, 3));
+    const third = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(third).toMatchObject({ eventsClaimed: 1, deliveriesSent: 1 });
+    expect(transport.sent[7]!.recipient).toBe('S3');
+    expect(transport.sent[7]!.text).toContain('#R500');
+    expect(transport.sent[7]!.text).not.toContain('#R3 ');
+  });
+
+  it('runs one recipient only when asked, leaving the others outstanding', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    for (let i = 0; i < 6; i++) await recorder.record('Purchase.Requested', request(i, i % 3));
+    const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual', recipient: 'S1' });
+    expect(s).toMatchObject({ eventsClaimed: 2, deliveriesSent: 1 });
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['S1']);
+    const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE delivery_id IS NULL');
+    expect(Number(n)).toBe(4);
+  });
+
+  it('sends one receipt per order for per-event grouping, in the exact console format', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 1 });
+    await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 2 });
+    const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+    expect(s.deliveriesSent).toBe(2);
+    expect(transport.sent.map((m) => m.text)).toEqual([
+      'Sending receipt to ann@shop.example for order #1...',
+      'Sending receipt to ann@shop.example for order #2...',
+    ]);
+    expect(new Set(transport.sent.map((m) => m.messageId)).size).toBe(2);
+  });
+
+  it('does not claim a delayed event before its availableAt', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    await recorder.record('Order.Created', { email_address: 'a@x.example', order_id: 7 }, { availableAt: new Date(Date.now() + 3_600_000) });
+    await recorder.record('Order.Created', { email_address: 'b@x.example', order_id: 8 });
+    await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['b@x.example']);
+  });
+
+  it('a failing recipient fails only its own delivery; it is retried later with its events still linked', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    for (let i = 0; i < 9; i++) await recorder.record('Purchase.Requested', request(i, i % 3));
+    transport.failFor.add('S1');
+    const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(s).toMatchObject({ deliveriesCreated: 3, deliveriesSent: 2, deliveriesFailed: 1 });
+    const rows = await selectDeliveriesOfRun(engine.db, s.runId!);
+    const failed = rows.find((r) => r.recipient === 'S1')!;
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed.error).toContain('rejected S1');
+    expect(failed.nextAttemptAt).toBeInstanceOf(Date);
+    const [{ n }] = await engine.db.all<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM digest_events WHERE delivery_id = ? AND processed_at IS NULL', [failed.id]);
+    expect(Number(n)).toBe(3);
+  });
+
+  it('fails the delivery of a directly inserted row whose payload breaks the schema, with the validation message', async () => {
+    const { ctx, transport } = testApp(engine);
+    await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'x@y.example', '{\"email_address\":\"x@y.example\",\"order_id\":-4}')");
+    await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'z@y.example', '{\"email_address\":\"z@y.example\",\"order_id\":4}')");
+    const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+    expect(s).toMatchObject({ deliveriesSent: 1, deliveriesFailed: 1 });
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['z@y.example']);
+    const [row] = await engine.db.all<{ error: string; status: string }>("SELECT error, status FROM digest_deliveries WHERE recipient = 'x@y.example'");
+    expect(row!.status).toBe('failed');
+    expect(row!.error).toMatch(/order_id/);
+  });
+});
