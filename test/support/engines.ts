@@ -18,7 +18,7 @@ export interface TestEngine {
 
 const mysqlUrl = process.env.DIGEST_TEST_MYSQL_URL;
 
-async function createMysqlDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createMysqlDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `digest_t_${randomBytes(5).toString('hex')}`;
   const admin = await mysql.createConnection(mysqlUrl!);
   await admin.query(`CREATE DATABASE \`${name}\``);

@@ -1,0 +1,128 @@
+/**
+ * The `digest` command. The only file that reads argv or calls process.exit;
+ * each command is a small function elsewhere that returns what to print.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { createApp, type AppOptions } from './app.js';
+import { check } from './cli/check.js';
+import { formatRunNow } from './cli/run-now.js';
+import { formatStatus, status } from './cli/status.js';
+import { readEnv } from './config/env.js';
+import { createDigest } from './digest.js';
+import { DigestError } from './errors.js';
+import { runNow } from './runner/run-now.js';
+import { startScheduler } from './scheduler/scheduler.js';
+import { assertMigrated, openDb } from './store/open.js';
+
+const program = new Command('digest')
+  .description('Periodic batch digest scheduler')
+  .option('--config <path>', 'schedules file (default: $DIGEST_CONFIG or config/schedules.yaml)')
+  .showHelpAfterError('(run with --help for usage)');
+
+function appOptions(): AppOptions {
+  const env = readEnv();
+  return { env, config: program.opts<{ config?: string }>().config ?? env.configPath };
+}
+
+const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const json = (v: unknown) => print(JSON.stringify(v, null, 2));
+
+program.command('scheduler')
+  .description('run the scheduler: every cadence, retries and lease recovery, until SIGTERM/SIGINT')
+  .action(async () => {
+    const app = createApp(appOptions());
+    const scheduler = await startScheduler(app.ctx);
+    let stopping = false;
+    const onSignal = (sig: string) => {
+      // Second signal: leave now; leases hand unfinished work to another replica.
+      if (stopping) process.exit(130);
+      stopping = true;
+      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig });
+      void scheduler.stop();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    await scheduler.done;
+    await app.close();
+    process.exit(0);
+  });
+
+const run = program.command('run').description('run event types by hand');
+run.command('now [type]')
+  .description('process outstanding events now, regardless of cadence (all types when none is given)')
+  .option('--recipient <recipient>', 'only this recipient')
+  .option('--dry-run', 'render and print what would be sent; claim nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (type: string | undefined, o: { recipient?: string; dryRun?: boolean; json?: boolean }) => {
+    const app = createApp(appOptions());
+    try {
+      await assertMigrated(app.ctx.db);
+      const results = await runNow(app.ctx, { type, recipient: o.recipient, dryRun: o.dryRun });
+      if (o.json) json(results);
+      else print(formatRunNow(results));
+    } finally {
+      await app.close();
+    }
+  });
+
+program.command('record <type> <payload>')
+  .description("append one event; payload is JSON, or '-' to read it from stdin")
+  .option('--idempotency-key <key>', 'the same key for the same type records once')
+  .option('--available-at <iso>', 'not processed before this time')
+  .action(async (type: string, payload: string, o: { idempotencyKey?: string; availableAt?: string }) => {
+    const text = payload === '-' ? readFileSync(0, 'utf8') : payload;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new DigestError('BAD_JSON', `payload is not valid JSON: ${(err as Error).message}`);
+    }
+    const digest = createDigest({ databaseUrl: readEnv().databaseUrl });
+    try {
+      const availableAt = o.availableAt ? new Date(o.availableAt) : undefined;
+      print(String(await digest.record(type, parsed, { idempotencyKey: o.idempotencyKey, availableAt })));
+    } finally {
+      await digest.close();
+    }
+  });
+
+program.command('status')
+  .description('per type: outstanding events, oldest age, last and next run; deliveries by status')
+  .option('--json', 'machine-readable output')
+  .action(async (o: { json?: boolean }) => {
+    const app = createApp(appOptions());
+    try {
+      await assertMigrated(app.ctx.db);
+      const s = await status(app);
+      if (o.json) json(s);
+      else print(formatStatus(s));
+    } finally {
+      await app.close();
+    }
+  });
+
+program.command('check')
+  .description('validate the schedules file, handlers and templates; print each type\'s next fire times')
+  .action(() => {
+    print(check(appOptions()));
+  });
+
+program.command('migrate')
+  .description('create or upgrade the digest tables')
+  .action(async () => {
+    const db = openDb(readEnv().databaseUrl);
+    try {
+      await db.migrate();
+      print('database is up to date');
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // One clear line (a config error lists every problem below its line).
+  const message = err instanceof DigestError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`digest: ${message}\n`);
+  process.exit(1);
+});

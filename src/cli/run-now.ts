@@ -1,0 +1,23 @@
+import type { RunNowResult } from '../runner/run-now.js';
+import { table } from './format.js';
+
+export function formatRunNow(results: readonly RunNowResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    if (!r.dryRun) continue;
+    out.push(`# ${r.type}: ${r.messages.length} message(s) would be sent (dry run, nothing claimed)`);
+    for (const m of r.messages) {
+      out.push(`--- to ${m.to ?? m.recipient} (recipient ${m.recipient}, events ${m.events.join(', ')})`);
+      if (m.error) out.push(`ERROR: ${m.error}`);
+      if (m.subject) out.push(`Subject: ${m.subject}`);
+      if (m.text) out.push(m.text);
+    }
+  }
+  const runs = results.filter((r) => !r.dryRun).map((r) => ({ type: r.type, ...(r.dryRun ? {} : r.summary) }));
+  if (runs.length) {
+    out.push(table(runs.map((r) => ({
+      type: r.type, run: r.runId, events: r.eventsClaimed, deliveries: r.deliveriesCreated, sent: r.deliveriesSent, failed: r.deliveriesFailed,
+    }))));
+  }
+  return out.join('\n');
+}

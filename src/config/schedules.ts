@@ -1,0 +1,220 @@
+/**
+ * config/schedules.yaml → typed DigestConfig, once, at the edge.
+ *
+ * Every problem is collected (YAML syntax, unset ${VAR}, shape, unknown keys,
+ * cadences, time zones, transport references) and thrown as ONE ConfigError,
+ * so ops fix the file in one pass instead of one error per restart. Each part
+ * (each transport, each event type) is validated on its own for that reason:
+ * a bad transport must not hide a bad cadence.
+ * Handlers and templates are checked elsewhere; this module only knows the file.
+ */
+import { readFileSync } from 'node:fs';
+import { IANAZone } from 'luxon';
+import { LineCounter, parseDocument } from 'yaml';
+import * as z from 'zod';
+import { ConfigError, type Issue } from '../errors.js';
+import { parseCadence } from '../scheduler/cadence.js';
+import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig } from './types.js';
+
+type Vars = Record<string, string | undefined>;
+
+const zone = z.string().refine((tz) => IANAZone.isValidZone(tz), { error: (iss) => `unknown time zone "${String(iss.input)}"` });
+const int = (min: number, max: number) =>
+  z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+const text = z.string().trim().min(1, 'must not be empty');
+const url = (protocols: string[]) =>
+  text.refine(
+    (u) => URL.canParse(u) && protocols.includes(new URL(u).protocol),
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+
+const TopSchema = z.strictObject({
+  timezone: zone.default('UTC'),
+  transports: z.record(z.string(), z.unknown()),
+  events: z.record(z.string(), z.unknown()),
+});
+
+const TransportSchemas = {
+  console: z.strictObject({ kind: z.literal('console') }),
+  file: z.strictObject({ kind: z.literal('file'), dir: text, from: text.default('digest <digest@localhost>') }),
+  smtp: z.strictObject({
+    kind: z.literal('smtp'),
+    url: url(['smtp:', 'smtps:']),
+    from: text,
+    ratePerSecond: z.number().positive('must be positive').optional(),
+  }),
+  webhook: z.strictObject({
+    kind: z.literal('webhook'),
+    url: url(['http:', 'https:']),
+    secret: text.optional(),
+    timeoutMs: int(1, 600_000).default(10_000),
+  }),
+};
+const { console: consoleT, file, smtp, webhook } = TransportSchemas;
+const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webhook]);
+
+const EventSchema = z.strictObject({
+  cadence: text,
+  transport: text,
+  timezone: text.optional(), // checked in checkEvent, so a bad zone does not hide a bad cadence
+  maxAttempts: int(1, 100).default(5),
+  batchSize: int(1, 10_000).default(100),
+});
+
+const EXPECTED: Record<string, string> = { object: 'a mapping', record: 'a mapping', string: 'a string', number: 'a number', int: 'an integer' };
+
+/** zod's issues in our words, one per problem, with dotted key paths. */
+function toIssues(error: z.ZodError, prefix: string[], allowed: string[]): Issue[] {
+  return error.issues.flatMap((iss): Issue[] => {
+    const at = [...prefix, ...iss.path.map(String)];
+    if (iss.code === 'unrecognized_keys') {
+      const hint = allowed.length > 0 && iss.path.length === 0 ? ` (expected ${allowed.join(', ')})` : '';
+      return iss.keys.map((k) => ({ path: [...at, k].join('.'), message: `unknown key${hint}` }));
+    }
+    let message = iss.message;
+    if (iss.code === 'invalid_type') message = iss.input === undefined ? 'is required' : `must be ${EXPECTED[iss.expected] ?? `a ${iss.expected}`}`;
+    if (iss.code === 'invalid_union' && 'options' in iss) message = `must be one of ${(iss.options as unknown[]).join(', ')}`;
+    return [{ path: at.join('.'), message }];
+  });
+}
+
+/** Parses one part; on failure adds its issues (`allowed` names the valid keys for "unknown key"). */
+function check<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  prefix: string[],
+  issues: Issue[],
+  allowed: string[] = [],
+): z.output<T> | undefined {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  issues.push(...toIssues(result.error, prefix, allowed));
+  return undefined;
+}
+
+/**
+ * YAML syntax errors. After the first real syntax error the parser has lost
+ * the document's structure and its further complaints are knock-on noise, so
+ * only that one is reported; duplicate keys are independent and all reported.
+ */
+function readYaml(text: string, issues: Issue[]): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  for (const err of doc.errors.filter((e) => e === firstSyntax || e.code === 'DUPLICATE_KEY')) {
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    issues.push({ path: '', message: `YAML syntax error at ${line}:${col}: ${err.message}` });
+  }
+  return doc.errors.length > 0 ? undefined : (doc.toJS() ?? {});
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses the schedules file text. Throws ConfigError listing every problem. */
+export function parseSchedules(text: string, vars: Vars): DigestConfig {
+  const issues: Issue[] = [];
+  const raw = readYaml(protectVars(text), issues);
+  if (raw === undefined) throw new ConfigError(issues);
+  const varIssues: Issue[] = [];
+  const data = interpolate(raw, vars, varIssues, []);
+
+  // The top level is checked as a whole, then each part on its own, so that
+  // e.g. an unknown top-level key does not hide a bad cadence further down.
+  const top = check(TopSchema, data, [], issues, Object.keys(TopSchema.shape));
+  const obj = isRecord(data) ? data : {};
+  const timezone = top?.timezone ?? (typeof obj.timezone === 'string' && IANAZone.isValidZone(obj.timezone) ? obj.timezone : 'UTC');
+  const rawTransports = isRecord(obj.transports) ? obj.transports : {};
+  const rawEvents = isRecord(obj.events) ? obj.events : {};
+
+  const transports: Record<string, TransportConfig> = {};
+  for (const [name, value] of Object.entries(rawTransports)) {
+    const kind = isRecord(value) && typeof value.kind === 'string' ? value.kind : '';
+    const shape = Object.hasOwn(TransportSchemas, kind) ? TransportSchemas[kind as keyof typeof TransportSchemas].shape : {};
+    const t = check(TransportSchema, value, ['transports', name], issues, Object.keys(shape));
+    if (t) transports[name] = { name, ...t } as TransportConfig;
+  }
+
+  const events: Record<string, EventTypeConfig> = {};
+  for (const [type, value] of Object.entries(rawEvents)) {
+    const e = check(EventSchema, value, ['events', type], issues, Object.keys(EventSchema.shape));
+    if (e) {
+      const event = checkEvent(type, e, timezone, Object.keys(rawTransports), issues);
+      if (event) events[type] = event;
+    }
+  }
+
+  // A field whose ${VAR} is unset would also fail its own rule ("must not be
+  // empty"); report only the cause.
+  const unset = new Set(varIssues.map((i) => i.path));
+  const all = [...varIssues, ...issues.filter((i) => !unset.has(i.path))];
+  if (all.length > 0) throw new ConfigError(all);
+  return { timezone, transports, events };
+}
+
+/** The checks that need more than the event's own shape: zone, cadence, transport name. */
+function checkEvent(
+  type: string,
+  e: z.output<typeof EventSchema>,
+  defaultZone: string,
+  transportNames: string[],
+  issues: Issue[],
+): EventTypeConfig | undefined {
+  const path = `events.${type}`;
+  const before = issues.length;
+  const timezone = e.timezone ?? defaultZone;
+  const zoneOk = IANAZone.isValidZone(timezone);
+  if (!zoneOk) issues.push({ path: `${path}.timezone`, message: `unknown time zone "${timezone}"` });
+  if (!transportNames.includes(e.transport)) {
+    const known = transportNames.join(', ') || 'none';
+    issues.push({ path: `${path}.transport`, message: `unknown transport "${e.transport}" (defined: ${known})` });
+  }
+  let cadence: Cadence | undefined;
+  try {
+    // With a bad zone (already reported) still check the cadence itself, in UTC.
+    cadence = parseCadence(e.cadence, zoneOk ? timezone : 'UTC');
+  } catch (err) {
+    issues.push({ path: `${path}.cadence`, message: (err as Error).message });
+  }
+  if (!cadence || issues.length > before) return undefined;
+  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize };
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const TOKEN = /\uE000([A-Za-z_][A-Za-z0-9_]*)\uE001/g;
+
+/**
+ * `{ url: ${SMTP_URL} }` is not valid YAML (the braces end the flow mapping),
+ * yet it is the natural way to write it. So before parsing, each ${VAR} becomes
+ * a token (private-use characters around the name) YAML reads as ordinary text; values are substituted after
+ * parsing, so a secret's characters can never change the document's structure.
+ */
+const protectVars = (text: string) => text.replace(VAR, (_, name: string) => `\uE000${name}\uE001`);
+
+/** Replaces ${VAR} in every string value (not in keys); an unset variable is an issue at that key. */
+function interpolate(value: unknown, vars: Vars, issues: Issue[], path: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(TOKEN, (_, name: string) => {
+      const v = vars[name];
+      if (v === undefined) issues.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
+      return v ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, vars, issues, [...path, String(i)]));
+  if (isRecord(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars, issues, [...path, k])]));
+  }
+  return value;
+}
+
+/** Reads and parses the schedules file. A missing or unreadable file is a ConfigError naming it. */
+export function loadSchedules(path: string, vars: Vars): DigestConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? `schedules file ${path} not found` : `cannot read schedules file ${path}: ${(err as Error).message}`;
+    throw new ConfigError([{ path: '', message }]);
+  }
+  return parseSchedules(text, vars);
+}

@@ -1,0 +1,22 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+
+/**
+ * Runs one pass of a loop and keeps the loop alive when it throws (the
+ * database is down, say): logs once per change of state, not once per poll,
+ * and waits with a growing delay before the next pass.
+ */
+export function loopGuard(logger: Logger, clock: Clock, loop: string) {
+  let failures = 0;
+  return async function guard(pass: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    try {
+      await pass();
+      if (failures > 0) logger.info({ evt: 'loop.recovered', loop, failures });
+      failures = 0;
+    } catch (err) {
+      if (failures === 0) logger.error({ evt: 'loop.failing', loop, err: err instanceof Error ? err.message : String(err) });
+      failures++;
+      await clock.sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import { hostname } from 'node:os';
+import { type Clock, systemClock } from '../clock.js';
+import type { RunnerContext } from '../runner/context.js';
+import { assertMigrated } from '../store/open.js';
+import { deleteWorker, insertWorker, touchWorker } from '../store/workers.js';
+import { immediateLoop } from './immediate-loop.js';
+import { recoveryLoop } from './recovery-loop.js';
+import { tickLoop } from './tick-loop.js';
+
+export interface SchedulerOptions {
+  clock?: Clock;
+  /** Idle poll interval of immediate types (ms). */
+  pollMs?: number;
+  /** Poll interval for due retries and expired leases (ms). */
+  recoveryPollMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface Scheduler {
+  /** Stops claiming at once; resolves when in-flight deliveries are done. */
+  stop(): Promise<void>;
+  /** Resolves when every loop has ended. */
+  done: Promise<void>;
+}
+
+export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions = {}): Promise<Scheduler> {
+  const clock = opts.clock ?? systemClock;
+  await assertMigrated(ctx.db);
+  await insertWorker(ctx.db, { id: ctx.owner, host: hostname(), pid: process.pid });
+  const controller = new AbortController();
+  const { signal } = controller;
+  const loops: Promise<unknown>[] = [];
+  for (const ev of Object.values(ctx.config.events)) {
+    loops.push(ev.cadence.kind === 'immediate'
+      ? immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 200, signal)
+      : tickLoop(ctx, ev.type, ev.cadence, clock, signal));
+  }
+  loops.push(recoveryLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));
+  // Heartbeat on real time: it tells other processes this one is alive.
+  const heartbeat = setInterval(() => {
+    touchWorker(ctx.db, ctx.owner).catch(() => undefined);
+  }, opts.heartbeatMs ?? 10_000);
+  heartbeat.unref();
+  ctx.logger.info({ evt: 'scheduler.started', owner: ctx.owner, types: Object.keys(ctx.config.events) });
+
+  const done = Promise.allSettled(loops).then(async () => {
+    clearInterval(heartbeat);
+    await deleteWorker(ctx.db, ctx.owner).catch(() => undefined);
+    ctx.logger.info({ evt: 'scheduler.stopped', owner: ctx.owner });
+  });
+  return {
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { DigestConfig } from '../../src/config/types.js';
+import { defineHandler } from '../../src/handlers/define.js';
+import { claimPage } from '../../src/runner/claim.js';
+import { runType } from '../../src/runner/run.js';
+import { lockOutstandingEventsSql } from '../../src/store/events.js';
+import { describeEngines, truncateAll } from '../support/engines.js';
+import { testApp } from '../support/app.js';
+
+const request = (i: number, supplier: number) => ({
+  request_id: i + 1, supplier_id: supplier + 1, supplier_email: `s${supplier}@supplier.example`,
+  customer_email: `c${i}@shop.example`, item: 'bolts', quantity: 1,
+});
+
+describeEngines('claim', (engine) => {
+  beforeEach(() => truncateAll(engine.db));
+
+  it('the claim query is served by the claim index without filesort', async () => {
+    const { recorder } = testApp(engine);
+    const batch = (type: string, n: number) => Array.from({ length: n }, (_, i) => ({ type, payload: request(i, i % 50) }));
+    await recorder.recordMany(batch('Purchase.Requested', 3000));
+    await engine.db.run('UPDATE digest_events SET delivery_id = 1, processed_at = UTC_TIMESTAMP(3) WHERE id % 3 = 0');
+    await engine.db.run('ANALYZE TABLE digest_events');
+    const recipients = ['1', '2', '3', '4'];
+    const plan = await engine.db.all<{ key: string | null; Extra: string | null; type: string }>(
+      `EXPLAIN ${lockOutstandingEventsSql(engine.db, recipients.length)}`, ['Purchase.Requested', ...recipients]);
+    expect(plan).toHaveLength(1);
+    expect(plan[0]!.key).toBe('digest_events_claim');
+    expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/i);
+    expect(plan[0]!.type).not.toBe('ALL');
+  });
+
+  it('two workers claiming concurrently never put one event in two deliveries', async () => {
+    const a = testApp(engine).ctx;
+    const b = testApp(engine).ctx;
+    const { recorder } = testApp(engine);
+    await recorder.recordMany(Array.from({ length: 400 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 40) })));
+    const cfg = a.config.events['Purchase.Requested']!;
+    cfg.batchSize = 5;
+    const drain = async (ctx: typeof a) => {
+      let after: string | null = null;
+      const claimed: number[] = [];
+      for (;;) {
+        const page = await claimPage(ctx, { type: 'Purchase.Requested', runId: null, trigger: 'manual', after });
+        if (page.done) return claimed;
+        after = page.last;
+        for (const d of page.deliveries) claimed.push(...d.events.map((e) => e.id));
+      }
+    };
+    const [ea, eb] = await Promise.all([drain(a), drain(b)]);
+    const all = [...ea, ...eb];
+    expect(all).toHaveLength(400);
+    expect(new Set(all).size).toBe(400);
+    const [{ n }] = await engine.db.all<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM (SELECT run_id, recipient FROM digest_deliveries GROUP BY run_id, recipient HAVING COUNT(*) > 1) x');
+    expect(Number(n)).toBe(0);
+  });
+
+  it('a template that throws for one recipient fails only that delivery', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digest-tpl-'));
+    // strict mode: {{nickname}} throws where the payload has none.
+    writeFileSync(join(dir, 'greeting.text.hbs'), 'Hello {{nickname}}');
+    const greeting = defineHandler({
+      type: 'Test.Greeting',
+      payload: z.object({ to: z.string(), nickname: z.string().optional() }),
+      recipient: (p) => p.to,
+      template: 'greeting',
+      render: (g) => ({ data: { ...g.events[0]!.payload } }),
+    });
+    const config: DigestConfig = {
+      timezone: 'UTC',
+      transports: { mem: { name: 'mem', kind: 'console' } },
+      events: { 'Test.Greeting': { type: 'Test.Greeting', cadence: { kind: 'immediate', text: 'immediate' }, transport: 'mem', timezone: 'UTC', maxAttempts: 3, batchSize: 100 } },
+    };
+    const { ctx, recorder, transport } = testApp(engine, { config, handlers: [greeting], templatesDir: dir });
+    for (const [to, nickname] of [['a', 'Ann'], ['b', undefined], ['c', 'Cy']] as const) await recorder.record('Test.Greeting', { to, nickname });
+    const s = await runType(ctx, { type: 'Test.Greeting', trigger: 'manual' });
+    expect(s).toMatchObject({ deliveriesSent: 2, deliveriesFailed: 1 });
+    expect(transport.sent.map((m) => m.text)).toEqual(['Hello Ann', 'Hello Cy']);
+    const [row] = await engine.db.all<{ status: string; error: string }>("SELECT status, error FROM digest_deliveries WHERE recipient = 'b'");
+    expect(row!.status).toBe('failed');
+    expect(row!.error).toMatch(/nickname/);
+  });
+});

@@ -1,0 +1,112 @@
+import { drizzle } from 'drizzle-orm/mysql2';
+import mysql from 'mysql2/promise';
+import { beforeEach, expect, it } from 'vitest';
+import { UnknownEventTypeError, ValidationError } from '../../src/errors.js';
+import { describeEngines, truncateAll } from '../support/engines.js';
+import { testApp } from '../support/app.js';
+
+const order = (n: number) => ({ email_address: `o${n}@shop.example`, order_id: n });
+const count = async (db: { all: Function }, where = '1=1', params: unknown[] = []) =>
+  Number(((await db.all(`SELECT COUNT(*) AS n FROM digest_events WHERE ${where}`, params)) as Array<{ n: number }>)[0]!.n);
+
+describeEngines('record()', (engine) => {
+  beforeEach(() => truncateAll(engine.db));
+
+  it('stores the recipient and returns the id', async () => {
+    const { recorder } = testApp(engine);
+    const id = await recorder.record('Order.Created', order(1));
+    const [row] = await engine.db.all<{ recipient: string; type: string }>('SELECT recipient, type FROM digest_events WHERE id = ?', [id]);
+    expect(row).toEqual({ recipient: 'o1@shop.example', type: 'Order.Created' });
+  });
+
+  it('rejects an invalid payload naming the field, and an unknown type listing the known ones; nothing is written', async () => {
+    const { recorder } = testApp(engine);
+    const err = await recorder.record('Order.Created', { email_address: 'nope', order_id: -1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.issues.map((i: { path: string }) => i.path).sort()).toEqual(['email_address', 'order_id']);
+    const unknown = await recorder.record('Order.Shipped', {}).catch((e) => e);
+    expect(unknown).toBeInstanceOf(UnknownEventTypeError);
+    expect(unknown.message).toContain('Purchase.Requested');
+    expect(await count(engine.db)).toBe(0);
+  });
+
+  it('rejects a payload over the size limit', async () => {
+    const { recorder } = testApp(engine);
+    const big = { ...order(1), note: 'x'.repeat(70_000) };
+    const err = await recorder.record('Order.Created', big).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.issues[0]).toMatchObject({ path: 'payload' });
+  });
+
+  it('inside a mysql2 transaction: rolled back leaves no event, committed is processed', async () => {
+    const { recorder } = testApp(engine);
+    const conn = await mysql.createConnection(engine.url);
+    try {
+      await conn.beginTransaction();
+      await recorder.record('Order.Created', order(10), { tx: conn });
+      await conn.rollback();
+      expect(await count(engine.db)).toBe(0);
+      await conn.beginTransaction();
+      const id = await recorder.record('Order.Created', order(11), { tx: conn });
+      // Not visible outside the caller's transaction until it commits.
+      expect(await count(engine.db)).toBe(0);
+      await conn.commit();
+      expect(await count(engine.db, 'id = ?', [id])).toBe(1);
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('inside a drizzle transaction: the event exists iff the transaction commits', async () => {
+    const { recorder } = testApp(engine);
+    const pool = mysql.createPool(engine.url);
+    const orm = drizzle(pool);
+    try {
+      await orm.transaction(async (tx) => {
+        await recorder.record('Order.Created', order(20), { tx });
+        tx.rollback();
+      }).catch(() => undefined);
+      expect(await count(engine.db)).toBe(0);
+      const id = await orm.transaction(async (tx) => recorder.record('Order.Created', order(21), { tx }));
+      expect(await count(engine.db, 'id = ?', [id])).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('20 concurrent calls with one idempotency key make one row and return one id', async () => {
+    const { recorder } = testApp(engine);
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      recorder.record('Order.Created', order(100 + i), { idempotencyKey: 'checkout-42' })));
+    expect(new Set(ids).size).toBe(1);
+    expect(await count(engine.db)).toBe(1);
+    // The same key under another type is a different event.
+    const other = await recorder.record('Purchase.Responded',
+      { request_id: 1, customer_email: 'c@x.example', supplier_name: 'ACME', status: 'accepted' }, { idempotencyKey: 'checkout-42' });
+    expect(other).not.toBe(ids[0]);
+  });
+
+  it('recordMany writes all or nothing and returns ids in input order', async () => {
+    const { recorder } = testApp(engine);
+    const bad = await recorder.recordMany([
+      { type: 'Order.Created', payload: order(1) },
+      { type: 'Order.Created', payload: { email_address: 'x@y.example', order_id: 0 } },
+    ]).catch((e) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad.issues[0].path).toBe('[1].order_id');
+    expect(await count(engine.db)).toBe(0);
+
+    const keyed = await recorder.record('Order.Created', order(5), { idempotencyKey: 'k5' });
+    const ids = await recorder.recordMany([
+      { type: 'Order.Created', payload: order(1) },
+      { type: 'Order.Created', payload: order(5), idempotencyKey: 'k5' },
+      { type: 'Order.Created', payload: order(2) },
+      { type: 'Order.Created', payload: order(3) },
+    ]);
+    expect(ids[1]).toBe(keyed);
+    const rows = await engine.db.all<{ id: number; recipient: string }>('SELECT id, recipient FROM digest_events');
+    const byId = new Map(rows.map((r) => [Number(r.id), r.recipient]));
+    expect([ids[0], ids[2], ids[3]].map((id) => byId.get(id!))).toEqual(['o1@shop.example', 'o2@shop.example', 'o3@shop.example']);
+    expect(rows).toHaveLength(4);
+  });
+});

@@ -1,0 +1,86 @@
+import { beforeEach, expect, it } from 'vitest';
+import type { DigestConfig } from '../../src/config/types.js';
+import { parseCadence } from '../../src/scheduler/cadence.js';
+import { startScheduler } from '../../src/scheduler/scheduler.js';
+import { insertRun, selectRuns } from '../../src/store/runs.js';
+import { openMysql } from '../../src/store/mysql.js';
+import { createMysqlDatabase, describeEngines, truncateAll } from '../support/engines.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { shippedConfig, testApp } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
+
+const request = (i: number, supplier: number) => ({
+  request_id: i + 1, supplier_id: supplier + 1, supplier_email: `s${supplier}@supplier.example`,
+  customer_email: `c${i}@shop.example`, item: 'nuts', quantity: 2,
+});
+
+/** Only Purchase.Requested, on its shipped 4-hourly cron. */
+function cronOnly(): DigestConfig {
+  const c = shippedConfig();
+  return { ...c, events: { 'Purchase.Requested': c.events['Purchase.Requested']! } };
+}
+
+describeEngines('scheduler', (engine) => {
+  beforeEach(() => truncateAll(engine.db));
+
+  it('two schedulers on the same cron tick make one run row and one delivery per recipient', async () => {
+    const config = cronOnly();
+    const clock = new FakeClock('2026-11-21T11:59:59Z');
+    // The 08:00 slot already ran, so start-up has nothing to catch up.
+    await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T08:00:00Z'), trigger: 'tick', owner: 'earlier' });
+    const one = testApp(engine, { config });
+    const two = testApp(engine, { config });
+    await one.recorder.recordMany(Array.from({ length: 30 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 6) })));
+    const schedulers = await Promise.all([one, two].map((x) => startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 })));
+    try {
+      clock.set('2026-11-21T12:00:00Z');
+      const runs = await waitFor(async () => {
+        const r = await selectRuns(engine.db, 'Purchase.Requested');
+        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
+      });
+      expect(runs[1]).toMatchObject({ trigger: 'tick', slotAt: new Date('2026-11-21T12:00:00Z'), status: 'succeeded', deliveriesSent: 6 });
+      const recipients = [...one.transport.sent, ...two.transport.sent].map((m) => m.recipient).sort();
+      expect(recipients).toEqual(['1', '2', '3', '4', '5', '6']);
+    } finally {
+      await Promise.all(schedulers.map((s) => s.stop()));
+    }
+    // Both saw the tick; the unique slot let exactly one of them run it.
+    expect(await selectRuns(engine.db, 'Purchase.Requested')).toHaveLength(2);
+  });
+
+  it('catches up once on start when the last slot is older than the most recent due slot', async () => {
+    const config = cronOnly();
+    const clock = new FakeClock('2026-11-21T13:10:00Z');
+    await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T04:00:00Z'), trigger: 'tick', owner: 'earlier' });
+    const x = testApp(engine, { config });
+    await x.recorder.recordMany(Array.from({ length: 10 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 2) })));
+    const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
+    try {
+      const runs = await waitFor(async () => {
+        const r = await selectRuns(engine.db, 'Purchase.Requested');
+        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
+      });
+      // One catch-up for the most recent due slot (12:00), not one per missed slot.
+      expect(runs[1]).toMatchObject({ trigger: 'catchup', slotAt: new Date('2026-11-21T12:00:00Z'), deliveriesSent: 2 });
+      expect(x.transport.sent).toHaveLength(2);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('refuses to start on an unmigrated database', async () => {
+    const fresh = await createMysqlDatabase();
+    const empty = openMysql(fresh.url);
+    try {
+      const x = testApp({ ...engine, db: empty }, { config: cronOnly() });
+      await expect(startScheduler(x.ctx)).rejects.toThrow(/not migrated.*digest migrate/);
+    } finally {
+      await empty.close();
+      await fresh.drop();
+    }
+  });
+
+  it('a cadence string from the config is what the scheduler uses', () => {
+    expect(cronOnly().events['Purchase.Requested']!.cadence).toEqual(parseCadence('0 */4 * * *', 'UTC'));
+  });
+});

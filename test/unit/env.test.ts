@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readEnv } from '../../src/config/env.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('readEnv', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('applies the documented defaults', () => {
+    expect(readEnv({})).toEqual({
+      databaseUrl: undefined,
+      configPath: 'config/schedules.yaml',
+      templatesDir: 'templates',
+      apiToken: undefined,
+      httpPort: 8080,
+      logLevel: 'info',
+      vars: {},
+    });
+  });
+
+  it('reads every documented variable and keeps the whole source as vars', () => {
+    const source = {
+      DATABASE_URL: 'mysql://u:p@db:3306/digest',
+      DIGEST_CONFIG: '/etc/digest/schedules.yaml',
+      DIGEST_TEMPLATES: '/etc/digest/templates',
+      DIGEST_API_TOKEN: 'tok',
+      DIGEST_HTTP_PORT: '9090',
+      LOG_LEVEL: 'debug',
+      SMTP_URL: 'smtp://mail:25',
+    };
+    const env = readEnv(source);
+    expect(env).toMatchObject({
+      databaseUrl: 'mysql://u:p@db:3306/digest',
+      configPath: '/etc/digest/schedules.yaml',
+      templatesDir: '/etc/digest/templates',
+      apiToken: 'tok',
+      httpPort: 9090,
+      logLevel: 'debug',
+    });
+    expect(env.vars).toEqual(source);
+    expect(env.vars.SMTP_URL).toBe('smtp://mail:25');
+  });
+
+  it('treats empty strings as unset', () => {
+    const env = readEnv({ DATABASE_URL: '', DIGEST_HTTP_PORT: '', DIGEST_API_TOKEN: ' ', LOG_LEVEL: '' });
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.apiToken).toBeUndefined();
+    expect(env.httpPort).toBe(8080);
+    expect(env.logLevel).toBe('info');
+  });
+
+  it.each(['abc', '0', '65536', '80.5', '-1', '8080x'])('rejects DIGEST_HTTP_PORT=%j naming the variable', (port) => {
+    expect(() => readEnv({ DIGEST_HTTP_PORT: port })).toThrow(ConfigError);
+    expect(() => readEnv({ DIGEST_HTTP_PORT: port })).toThrow(/DIGEST_HTTP_PORT: must be an integer between 1 and 65535/);
+  });
+
+  it('accepts the port range bounds', () => {
+    expect(readEnv({ DIGEST_HTTP_PORT: '1' }).httpPort).toBe(1);
+    expect(readEnv({ DIGEST_HTTP_PORT: '65535' }).httpPort).toBe(65535);
+  });
+
+  it('reports a bad port and a bad log level together', () => {
+    try {
+      readEnv({ DIGEST_HTTP_PORT: 'http', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).issues.map((i) => i.path)).toEqual(['DIGEST_HTTP_PORT', 'LOG_LEVEL']);
+    }
+  });
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('DIGEST_HTTP_PORT', '7070');
+    vi.stubEnv('DIGEST_CONFIG', 'other.yaml');
+    const env = readEnv();
+    expect(env.httpPort).toBe(7070);
+    expect(env.configPath).toBe('other.yaml');
+    expect(env.vars.DIGEST_CONFIG).toBe('other.yaml');
+  });
+});

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { loadSchedules, parseSchedules } from '../../src/config/schedules.js';
+import { ConfigError, type Issue } from '../../src/errors.js';
+import { describeSchedules } from '../../src/scheduler/fire-times.js';
+
+/** The issues of the ConfigError that parsing `text` throws (fails the test if none is thrown). */
+function issuesOf(text: string, vars: Record<string, string | undefined> = {}): readonly Issue[] {
+  try {
+    parseSchedules(text, vars);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const base = `
+transports:
+  console: { kind: console }
+events:
+`;
+
+describe('the shipped config/schedules.yaml', () => {
+  it('parses to the expected typed values', () => {
+    expect(loadSchedules('config/schedules.yaml', {})).toEqual({
+      timezone: 'UTC',
+      transports: {
+        console: { name: 'console', kind: 'console' },
+        outbox: { name: 'outbox', kind: 'file', dir: './outbox', from: 'digest <digest@localhost>' },
+      },
+      events: {
+        'Order.Created': {
+          type: 'Order.Created',
+          cadence: { kind: 'immediate', text: 'immediate' },
+          transport: 'console',
+          timezone: 'UTC',
+          maxAttempts: 5,
+          batchSize: 100,
+        },
+        'Purchase.Requested': {
+          type: 'Purchase.Requested',
+          cadence: { kind: 'cron', text: '0 */4 * * *', timezone: 'UTC' },
+          transport: 'outbox',
+          timezone: 'UTC',
+          maxAttempts: 5,
+          batchSize: 100,
+        },
+        'Purchase.Responded': {
+          type: 'Purchase.Responded',
+          cadence: { kind: 'every', text: 'every 1h', ms: 3_600_000, timezone: 'Europe/Berlin' },
+          transport: 'outbox',
+          timezone: 'Europe/Berlin',
+          maxAttempts: 5,
+          batchSize: 100,
+        },
+      },
+    });
+  });
+
+  it('describes the next fire times in each schedule zone', () => {
+    const config = loadSchedules('config/schedules.yaml', {});
+    expect(describeSchedules(config, new Date('2026-11-21T13:30:00Z'))).toEqual([
+      { type: 'Order.Created', cadence: 'immediate', timezone: 'UTC', next: [] },
+      {
+        type: 'Purchase.Requested',
+        cadence: '0 */4 * * *',
+        timezone: 'UTC',
+        next: ['2026-11-21T16:00:00.000Z', '2026-11-21T20:00:00.000Z', '2026-11-22T00:00:00.000Z'],
+      },
+      {
+        type: 'Purchase.Responded',
+        cadence: 'every 1h',
+        timezone: 'Europe/Berlin',
+        next: ['2026-11-21T15:00:00.000+01:00', '2026-11-21T16:00:00.000+01:00', '2026-11-21T17:00:00.000+01:00'],
+      },
+    ]);
+  });
+});
+
+describe('parseSchedules', () => {
+  it('applies defaults and all transport kinds', () => {
+    const config = parseSchedules(
+      `timezone: America/New_York
+transports:
+  hook: { kind: webhook, url: "https://example.com/hook", secret: s3cret }
+  mail: { kind: smtp, url: "\${SMTP_URL}", from: "Shop <no-reply@shop.example>", ratePerSecond: 10 }
+  files: { kind: file, dir: out, from: "Me <me@example.com>" }
+events:
+  A.B: { cadence: "30 1 * * *", transport: hook, maxAttempts: 1, batchSize: 10000 }
+`,
+      { SMTP_URL: 'smtp://user:pw@mail.example:587' },
+    );
+    expect(config.transports.hook).toEqual({ name: 'hook', kind: 'webhook', url: 'https://example.com/hook', secret: 's3cret', timeoutMs: 10_000 });
+    expect(config.transports.mail).toEqual({
+      name: 'mail',
+      kind: 'smtp',
+      url: 'smtp://user:pw@mail.example:587',
+      from: 'Shop <no-reply@shop.example>',
+      ratePerSecond: 10,
+    });
+    expect(config.transports.files).toMatchObject({ kind: 'file', dir: 'out', from: 'Me <me@example.com>' });
+    expect(config.events['A.B']).toMatchObject({
+      timezone: 'America/New_York',
+      cadence: { kind: 'cron', timezone: 'America/New_York' },
+      maxAttempts: 1,
+      batchSize: 10000,
+    });
+  });
+
+  it('reports YAML syntax errors with line:col', () => {
+    const issues = issuesOf('timezone: UTC\nevents:\n  A: { cadence: immediate\n  B: 1\n');
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0]!.path).toBe('');
+    expect(issues[0]!.message).toMatch(/^YAML syntax error at \d+:\d+: /);
+    expect(issuesOf('a: 1\na: 2\n')).toEqual([{ path: '', message: expect.stringMatching(/^YAML syntax error at 2:1: .*unique/) }]);
+    // Two independent duplicate keys are both reported.
+    expect(issuesOf('a: 1\na: 2\nb: 1\nb: 2\n').map((i) => i.message)).toEqual([
+      expect.stringMatching(/^YAML syntax error at 2:1: /),
+      expect.stringMatching(/^YAML syntax error at 4:1: /),
+    ]);
+  });
+
+  it('names the key path of a bad cron expression', () => {
+    const text = `${base}  Purchase.Requested: { cadence: "0 */4 * *", transport: console }\n`;
+    expect(issuesOf(text)).toEqual([
+      { path: 'events.Purchase.Requested.cadence', message: '"0 */4 * *" is not a valid cron expression' },
+    ]);
+    expect(() => parseSchedules(text, {})).toThrow('events.Purchase.Requested.cadence: "0 */4 * *" is not a valid cron expression');
+  });
+
+  it('rejects a reference to an unknown transport', () => {
+    expect(issuesOf(`${base}  A: { cadence: immediate, transport: mail }\n`)).toEqual([
+      { path: 'events.A.transport', message: 'unknown transport "mail" (defined: console)' },
+    ]);
+  });
+
+  it('interpolates ${VAR} and reports an unset one at its key, once', () => {
+    const text = `transports:\n  mail: { kind: smtp, url: "\${SMTP_URL}", from: "\${FROM}" }\nevents: {}\n`;
+    expect(issuesOf(text, { FROM: 'a@b.c' })).toEqual([
+      { path: 'transports.mail.url', message: 'environment variable SMTP_URL is not set' },
+    ]);
+    expect(() => parseSchedules(text, { FROM: 'a@b.c' })).toThrow('transports.mail.url: environment variable SMTP_URL is not set');
+    expect(parseSchedules(text, { SMTP_URL: 'smtps://x.example', FROM: 'a@b.c' }).transports.mail).toMatchObject({
+      url: 'smtps://x.example',
+      from: 'a@b.c',
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const text = `timezone: Mars/Base
+colour: blue
+transports:
+  console: { kind: console }
+  weird: { kind: pigeon }
+  hook: { kind: webhook, url: "ftp://x", timeoutMs: 0 }
+events:
+  A: { cadence: "0 */4 * *", transport: console }
+  B: { cadence: immediate, transport: nowhere }
+  C: { cadence: every 1h, transport: console, maxAttempts: 0, batchSize: 1.5 }
+  D: { transport: console, cadance: immediate }
+  E: { cadence: every 1h, transport: "\${MISSING}" }
+  F: { cadence: "* * * * *", transport: console, timezone: Nowhere/Land }
+`;
+    expect(issuesOf(text)).toEqual(
+      expect.arrayContaining([
+        { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
+        { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
+        { path: 'colour', message: 'unknown key (expected timezone, transports, events)' },
+        { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
+        { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
+        { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
+        { path: 'events.A.cadence', message: '"0 */4 * *" is not a valid cron expression' },
+        { path: 'events.B.transport', message: 'unknown transport "nowhere" (defined: console, weird, hook)' },
+        { path: 'events.C.maxAttempts', message: 'must be between 1 and 100' },
+        { path: 'events.C.batchSize', message: 'must be an integer' },
+        { path: 'events.D.cadence', message: 'is required' },
+        { path: 'events.D.cadance', message: expect.stringMatching(/^unknown key \(expected cadence, transport, /) },
+        { path: 'events.F.timezone', message: 'unknown time zone "Nowhere/Land"' },
+      ]),
+    );
+    expect(issuesOf(text)).toHaveLength(13);
+  });
+
+  it('rejects unknown keys in transports and events', () => {
+    expect(issuesOf(`transports:\n  c: { kind: console, colour: red }\nevents:\n  A: { cadence: immediate, transport: c, retries: 3 }\n`)).toEqual([
+      { path: 'transports.c.colour', message: 'unknown key (expected kind)' },
+      { path: 'events.A.retries', message: expect.stringContaining('unknown key') },
+    ]);
+  });
+
+  it('rejects a bad time zone at the top and per event', () => {
+    expect(issuesOf(`timezone: Europe/Atlantis\n${base}  A: { cadence: every 1h, transport: console }\n`)).toEqual([
+      { path: 'timezone', message: 'unknown time zone "Europe/Atlantis"' },
+    ]);
+    expect(issuesOf(`${base}  A: { cadence: "0 9 * * *", transport: console, timezone: UTC+2 }\n`)).toEqual([
+      { path: 'events.A.timezone', message: 'unknown time zone "UTC+2"' },
+    ]);
+  });
+
+  it('requires transports and events mappings', () => {
+    expect(issuesOf('')).toEqual([
+      { path: 'transports', message: 'is required' },
+      { path: 'events', message: 'is required' },
+    ]);
+    expect(issuesOf('- a\n- b\n')).toEqual([{ path: '', message: 'must be a mapping' }]);
+  });
+});
+
+describe('loadSchedules', () => {
+  it('names a missing file', () => {
+    expect(() => loadSchedules('config/nope.yaml', {})).toThrow(ConfigError);
+    expect(() => loadSchedules('config/nope.yaml', {})).toThrow('schedules file config/nope.yaml not found');
+  });
+});
+
+describe('${VAR} and YAML quoting', () => {
+  it('accepts an unquoted ${VAR} in block style', () => {
+    const text = `transports:\n  mail:\n    kind: smtp\n    url: \${SMTP_URL}\n    from: a@b.c\nevents: {}\n`;
+    expect(parseSchedules(text, { SMTP_URL: 'smtp://m:25' }).transports.mail).toMatchObject({ url: 'smtp://m:25' });
+  });
+
+  it('accepts an unquoted ${VAR} inside a flow mapping, as DESIGN.md writes it, whatever the value holds', () => {
+    const text = `transports:\n  mail: { kind: smtp, url: \${SMTP_URL}, from: a@b.c }\nevents: {}\n`;
+    const url = 'smtp://mail.example:25/?x={a},b';
+    expect(parseSchedules(text, { SMTP_URL: url }).transports.mail).toMatchObject({ url });
+  });
+});
