@@ -1,0 +1,27 @@
+// Reads vitest's JSON report and fails unless the MySQL suites ran (none
+// skipped) and everything passed. Prints the per-engine counts.
+import { readFileSync } from 'node:fs';
+
+const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const tests = report.testResults.flatMap((file) => file.assertionResults);
+const engineOf = (t) => /^\[(\w+)\]/.exec(t.ancestorTitles[0] ?? '')?.[1] ?? 'pure';
+const counts = {};
+for (const t of tests) {
+  const c = (counts[engineOf(t)] ??= { passed: 0, failed: 0, skipped: 0 });
+  if (t.status === 'passed') c.passed++;
+  else if (t.status === 'failed') c.failed++;
+  else c.skipped++;
+}
+for (const [engine, c] of Object.entries(counts)) console.log(`${engine}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+
+const problems = [];
+const mysql = counts.mysql ?? { passed: 0, skipped: 0 };
+if (mysql.passed === 0) problems.push('the MySQL suite did not run');
+if (mysql.skipped > 0) problems.push(`${mysql.skipped} MySQL test(s) were skipped`);
+const total = Object.values(counts).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
+if (total.failed > 0) problems.push(`${total.failed} test(s) failed`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+if (problems.length) {
+  console.error(`CI check failed: ${problems.join('; ')}`);
+  process.exit(1);
+}
