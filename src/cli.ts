@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { createApp, type AppOptions } from './app.js';
+import { createApp, type App, type AppOptions } from './app.js';
 import { check } from './cli/check.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
@@ -23,6 +23,17 @@ const program = new Command('digest')
 function appOptions(): AppOptions {
   const env = readEnv();
   return { env, config: program.opts<{ config?: string }>().config ?? env.configPath };
+}
+
+/** Opens the app on a migrated database for one command, and closes it after. */
+async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
+  const app = createApp(appOptions());
+  try {
+    await assertMigrated(app.ctx.db);
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
 }
 
 const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -55,15 +66,9 @@ run.command('now [type]')
   .option('--dry-run', 'render and print what would be sent; claim nothing')
   .option('--json', 'machine-readable output')
   .action(async (type: string | undefined, o: { recipient?: string; dryRun?: boolean; json?: boolean }) => {
-    const app = createApp(appOptions());
-    try {
-      await assertMigrated(app.ctx.db);
-      const results = await runNow(app.ctx, { type, recipient: o.recipient, dryRun: o.dryRun });
-      if (o.json) json(results);
-      else print(formatRunNow(results));
-    } finally {
-      await app.close();
-    }
+    const results = await withApp((app) => runNow(app.ctx, { type, recipient: o.recipient, dryRun: o.dryRun }));
+    if (o.json) json(results);
+    else print(formatRunNow(results));
   });
 
 program.command('record <type> <payload>')
@@ -91,15 +96,9 @@ program.command('status')
   .description('per type: outstanding events, oldest age, last and next run; deliveries by status')
   .option('--json', 'machine-readable output')
   .action(async (o: { json?: boolean }) => {
-    const app = createApp(appOptions());
-    try {
-      await assertMigrated(app.ctx.db);
-      const s = await status(app);
-      if (o.json) json(s);
-      else print(formatStatus(s));
-    } finally {
-      await app.close();
-    }
+    const s = await withApp((app) => status(app));
+    if (o.json) json(s);
+    else print(formatStatus(s));
   });
 
 program.command('check')
