@@ -6,7 +6,7 @@ import type { Db, Executor } from './store/db.js';
 import { insertEvent, insertEventRows, selectAutoIncrementStep, type NewEvent } from './store/events.js';
 
 export interface RecordOptions {
-  /** The caller's open transaction (mysql2 connection or drizzle tx). */
+  /** The caller's open transaction: a mysql2 / better-sqlite3 connection or a drizzle transaction. */
   tx?: unknown;
   /** The same key for the same type returns the same event id, and inserts nothing. */
   idempotencyKey?: string;
@@ -48,7 +48,7 @@ export interface Recorder {
 }
 
 export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Recorder {
-  const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx));
+  const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;

@@ -17,10 +17,15 @@ export async function tickLoop(ctx: RunnerContext, type: string, cadence: Cadenc
   const guard = loopGuard(ctx.logger, clock, `tick:${type}`);
   // Catch-up: the process was down over a slot. Run the most recent due slot
   // once (trigger 'catchup'), coalescing everything outstanding.
+  // `cursor` is the instant the catch-up looked at, read BEFORE its database
+  // work: reading the clock afterwards would skip a slot that fell due while
+  // the catch-up ran (start at 11:59:59.9, catch-up done at 12:00:00.1).
   let caughtUp = false;
+  let cursor = clock.now();
   while (!caughtUp && !signal.aborted) {
     await guard(async () => {
-      const due = previousSlot(cadence, clock.now());
+      cursor = clock.now();
+      const due = previousSlot(cadence, cursor);
       const last = await selectLastSlot(ctx.db, type);
       if (due && (!last || last.getTime() < due.getTime())) {
         await runType(ctx, { type, trigger: 'catchup', slotAt: due }, signal);
@@ -28,7 +33,6 @@ export async function tickLoop(ctx: RunnerContext, type: string, cadence: Cadenc
       caughtUp = true;
     }, signal);
   }
-  let cursor = clock.now();
   while (!signal.aborted) {
     const slot = nextSlot(cadence, cursor);
     if (!slot) return;

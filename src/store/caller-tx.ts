@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DigestError } from '../errors.js';
-import type { Executor, RunResult } from './db.js';
+import type { Dialect, Executor, RunResult } from './db.js';
 import { mysqlExecutor, utcParam } from './mysql.js';
+import { sqliteExecutor } from './sqlite.js';
 
 /** Rebuilds our `?` statement as a drizzle SQL object with bound parameters. */
 function toDrizzle(text: string, params: readonly unknown[]): SQL {
@@ -9,18 +10,37 @@ function toDrizzle(text: string, params: readonly unknown[]): SQL {
   return sql.join(parts.flatMap((p, i) => (i === 0 ? [sql.raw(p)] : [sql.param(utcParam(params[i - 1])), sql.raw(p)])));
 }
 
-interface DrizzleLike { execute(q: SQL): Promise<unknown> }
+interface DrizzleMysql { execute(q: SQL): Promise<unknown> }
+interface DrizzleSqlite { all(q: SQL): unknown[]; run(q: SQL): { changes: number; lastInsertRowid: number | bigint } }
+
+/** A drizzle better-sqlite3 transaction: synchronous, so our statement runs inside the caller's callback. */
+function drizzleSqliteExecutor(d: DrizzleSqlite): Executor {
+  return {
+    dialect: 'sqlite',
+    all: async <T>(text: string, params: readonly unknown[] = []) => d.all(toDrizzle(text, params)) as T[],
+    run: async (text: string, params: readonly unknown[] = []): Promise<RunResult> => {
+      const r = d.run(toDrizzle(text, params));
+      return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) };
+    },
+  };
+}
 
 /**
  * The caller's transaction, as an Executor: statements run on THEIR
  * connection, so the event commits if and only if their transaction does.
- * Accepts a mysql2 connection (promise or callback API) or a drizzle
- * (mysql2) transaction.
+ * Accepts, on MySQL, a mysql2 connection (promise or callback API) or a
+ * drizzle mysql2 transaction; on SQLite, a better-sqlite3 connection or a
+ * drizzle better-sqlite3 transaction.
  */
-export function callerExecutor(tx: unknown): Executor {
+export function callerExecutor(tx: unknown, dialect: Dialect): Executor {
   const t = tx as Record<string, unknown>;
+  if (dialect === 'sqlite') {
+    if (t && typeof t.select === 'function' && typeof t.all === 'function') return drizzleSqliteExecutor(tx as DrizzleSqlite);
+    if (t && typeof t.prepare === 'function') return sqliteExecutor(tx as never);
+    throw new DigestError('BAD_TX', 'tx must be a better-sqlite3 connection or a drizzle transaction');
+  }
   if (t && typeof t.execute === 'function' && typeof t.select === 'function') {
-    const d = tx as DrizzleLike;
+    const d = tx as DrizzleMysql;
     const exec = async (text: string, params: readonly unknown[] = []) => {
       const res = await d.execute(toDrizzle(text, params));
       return (Array.isArray(res) ? res[0] : res) as unknown;

@@ -1,11 +1,21 @@
 import { DigestError } from '../errors.js';
 import type { Db } from './db.js';
 import { openMysql } from './mysql.js';
+import { openSqlite } from './sqlite.js';
 
-/** Picks the engine from DATABASE_URL. */
+/** Where the embedded default keeps its data when DATABASE_URL is unset. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/digest.db';
+
+/** Picks the engine from DATABASE_URL: mysql://… → MySQL; unset or sqlite:<path> → SQLite. */
 export function openDb(url: string | undefined): Db {
-  if (url && /^mysql:\/\//i.test(url)) return openMysql(url);
-  throw new DigestError('DATABASE_URL', `DATABASE_URL must be a mysql:// URL (got ${url ? JSON.stringify(url.split(':')[0]) : 'nothing'})`);
+  const u = url || DEFAULT_DATABASE_URL;
+  if (/^mysql:\/\//i.test(u)) return openMysql(u);
+  if (/^sqlite:/i.test(u)) {
+    const path = u.slice('sqlite:'.length).replace(/^\/\/(?=\/|\.)/, '');
+    if (!path) throw new DigestError('DATABASE_URL', 'DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/digest.db');
+    return openSqlite(path);
+  }
+  throw new DigestError('DATABASE_URL', `DATABASE_URL must be mysql://… or sqlite:<path> (got a "${u.split(':')[0]}:" URL)`);
 }
 
 /** The scheduler refuses to run on a database that is not migrated. */

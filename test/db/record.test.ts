@@ -1,7 +1,10 @@
-import { drizzle } from 'drizzle-orm/mysql2';
+import Database from 'better-sqlite3';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { beforeEach, expect, it } from 'vitest';
 import { UnknownEventTypeError, ValidationError } from '../../src/errors.js';
+import { runType } from '../../src/runner/run.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 
@@ -38,39 +41,66 @@ describeEngines('record()', (engine) => {
     expect(err.issues[0]).toMatchObject({ path: 'payload' });
   });
 
-  it('inside a mysql2 transaction: rolled back leaves no event, committed is processed', async () => {
-    const { recorder } = testApp(engine);
-    const conn = await mysql.createConnection(engine.url);
+  it("inside the caller's own transaction: rolled back leaves no event, committed is processed", async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    const caller = await engine.callerTx();
     try {
-      await conn.beginTransaction();
-      await recorder.record('Order.Created', order(10), { tx: conn });
-      await conn.rollback();
+      await recorder.record('Order.Created', order(10), { tx: caller.tx });
+      await caller.rollback();
       expect(await count(engine.db)).toBe(0);
-      await conn.beginTransaction();
-      const id = await recorder.record('Order.Created', order(11), { tx: conn });
+    } finally {
+      await caller.close();
+    }
+    const again = await engine.callerTx();
+    let id: number;
+    try {
+      id = await recorder.record('Order.Created', order(11), { tx: again.tx });
       // Not visible outside the caller's transaction until it commits.
       expect(await count(engine.db)).toBe(0);
-      await conn.commit();
-      expect(await count(engine.db, 'id = ?', [id])).toBe(1);
+      await again.commit();
     } finally {
-      await conn.end();
+      await again.close();
     }
+    expect(await count(engine.db, 'id = ?', [id])).toBe(1);
+    await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+    expect(transport.sent.map((m) => m.text)).toEqual(['Sending receipt to o11@shop.example for order #11...']);
   });
 
   it('inside a drizzle transaction: the event exists iff the transaction commits', async () => {
     const { recorder } = testApp(engine);
-    const pool = mysql.createPool(engine.url);
-    const orm = drizzle(pool);
-    try {
-      await orm.transaction(async (tx) => {
-        await recorder.record('Order.Created', order(20), { tx });
-        tx.rollback();
-      }).catch(() => undefined);
-      expect(await count(engine.db)).toBe(0);
-      const id = await orm.transaction(async (tx) => recorder.record('Order.Created', order(21), { tx }));
-      expect(await count(engine.db, 'id = ?', [id])).toBe(1);
-    } finally {
-      await pool.end();
+    if (engine.name === 'mysql') {
+      const pool = mysql.createPool(engine.url);
+      const orm = drizzleMysql(pool);
+      try {
+        await orm.transaction(async (tx) => {
+          await recorder.record('Order.Created', order(20), { tx });
+          tx.rollback();
+        }).catch(() => undefined);
+        expect(await count(engine.db)).toBe(0);
+        const id = await orm.transaction(async (tx) => recorder.record('Order.Created', order(21), { tx }));
+        expect(await count(engine.db, 'id = ?', [id])).toBe(1);
+      } finally {
+        await pool.end();
+      }
+    } else {
+      // better-sqlite3 transactions are synchronous: record() issues its
+      // statement before its first await, so it lands inside the callback.
+      const conn = new Database(engine.url.slice('sqlite:'.length), { timeout: 15_000 });
+      const orm = drizzleSqlite(conn);
+      try {
+        expect(() => orm.transaction((tx) => {
+          void recorder.record('Order.Created', order(20), { tx });
+          tx.rollback();
+        })).toThrow();
+        expect(await count(engine.db)).toBe(0);
+        let pending: Promise<number> | undefined;
+        orm.transaction((tx) => {
+          pending = recorder.record('Order.Created', order(21), { tx });
+        });
+        expect(await count(engine.db, 'id = ?', [await pending!])).toBe(1);
+      } finally {
+        conn.close();
+      }
     }
   });
 

@@ -3,8 +3,8 @@ import type { DigestConfig } from '../../src/config/types.js';
 import { parseCadence } from '../../src/scheduler/cadence.js';
 import { startScheduler } from '../../src/scheduler/scheduler.js';
 import { insertRun, selectRuns } from '../../src/store/runs.js';
-import { openMysql } from '../../src/store/mysql.js';
-import { createMysqlDatabase, describeEngines, truncateAll } from '../support/engines.js';
+import { openDb } from '../../src/store/open.js';
+import { describeEngines, truncateAll } from '../support/engines.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
@@ -68,9 +68,31 @@ describeEngines('scheduler', (engine) => {
     }
   });
 
+  it('does not skip a slot that falls due while the start-up catch-up is running', async () => {
+    const config = cronOnly();
+    const clock = new FakeClock('2026-11-21T11:59:59Z');
+    const x = testApp(engine, { config });
+    await x.recorder.record('Purchase.Requested', request(1, 1));
+    const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
+    try {
+      // The catch-up for 08:00 is still doing its I/O when 12:00 arrives.
+      clock.set('2026-11-21T12:00:00Z');
+      const runs = await waitFor(async () => {
+        const r = await selectRuns(engine.db, 'Purchase.Requested');
+        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
+      });
+      expect(runs.map((r) => [r.trigger, r.slotAt?.toISOString()])).toEqual([
+        ['catchup', '2026-11-21T08:00:00.000Z'],
+        ['tick', '2026-11-21T12:00:00.000Z'],
+      ]);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('refuses to start on an unmigrated database', async () => {
-    const fresh = await createMysqlDatabase();
-    const empty = openMysql(fresh.url);
+    const fresh = await engine.createEmpty();
+    const empty = openDb(fresh.url);
     try {
       const x = testApp({ ...engine, db: empty }, { config: cronOnly() });
       await expect(startScheduler(x.ctx)).rejects.toThrow(/not migrated.*digest migrate/);
