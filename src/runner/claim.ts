@@ -45,6 +45,11 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const handler = ctx.registry.require(req.type);
   const cfg = typeConfig(ctx, req.type);
   const leaseToken = randomUUID();
+  // Idle polls are the common case: peek without a transaction first, so an
+  // idle scheduler never takes SQLite's write lock away from the app.
+  if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1)).length === 0) {
+    return { done: true, runId: req.runId, last: null, deliveries: [], events: 0 };
+  }
   return ctx.db.transaction(async (tx) => {
     const recipients = req.recipient != null
       ? (req.after == null ? [req.recipient] : [])

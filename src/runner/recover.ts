@@ -12,6 +12,8 @@ import { deliver, type DeliveryOutcome } from './deliver.js';
  */
 export async function recoverDeliveries(ctx: RunnerContext, limit = 50): Promise<DeliveryOutcome[]> {
   const leaseToken = randomUUID();
+  // Peek first (no transaction): nothing is due on almost every poll.
+  if ((await selectReclaimable(ctx.db, 1)).length === 0) return [];
   const ids = await ctx.db.transaction(async (tx) => {
     const found = await selectReclaimable(tx, limit);
     if (found.length > 0) await leaseDeliveries(tx, found, { token: leaseToken, ms: ctx.leaseMs });
