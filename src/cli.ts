@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createApp, type App, type AppOptions } from './app.js';
 import { check } from './cli/check.js';
+import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
 import { readEnv } from './config/env.js';
@@ -105,6 +106,14 @@ program.command('check')
   .description('validate the schedules file, handlers and templates; print each type\'s next fire times')
   .action(() => {
     print(check(appOptions()));
+  });
+
+program.command('demo')
+  .description('record a realistic batch of orders and purchase requests and deliver it (no setup needed)')
+  .action(async () => {
+    const env = readEnv();
+    const configPath = program.opts<{ config?: string }>().config ?? env.configPath;
+    await runDemo({ databaseUrl: env.databaseUrl, configPath, templatesDir: env.templatesDir, print });
   });
 
 program.command('migrate')
