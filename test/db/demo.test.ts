@@ -4,6 +4,7 @@ import { basename, join, relative } from 'node:path';
 import { afterAll, beforeEach, expect, it, vi } from 'vitest';
 import { runDemo, type DemoReport } from '../../src/cli/demo.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { parseEml } from '../support/eml.js';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -19,19 +20,6 @@ function tempSetup() {
   const configPath = join(dir, 'schedules.yaml');
   writeFileSync(configPath, yaml);
   return { outbox, configPath };
-}
-
-/** Minimal .eml reader: unfolded headers (lower-cased names) and the body with quoted-printable undone. */
-function parseEml(raw: string) {
-  const split = raw.indexOf('\n\n');
-  expect(split).toBeGreaterThan(0);
-  const headers = new Map<string, string>();
-  for (const line of raw.slice(0, split).replace(/\n[ \t]+/g, ' ').split('\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const body = raw.slice(split + 2).replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  return { headers, body };
 }
 
 /** Runs the demo with stdout (the console transport) captured instead of printed. */

@@ -6,6 +6,7 @@ import { consoleTransport } from '../../src/transports/console.js';
 import { createTransport } from '../../src/transports/create.js';
 import { fileTransport } from '../../src/transports/file.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
+import { parseEml } from '../support/eml.js';
 
 const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
   deliveryId: 123,
@@ -18,18 +19,6 @@ const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
   html: '<p>You have <b>2</b> requests</p>',
   ...over,
 });
-
-/** Minimal RFC 5322 reader: unfolded headers (lower-cased names) and raw body. */
-function parseEml(raw: string) {
-  const split = raw.indexOf('\n\n');
-  expect(split).toBeGreaterThan(0);
-  const headers = new Map<string, string>();
-  for (const line of raw.slice(0, split).replace(/\n[ \t]+/g, ' ').split('\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return { headers, body: raw.slice(split + 2) };
-}
 
 describe('console transport', () => {
   it('writes exactly the text body and a newline', async () => {
