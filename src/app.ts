@@ -34,6 +34,7 @@ export interface AppOptions {
   transports?: Record<string, Transport>;
   logger?: Logger;
   leaseMs?: number;
+  retryBaseMs?: number;
   db?: Db;
 }
 
@@ -67,7 +68,8 @@ export function createApp(opts: AppOptions = {}): App {
   const ctx: RunnerContext = {
     db, config, registry, renderer, transports, logger,
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-    leaseMs: opts.leaseMs ?? 60_000,
+    leaseMs: opts.leaseMs ?? env.leaseMs,
+    retryBaseMs: opts.retryBaseMs,
   };
   return {
     ctx,

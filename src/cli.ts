@@ -12,8 +12,10 @@ import { formatStatus, status } from './cli/status.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
 import { DigestError } from './errors.js';
+import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { startScheduler } from './scheduler/scheduler.js';
+import { requeueDeliveries } from './store/deliveries.js';
 import { assertMigrated, openDb } from './store/open.js';
 
 const program = new Command('digest')
@@ -37,20 +39,32 @@ async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
   }
 }
 
+function deliveryId(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new DigestError('USAGE', `delivery id must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
 const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (v: unknown) => print(JSON.stringify(v, null, 2));
 
 program.command('scheduler')
   .description('run the scheduler: every cadence, retries and lease recovery, until SIGTERM/SIGINT')
   .action(async () => {
-    const app = createApp(appOptions());
+    const options = appOptions();
+    const app = createApp(options);
     const scheduler = await startScheduler(app.ctx);
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.
       if (stopping) process.exit(130);
       stopping = true;
-      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig });
+      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig, graceMs: options.env!.shutdownGraceMs });
+      // Claiming stops at once; in-flight sends get the grace period, then we
+      // leave anyway (their leases expire and another replica re-sends them).
+      setTimeout(() => {
+        app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs: options.env!.shutdownGraceMs });
+        process.exit(1);
+      }, options.env!.shutdownGraceMs).unref();
       void scheduler.stop();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -91,6 +105,24 @@ program.command('record <type> <payload>')
     } finally {
       await digest.close();
     }
+  });
+
+program.command('retry [deliveryId]')
+  .description('re-queue a dead or failed delivery (or all dead ones with --dead); a running scheduler sends them within a second')
+  .option('--dead', 're-queue every dead delivery')
+  .option('--type <type>', 'with --dead: only this event type')
+  .action(async (id: string | undefined, o: { dead?: boolean; type?: string }) => {
+    if ((id == null) === !o.dead) throw new DigestError('USAGE', 'give a delivery id or --dead');
+    const n = await withApp((app) => requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) }));
+    if (id != null && n === 0) throw new DigestError('NOT_RETRYABLE', `delivery ${id} does not exist or is not dead/failed`);
+    print(`re-queued ${n} delivery(ies)`);
+  });
+
+program.command('replay <deliveryId>')
+  .description('re-send a sent delivery exactly as it was (same content and Message-ID)')
+  .action(async (id: string) => {
+    await withApp((app) => replayDelivery(app.ctx, deliveryId(id)));
+    print(`replayed delivery ${id}`);
   });
 
 program.command('status')

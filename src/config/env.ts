@@ -16,6 +16,10 @@ export interface Env {
   apiToken?: string;
   httpPort: number;
   logLevel: string;
+  /** How long a claimed delivery stays one worker's before another may recover it. */
+  leaseMs: number;
+  /** On SIGTERM, how long in-flight sends may take before the process gives up on them. */
+  shutdownGraceMs: number;
   /** The whole environment, for `${VAR}` interpolation in the schedules file. */
   vars: Record<string, string | undefined>;
 }
@@ -29,14 +33,15 @@ function get(source: NodeJS.ProcessEnv, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function parsePort(raw: string | undefined, issues: Issue[]): number {
-  if (raw === undefined) return 8080;
-  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    issues.push({ path: 'DIGEST_HTTP_PORT', message: `must be an integer between 1 and 65535, got "${raw}"` });
-    return 8080;
+function parseInteger(source: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, issues: Issue[]): number {
+  const raw = get(source, name);
+  if (raw === undefined) return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    issues.push({ path: name, message: `must be an integer between ${min} and ${max}, got "${raw}"` });
+    return fallback;
   }
-  return port;
+  return n;
 }
 
 function parseLogLevel(raw: string | undefined, issues: Issue[]): string {
@@ -56,8 +61,10 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     configPath: get(source, 'DIGEST_CONFIG') ?? 'config/schedules.yaml',
     templatesDir: get(source, 'DIGEST_TEMPLATES') ?? 'templates',
     apiToken: get(source, 'DIGEST_API_TOKEN'),
-    httpPort: parsePort(get(source, 'DIGEST_HTTP_PORT'), issues),
+    httpPort: parseInteger(source, 'DIGEST_HTTP_PORT', 8080, 1, 65535, issues),
     logLevel: parseLogLevel(get(source, 'LOG_LEVEL'), issues),
+    leaseMs: parseInteger(source, 'DIGEST_LEASE_SECONDS', 60, 1, 3600, issues) * 1000,
+    shutdownGraceMs: parseInteger(source, 'DIGEST_SHUTDOWN_GRACE_SECONDS', 10, 0, 600, issues) * 1000,
     vars: { ...source },
   };
   if (issues.length > 0) throw new ConfigError(issues);

@@ -8,7 +8,8 @@ export const purchaseResponded = defineHandler({
   payload: z.object({
     request_id: externalId,
     customer_email: z.email(),
-    supplier_name: z.string().min(1),
+    // It goes into the subject: a line break there would start new mail headers.
+    supplier_name: z.string().min(1).regex(/^[^\r\n]*$/, 'must be a single line'),
     status: z.enum(['accepted', 'rejected', 'shipped']),
     message: z.string().optional(),
   }),

@@ -17,6 +17,8 @@ export interface RunnerContext {
   owner: string;
   /** How long a claimed delivery stays ours before another worker may recover it. */
   leaseMs: number;
+  /** First retry delay; doubles per attempt (default 10 s). */
+  retryBaseMs?: number;
   random?: () => number;
 }
 

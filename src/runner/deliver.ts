@@ -1,6 +1,7 @@
-import { markFailed, markSending, markSent } from '../store/deliveries.js';
-import { stampDeliveryEvents } from '../store/events.js';
+import { DigestError } from '../errors.js';
+import { markFailed, markSending } from '../store/deliveries.js';
 import { backoffMs } from './backoff.js';
+import { commitSent } from './commit-sent.js';
 import type { ClaimedDelivery } from './claim.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { messageIdFor } from './message-id.js';
@@ -8,6 +9,7 @@ import { renderEvents } from './render-events.js';
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
 
+const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);
 
 /**
@@ -20,8 +22,9 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   const cfg = typeConfig(ctx, d.eventType);
   const log = ctx.logger.child({ deliveryId: d.id, type: d.eventType, attempt: d.attempts });
   const fail = async (stage: string, err: unknown): Promise<DeliveryOutcome> => {
-    const dead = d.attempts >= cfg.maxAttempts;
-    const retryIn = dead ? null : backoffMs(d.attempts, { random: ctx.random });
+    // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry.
+    const dead = isPermanent(err) || d.attempts >= cfg.maxAttempts;
+    const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
     if (!(await markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn))) return 'lost';
     log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
@@ -46,12 +49,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   }
   // Sent and stamped together: either both happen or, if we die here, the
   // lease expires and the delivery is re-sent with the same Message-ID.
-  const stamped = await ctx.db.transaction(async (tx) => {
-    if (!(await markSent(tx, d.id, d.leaseToken))) return false;
-    await stampDeliveryEvents(tx, d.id);
-    return true;
-  });
-  if (!stamped) return 'lost';
+  if (!(await commitSent(ctx, d))) return 'lost';
   log.info({ evt: 'delivery.sent', events: d.events.length });
   return 'sent';
 }

@@ -8,7 +8,7 @@ export async function recoveryLoop(ctx: RunnerContext, clock: Clock, pollMs: num
   const guard = loopGuard(ctx.logger, clock, 'recovery');
   while (!signal.aborted) {
     await guard(async () => {
-      const outcomes = await recoverDeliveries(ctx);
+      const outcomes = await recoverDeliveries(ctx, 50, signal);
       if (outcomes.length === 0) await clock.sleep(pollMs, signal);
     }, signal);
   }

@@ -113,6 +113,20 @@ export async function releaseLeases(ex: Executor, ids: readonly number[], token:
     [token, ...ids]);
 }
 
+/**
+ * Puts dead (or waiting failed) deliveries back in line, due now, with a
+ * fresh set of attempts. Their events are still linked, so the retry
+ * re-renders exactly the events that went in originally.
+ */
+export async function requeueDeliveries(ex: Executor, filter: { id?: number; type?: string }): Promise<number> {
+  const now = sqlFor(ex).now;
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'failed', attempts = 0, next_attempt_at = ${now}, updated_at = ${now}
+      WHERE ${filter.id != null ? "id = ? AND status IN ('dead', 'failed')" : "status = 'dead' AND (? IS NULL OR event_type = ?)"}`,
+    filter.id != null ? [filter.id] : [filter.type ?? null, filter.type ?? null]);
+  return res.affectedRows;
+}
+
 export interface DeliveryRow {
   id: number;
   runId: number;

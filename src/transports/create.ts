@@ -2,7 +2,9 @@ import type { TransportConfig } from '../config/types.js';
 import { DigestError } from '../errors.js';
 import { consoleTransport } from './console.js';
 import { fileTransport } from './file.js';
+import { smtpTransport } from './smtp.js';
 import type { Transport } from './transport.js';
+import { webhookTransport } from './webhook.js';
 
 /** Builds the transport a `transports:` entry of config/schedules.yaml describes. */
 export function createTransport(config: TransportConfig): Transport {
@@ -12,8 +14,9 @@ export function createTransport(config: TransportConfig): Transport {
     case 'file':
       return fileTransport(config.name, { dir: config.dir, from: config.from });
     case 'smtp':
+      return smtpTransport(config.name, { url: config.url, from: config.from, ratePerSecond: config.ratePerSecond });
     case 'webhook':
-      throw new DigestError('NOT_IMPLEMENTED', `transport "${config.name}": kind "${config.kind}" is not implemented yet`);
+      return webhookTransport(config.name, { url: config.url, secret: config.secret, timeoutMs: config.timeoutMs });
     default: {
       // Exhaustiveness: a new kind in TransportConfig must be handled here.
       const unknownKind: never = config;

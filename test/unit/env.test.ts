@@ -13,8 +13,16 @@ describe('readEnv', () => {
       apiToken: undefined,
       httpPort: 8080,
       logLevel: 'info',
+      leaseMs: 60_000,
+      shutdownGraceMs: 10_000,
       vars: {},
     });
+  });
+
+  it('reads the lease and shutdown grace in seconds, and rejects values out of range', () => {
+    expect(readEnv({ DIGEST_LEASE_SECONDS: '5', DIGEST_SHUTDOWN_GRACE_SECONDS: '0' })).toMatchObject({ leaseMs: 5000, shutdownGraceMs: 0 });
+    expect(() => readEnv({ DIGEST_LEASE_SECONDS: '0', DIGEST_SHUTDOWN_GRACE_SECONDS: 'soon' })).toThrow(
+      /DIGEST_LEASE_SECONDS: must be an integer between 1 and 3600, got "0"[\s\S]*DIGEST_SHUTDOWN_GRACE_SECONDS: must be an integer between 0 and 600, got "soon"/);
   });
 
   it('reads every documented variable and keeps the whole source as vars', () => {

@@ -1,0 +1,23 @@
+import { DigestError } from '../errors.js';
+import { selectDeliveriesByIds } from '../store/deliveries.js';
+import type { RunnerContext } from './context.js';
+
+/**
+ * Re-sends a sent delivery exactly as it was: the stored address, subject,
+ * bodies and Message-ID, through the transport it went out on. Nothing is
+ * re-rendered and no state changes: the delivery stays `sent`, its events
+ * stay stamped. (For a receiver that lost the message; it may drop it as a
+ * duplicate by its Message-ID, which is the point of keeping it.)
+ */
+export async function replayDelivery(ctx: RunnerContext, id: number): Promise<void> {
+  const [d] = await selectDeliveriesByIds(ctx.db, [id]);
+  if (!d) throw new DigestError('NOT_FOUND', `delivery ${id} does not exist`);
+  if (d.status !== 'sent') throw new DigestError('NOT_SENT', `delivery ${id} is ${d.status}, not sent: use \`digest retry ${id}\``);
+  const transport = ctx.transports.get(d.transport);
+  if (!transport) throw new DigestError('NO_TRANSPORT', `delivery ${id} went out on transport "${d.transport}", which is no longer configured`);
+  await transport.send({
+    deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to: d.address ?? d.recipient,
+    subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
+  });
+  ctx.logger.info({ evt: 'delivery.replayed', deliveryId: d.id, type: d.eventType });
+}

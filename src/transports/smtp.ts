@@ -1,0 +1,97 @@
+import type { ConnectionOptions } from 'node:tls';
+import nodemailer, { type NodemailerError } from 'nodemailer';
+import { PermanentDeliveryError } from './errors.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { OutgoingMessage, Transport } from './transport.js';
+
+export interface SmtpTransportOptions {
+  /** smtp://user:pass@host:587 or smtps://…; query options (e.g. ?tls.rejectUnauthorized=false) pass through to nodemailer. */
+  url: string;
+  from: string;
+  ratePerSecond?: number;
+  tls?: ConnectionOptions;
+}
+
+/** RFC 5322 wants the Message-ID in angle brackets; accept ids with or without. */
+const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+
+// 5xx is final, except 503 (bad sequence of commands): that says the session
+// was in the wrong state, so a fresh connection can succeed (nodemailer agrees).
+const isPermanentCode = (code: number) => code >= 500 && code < 600 && code !== 503;
+
+/** `SMTP 550 5.1.1 mailbox unavailable` — the server's reply, trimmed; never the message. */
+function replyText(code: number, response?: string) {
+  const text = (response ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `SMTP ${text.startsWith(String(code)) ? text : `${code} ${text}`.trim()}`;
+}
+
+/** Maps a nodemailer failure to PermanentDeliveryError (retrying cannot help) or a plain, transient Error. */
+export function classifySmtpError(err: unknown): Error {
+  const e = err as NodemailerError;
+  if (typeof e.responseCode === 'number') {
+    const message = replyText(e.responseCode, e.response);
+    return isPermanentCode(e.responseCode) ? new PermanentDeliveryError(message, { cause: err }) : new Error(message, { cause: err });
+  }
+  if (e.code === 'ETIMEDOUT') return new Error(`SMTP timed out${e.timeoutType ? ` (${e.timeoutType})` : ''}`, { cause: err });
+  if (e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'EDNS' || e.code === 'ETLS') {
+    return new Error(`SMTP connection failed: ${e.originalCode ?? e.code}`, { cause: err });
+  }
+  return new Error(`SMTP send failed: ${e.code ?? e.message}`, { cause: err });
+}
+
+/**
+ * Sends through a pooled SMTP connection. Timeouts are set well under the
+ * runner's 60 s lease so a stalled server fails the attempt (and it is
+ * retried) instead of letting the lease expire mid-send.
+ */
+export function smtpTransport(name: string, options: SmtpTransportOptions): Transport {
+  const mailer = nodemailer.createTransport({
+    // Settings the url carries (host, auth, query options) win over the keys below.
+    url: options.url,
+    pool: true,
+    maxConnections: 2,
+    // One requeue covers a pooled connection the server dropped while idle;
+    // more would multiply the timeouts past the lease.
+    maxRequeues: 1,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 20_000,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  const limiter = options.ratePerSecond ? createRateLimiter(options.ratePerSecond) : undefined;
+
+  return {
+    name,
+    async send(message: OutgoingMessage) {
+      await limiter?.acquire();
+      let info;
+      try {
+        info = await mailer.sendMail({
+          from: options.from,
+          to: message.to,
+          subject: message.subject ?? '',
+          text: message.text,
+          html: message.html,
+          messageId: bracketed(message.messageId),
+          headers: { 'X-Digest-Event-Type': message.eventType },
+        });
+      } catch (err) {
+        throw classifySmtpError(err);
+      }
+      // Some recipients refused while others took it: sent, but not to everyone.
+      // A retry re-sends to the accepted ones too (same Message-ID, so they can
+      // drop it): worth it for a temporary refusal only.
+      const refusals = info.rejectedErrors ?? [];
+      if (info.rejected.length > 0) {
+        const worst = refusals.find((r) => isPermanentCode(r.responseCode ?? 0)) ?? refusals[0];
+        const reply = worst?.responseCode ? replyText(worst.responseCode, worst.response) : 'SMTP recipient rejected';
+        const text = `${reply} (${info.rejected.length} recipient(s) rejected)`;
+        if (!worst?.responseCode || isPermanentCode(worst.responseCode)) throw new PermanentDeliveryError(text);
+        throw new Error(text);
+      }
+    },
+    async close() {
+      mailer.close();
+    },
+  };
+}
