@@ -1,4 +1,5 @@
 import { expect, it, beforeEach } from 'vitest';
+import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
 import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
@@ -102,5 +103,20 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     const [row] = await engine.db.all<{ error: string; status: string }>("SELECT error, status FROM digest_deliveries WHERE recipient = 'x@y.example'");
     expect(row!.status).toBe('failed');
     expect(row!.error).toMatch(/order_id/);
+  });
+
+  it('replay re-sends a sent delivery exactly as it was, changing nothing; its events are answerable from the tables', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    for (let i = 0; i < 3; i++) await recorder.record('Purchase.Requested', request(i, 4));
+    const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    const [before] = await selectDeliveriesOfRun(engine.db, s.runId!);
+    await replayDelivery(ctx, before!.id);
+    expect(transport.sent).toHaveLength(2);
+    expect(transport.sent[1]).toEqual(transport.sent[0]);
+    const [after] = await selectDeliveriesOfRun(engine.db, s.runId!);
+    expect(after).toEqual(before);
+    const events = await engine.db.all<{ id: number }>('SELECT id FROM digest_events WHERE delivery_id = ? ORDER BY id', [before!.id]);
+    expect(events).toHaveLength(3);
+    await expect(replayDelivery(ctx, 999_999)).rejects.toThrow(/does not exist/);
   });
 });
