@@ -42,6 +42,13 @@ const TransportSchemas = {
     url: url(['smtp:', 'smtps:']),
     from: text,
     ratePerSecond: z.number().positive('must be positive').optional(),
+    // The usual knobs for private mail relays: own CA, SNI name, floor version.
+    tls: z.strictObject({
+      rejectUnauthorized: z.boolean().optional(),
+      servername: text.optional(),
+      minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
+      ca: text.optional(),
+    }).optional(),
   }),
   webhook: z.strictObject({
     kind: z.literal('webhook'),

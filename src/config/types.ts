@@ -5,10 +5,18 @@ export type Cadence =
   | { kind: 'cron'; text: string; timezone: string }
   | { kind: 'every'; text: string; ms: number; timezone: string };
 
+/** TLS settings for an SMTP relay (`ca` is PEM text, e.g. from `${SMTP_CA}`). */
+export interface SmtpTls {
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ca?: string;
+}
+
 export type TransportConfig =
   | { name: string; kind: 'console' }
   | { name: string; kind: 'file'; dir: string; from: string }
-  | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number }
+  | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number; tls?: SmtpTls }
   | { name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number };
 
 export interface EventTypeConfig {

@@ -225,3 +225,12 @@ describe('${VAR} and YAML quoting', () => {
     expect(parseSchedules(text, { SMTP_URL: url }).transports.mail).toMatchObject({ url });
   });
 });
+
+describe('smtp tls options', () => {
+  it('accepts the TLS block and names a bad value by its path', () => {
+    const ok = 'transports:\n  mail:\n    kind: smtp\n    url: smtps://relay.example:465\n    from: a@b.example\n    tls: { rejectUnauthorized: false, minVersion: TLSv1.3, servername: relay.internal }\nevents: {}\n';
+    expect(parseSchedules(ok, {}).transports.mail).toMatchObject({ tls: { rejectUnauthorized: false, minVersion: 'TLSv1.3', servername: 'relay.internal' } });
+    const bad = ok.replace('TLSv1.3', 'SSLv3');
+    expect(() => parseSchedules(bad, {})).toThrow(/transports\.mail\.tls\.minVersion/);
+  });
+});
