@@ -5,6 +5,7 @@ import { commitSent } from './commit-sent.js';
 import type { ClaimedDelivery } from './claim.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { messageIdFor } from './message-id.js';
+import { persist } from './persist.js';
 import { renderEvents } from './render-events.js';
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
@@ -25,7 +26,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
     // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry.
     const dead = isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
-    if (!(await markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn))) return 'lost';
+    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn)))) return 'lost';
     log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
@@ -39,7 +40,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   const messageId = messageIdFor(d.id);
   const { subject, text, html } = rendered.message;
   const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
-  if (!(await markSending(ctx.db, d.id, d.leaseToken, content))) return 'lost';
+  if (!(await persist(() => markSending(ctx.db, d.id, d.leaseToken, content)))) return 'lost';
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;

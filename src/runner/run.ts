@@ -3,6 +3,7 @@ import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/
 import { claimPage } from './claim.js';
 import type { RunnerContext } from './context.js';
 import { deliver } from './deliver.js';
+import { persist } from './persist.js';
 
 export interface RunRequest {
   type: string;
@@ -58,13 +59,17 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
       }
     }
   } catch (err) {
-    if (runId != null) await finishRun(ctx.db, runId, 'failed', counts, String(err)).catch(() => undefined);
-    log.error({ evt: 'run.failed', runId, err: err instanceof Error ? err.message : String(err) });
+    // A poll that claimed nothing is not a run: the loop's guard reports the
+    // outage (once per change of state), so nothing is logged here for it.
+    if (runId != null) {
+      await persist(() => finishRun(ctx.db, runId!, 'failed', counts, String(err))).catch(() => undefined);
+      log.error({ evt: 'run.failed', runId, err: err instanceof Error ? err.message : String(err) });
+    }
     throw err;
   }
   if (runId != null) {
     const status = signal?.aborted ? 'stopped' : counts.deliveriesFailed > 0 ? 'failed' : 'succeeded';
-    await finishRun(ctx.db, runId, status, counts, null);
+    await persist(() => finishRun(ctx.db, runId!, status, counts, null));
     log.info({ evt: 'run.finished', runId, ...counts });
   }
   return { runId, skipped: false, ...counts };

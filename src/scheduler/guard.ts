@@ -16,7 +16,9 @@ export function loopGuard(logger: Logger, clock: Clock, loop: string) {
     } catch (err) {
       if (failures === 0) logger.error({ evt: 'loop.failing', loop, err: err instanceof Error ? err.message : String(err) });
       failures++;
-      await clock.sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      // Capped at 1 s: polling a database that is down costs little, and work
+      // resumes within about a second of it answering again.
+      await clock.sleep(Math.min(1_000, 100 * 2 ** Math.min(failures, 4)), signal);
     }
   };
 }
