@@ -40,7 +40,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   const messageId = messageIdFor(d.id);
   const { subject, text, html } = rendered.message;
   const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
-  if (!(await persist(() => markSending(ctx.db, d.id, d.leaseToken, content)))) return 'lost';
+  if (!(await persist(() => markSending(ctx.db, d.id, d.leaseToken, content, ctx.leaseMs)))) return 'lost';
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;

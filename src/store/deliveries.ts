@@ -43,13 +43,20 @@ export interface RenderedContent {
   messageId: string;
 }
 
-/** Stores the rendered message and marks it handed to the transport. */
-export async function markSending(ex: Executor, id: number, token: string, c: RenderedContent): Promise<boolean> {
+/**
+ * Stores the rendered message and marks it handed to the transport. Renews
+ * the lease: a page's lease started at claim time, and a send late in a long
+ * page must not run out of lease while in flight (another worker would then
+ * re-send it). A delivery whose lease was taken over while still pending
+ * fails the fence here, before anything is sent.
+ */
+export async function markSending(ex: Executor, id: number, token: string, c: RenderedContent, leaseMs: number): Promise<boolean> {
+  const d = sqlFor(ex);
   const res = await ex.run(
     `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?,
-            updated_at = ${sqlFor(ex).now}
+            lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
       WHERE id = ? AND lease_token = ?`,
-    [c.address, c.subject, c.text, c.html, c.messageId, id, token]);
+    [c.address, c.subject, c.text, c.html, c.messageId, leaseMs, id, token]);
   return res.affectedRows === 1;
 }
 

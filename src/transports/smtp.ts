@@ -40,9 +40,12 @@ export function classifySmtpError(err: unknown): Error {
 }
 
 /**
- * Sends through a pooled SMTP connection. Timeouts are set well under the
- * runner's 60 s lease so a stalled server fails the attempt (and it is
- * retried) instead of letting the lease expire mid-send.
+ * Sends through a pooled SMTP connection. The timeouts bound a stalled
+ * server: in the worst case (connect + greeting + an idle socket, one
+ * requeue) a send gives up after about a minute, which is the default lease
+ * (renewed when the send starts). With a shorter DIGEST_LEASE_SECONDS a
+ * stalled send can outlive its lease, and the delivery may then be re-sent
+ * with the same Message-ID — the documented at-least-once case.
  */
 export function smtpTransport(name: string, options: SmtpTransportOptions): Transport {
   const mailer = nodemailer.createTransport({
@@ -51,7 +54,7 @@ export function smtpTransport(name: string, options: SmtpTransportOptions): Tran
     pool: true,
     maxConnections: 2,
     // One requeue covers a pooled connection the server dropped while idle;
-    // more would multiply the timeouts past the lease.
+    // more would multiply the timeouts.
     maxRequeues: 1,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,

@@ -14,7 +14,7 @@ export interface Accepted {
  * (permanent), slow answers.
  */
 export async function startSmtpServer() {
-  const state = { mode: 'accept' as 'accept' | '451' | '550', delayMs: 0, accepted: [] as Accepted[], attempts: 0 };
+  const state = { mode: 'accept' as 'accept' | '451' | '550', delayMs: 0, accepted: [] as Accepted[], attempts: 0, errors: [] as Error[] };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -45,6 +45,8 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A client killed mid-conversation resets its socket: record it, don't crash the test process.
+  server.on('error', (err) => state.errors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   return {
