@@ -4,7 +4,7 @@
  * function of (cadence, instant): every replica and every restart computes
  * the same slots, never "now + interval".
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import type { Cadence } from '../config/types.js';
 import { matchesDay, parseCron, parseCronFields, type CronFields } from './cron.js';
 

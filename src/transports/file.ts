@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { mailMessage } from './mail-message.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
 export interface FileTransportOptions {
@@ -12,8 +13,6 @@ export interface FileTransportOptions {
 /** One file per delivery, named by its id, so a re-send overwrites rather than duplicates. */
 export const emlFileName = (deliveryId: number) => `delivery-${String(deliveryId).padStart(6, '0')}.eml`;
 
-/** RFC 5322 wants the Message-ID in angle brackets; accept ids with or without. */
-const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
 /**
  * Writes each delivery as a `.eml` file into `dir`. nodemailer's stream
@@ -29,15 +28,7 @@ export function fileTransport(name: string, options: FileTransportOptions): Tran
     async send(message: OutgoingMessage) {
       // Every time (it is cheap): the outbox may be cleaned out while we run.
       await mkdir(options.dir, { recursive: true });
-      const info = await composer.sendMail({
-        from: options.from,
-        to: message.to,
-        subject: message.subject ?? '',
-        text: message.text,
-        html: message.html,
-        messageId: bracketed(message.messageId),
-        headers: { 'X-Digest-Event-Type': message.eventType },
-      });
+      const info = await composer.sendMail(mailMessage(options.from, message));
       const target = join(options.dir, emlFileName(message.deliveryId));
       // Write-then-rename: rename is atomic within a directory, so a reader
       // (or a crash) never sees a half-written .eml; the dot-prefixed .tmp

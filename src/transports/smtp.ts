@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import nodemailer, { type NodemailerError } from 'nodemailer';
 import { PermanentDeliveryError } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
+import { mailMessage } from './mail-message.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
 export interface SmtpTransportOptions {
@@ -12,8 +13,6 @@ export interface SmtpTransportOptions {
   tls?: ConnectionOptions;
 }
 
-/** RFC 5322 wants the Message-ID in angle brackets; accept ids with or without. */
-const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
 // 5xx is final, except 503 (bad sequence of commands): that says the session
 // was in the wrong state, so a fresh connection can succeed (nodemailer agrees).
@@ -69,15 +68,7 @@ export function smtpTransport(name: string, options: SmtpTransportOptions): Tran
       await limiter?.acquire();
       let info;
       try {
-        info = await mailer.sendMail({
-          from: options.from,
-          to: message.to,
-          subject: message.subject ?? '',
-          text: message.text,
-          html: message.html,
-          messageId: bracketed(message.messageId),
-          headers: { 'X-Digest-Event-Type': message.eventType },
-        });
+        info = await mailer.sendMail(mailMessage(options.from, message));
       } catch (err) {
         throw classifySmtpError(err);
       }

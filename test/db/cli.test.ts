@@ -6,6 +6,7 @@ import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 import { runCli, startCli } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
+import { writeSchedules, receiptsToConsole } from '../support/config-file.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'digest-cli-'));
 
@@ -14,9 +15,7 @@ describeEngines('digest CLI', (engine) => {
   const env = () => ({ DATABASE_URL: engine.url });
 
   it('receipts recorded in one process are printed by `digest scheduler` in another within a second', async () => {
-    const outbox = tmp();
-    const config = join(outbox, 'schedules.yaml');
-    writeFileSync(config, 'transports:\n  console: { kind: console }\nevents:\n  Order.Created: { cadence: immediate, transport: console }\n');
+    const config = writeSchedules(receiptsToConsole);
     const proc = startCli(['scheduler', '--config', config], { ...env(), LOG_LEVEL: 'info' });
     try {
       await waitFor(() => proc.out.stderr.includes('"evt":"scheduler.started"'), 15_000);
@@ -79,8 +78,7 @@ describeEngines('digest CLI', (engine) => {
     expect(await engine.db.all('SELECT id FROM digest_deliveries')).toHaveLength(0);
 
     const outbox = tmp();
-    const config = join(outbox, 'schedules.yaml');
-    writeFileSync(config, `transports:\n  outbox: { kind: file, dir: ${JSON.stringify(outbox)} }\nevents:\n  Purchase.Requested: { cadence: "0 */4 * * *", transport: outbox }\n`);
+    const config = writeSchedules(`transports:\n  outbox: { kind: file, dir: ${JSON.stringify(outbox)} }\nevents:\n  Purchase.Requested: { cadence: "0 */4 * * *", transport: outbox }\n`);
     const run = await runCli(['run', 'now', 'Purchase.Requested', '--config', config, '--json'], env());
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)[0].summary).toMatchObject({ deliveriesSent: 1, eventsClaimed: 1 });

@@ -1,17 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeEngines } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 import { startCli } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
+import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 
 describeEngines('two processes on one database', (engine) => {
   it('1,000 events recorded here while `digest scheduler` runs in another process are each delivered exactly once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-2p-'));
-    const config = join(dir, 'schedules.yaml');
-    writeFileSync(config, 'transports:\n  console: { kind: console }\nevents:\n  Order.Created: { cadence: immediate, transport: console }\n');
+    const config = writeSchedules(receiptsToConsole);
     const scheduler = startCli(['scheduler', '--config', config], { DATABASE_URL: engine.url, LOG_LEVEL: 'info' });
     try {
       await waitFor(() => scheduler.out.stderr.includes('"evt":"scheduler.started"'), 15_000);

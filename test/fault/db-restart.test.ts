@@ -4,7 +4,7 @@
  * server at 3306 serves every other test file in parallel and must never be
  * restarted.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -14,6 +14,7 @@ import { runCli, startCli } from '../support/cli.js';
 import { describeEngines } from '../support/engines.js';
 import { createMariaDbInstance, type MariaDbInstance } from '../support/mariadb-instance.js';
 import { waitFor } from '../support/wait.js';
+import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,8 +61,7 @@ describeEngines('database restart under a running scheduler', () => {
     const migrated = await runCli(['migrate'], { DATABASE_URL: url });
     expect(migrated.code, migrated.stderr).toBe(0);
 
-    const config = join(dir, 'schedules.yaml');
-    writeFileSync(config, 'transports:\n  console: { kind: console }\nevents:\n  Order.Created: { cadence: immediate, transport: console }\n');
+    const config = writeSchedules(receiptsToConsole);
     const scheduler = startCli(['scheduler', '--config', config], {
       DATABASE_URL: url, LOG_LEVEL: 'info', DIGEST_LEASE_SECONDS: String(LEASE_SECONDS),
     });

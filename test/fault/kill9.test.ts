@@ -9,14 +9,12 @@
  *
  * DIGEST_SOAK=1 scales it up (more events, more kills, a longer bound).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { startCli } from '../support/cli.js';
 import { describeEngines, type TestEngine } from '../support/engines.js';
 import { startSmtpServer } from '../support/smtp-server.js';
+import { receiptsBySmtp, writeSchedules } from '../support/config-file.js';
 
 const SOAK = process.env.DIGEST_SOAK === '1';
 const PLAN = SOAK
@@ -46,15 +44,7 @@ describeEngines('SIGKILL at random moments while draining through SMTP', (engine
     const started = Date.now();
     const deadline = started + PLAN.boundMs;
     const smtp = await startSmtpServer();
-    const dir = mkdtempSync(join(tmpdir(), 'digest-kill9-'));
-    const config = join(dir, 'schedules.yaml');
-    writeFileSync(config, [
-      'transports:',
-      `  mail: { kind: smtp, url: "${smtp.url}", from: "Shop <no-reply@shop.example>" }`,
-      'events:',
-      '  Order.Created: { cadence: immediate, transport: mail, batchSize: 5 }',
-      '',
-    ].join('\n'));
+    const config = writeSchedules(receiptsBySmtp(smtp.url, 5));
     const env = { DATABASE_URL: engine.url, LOG_LEVEL: 'info', DIGEST_LEASE_SECONDS: LEASE_SECONDS, DIGEST_SHUTDOWN_GRACE_SECONDS: '10' };
     const procs: Proc[] = [];
     const spawnScheduler = () => {
@@ -124,7 +114,6 @@ describeEngines('SIGKILL at random moments while draining through SMTP', (engine
       for (const p of procs) if (isAlive(p)) p.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
       await smtp.close();
-      rmSync(dir, { recursive: true, force: true });
     }
 
     expect(kills).toBeGreaterThanOrEqual(PLAN.kills);

@@ -1,12 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 import { startCli } from '../support/cli.js';
 import { startSmtpServer } from '../support/smtp-server.js';
 import { waitFor } from '../support/wait.js';
+import { receiptsBySmtp, writeSchedules } from '../support/config-file.js';
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 beforeAll(async () => { smtp = await startSmtpServer(); });
@@ -14,9 +12,7 @@ afterAll(() => smtp.close());
 
 describeEngines('graceful shutdown', (engine) => {
   it('SIGTERM during a slow SMTP send: the send completes, the process exits 0 in the grace period, nothing stays claimed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-term-'));
-    const config = join(dir, 'schedules.yaml');
-    writeFileSync(config, `transports:\n  mail: { kind: smtp, url: "${smtp.url}", from: "Shop <no-reply@shop.example>" }\nevents:\n  Order.Created: { cadence: immediate, transport: mail, batchSize: 100 }\n`);
+    const config = writeSchedules(receiptsBySmtp(smtp.url, 100));
     smtp.state.accepted.length = 0;
     smtp.state.delayMs = 2_000;
     const { recorder } = testApp(engine);

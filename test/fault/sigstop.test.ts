@@ -5,15 +5,13 @@
  * the delivery sent with its old lease token: that update must change nothing
  * (B's sent row and the event's stamp stay exactly as B left them).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { startCli } from '../support/cli.js';
 import { describeEngines, type TestEngine } from '../support/engines.js';
 import { startSmtpServer } from '../support/smtp-server.js';
 import { waitFor } from '../support/wait.js';
+import { receiptsBySmtp, writeSchedules } from '../support/config-file.js';
 
 type Proc = ReturnType<typeof startCli>;
 
@@ -44,15 +42,7 @@ const plain = (row: Record<string, unknown>) =>
 describeEngines('a SIGSTOPped replica whose lease was taken over', (engine) => {
   it('A frozen mid-send, B re-sends it; A wakes to the late 250 and its fenced update changes nothing', async () => {
     const smtp = await startSmtpServer();
-    const dir = mkdtempSync(join(tmpdir(), 'digest-sigstop-'));
-    const config = join(dir, 'schedules.yaml');
-    writeFileSync(config, [
-      'transports:',
-      `  mail: { kind: smtp, url: "${smtp.url}", from: "Shop <no-reply@shop.example>" }`,
-      'events:',
-      '  Order.Created: { cadence: immediate, transport: mail, batchSize: 5 }',
-      '',
-    ].join('\n'));
+    const config = writeSchedules(receiptsBySmtp(smtp.url, 5));
     const env = { DATABASE_URL: engine.url, LOG_LEVEL: 'info', DIGEST_LEASE_SECONDS: '2', DIGEST_SHUTDOWN_GRACE_SECONDS: '5' };
     const procs: Proc[] = [];
     let stopped: Proc | undefined;
@@ -120,7 +110,6 @@ describeEngines('a SIGSTOPped replica whose lease was taken over', (engine) => {
       for (const p of procs) if (isAlive(p)) p.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
       await smtp.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 45_000);
 });
