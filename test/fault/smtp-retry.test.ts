@@ -92,6 +92,27 @@ describeEngines('SMTP failures', (engine) => {
     }
   });
 
+  it('`digest retry --dead --type T` re-queues every dead delivery of that type, and nothing else', async () => {
+    const { ctx, recorder, app } = mailApp(engine, 1);
+    try {
+      smtp.state.mode = '550';
+      for (let i = 1; i <= 3; i++) await recorder.record('Order.Created', { email_address: `d${i}@shop.example`, order_id: 30 + i });
+      await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+      const other = await runCli(['retry', '--dead', '--type', 'Purchase.Requested'], { DATABASE_URL: engine.url });
+      expect(other.stdout).toContain('re-queued 0 delivery');
+      const usage = await runCli(['retry'], { DATABASE_URL: engine.url });
+      expect(usage.code).toBe(1);
+      expect(usage.stderr).toMatch(/give a delivery id or --dead/);
+      smtp.state.mode = 'accept';
+      const r = await runCli(['retry', '--dead', '--type', 'Order.Created'], { DATABASE_URL: engine.url });
+      expect(r.stdout).toContain('re-queued 3 delivery');
+      await waitFor(async () => (await recoverDeliveries(ctx)).filter((o) => o === 'sent').length === 3, 5_000, 20);
+      expect(smtp.state.accepted).toHaveLength(3);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a poison event fails only its own delivery, ends dead with the error, and does not block the recipient', async () => {
     const { ctx, recorder, app } = mailApp(engine, 2);
     try {
