@@ -9,6 +9,8 @@ import { check } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
+import { createMetrics } from './http/metrics.js';
+import { createHttpServer, listen } from './http/server.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
 import { DigestError } from './errors.js';
@@ -51,25 +53,35 @@ program.command('scheduler')
   .description('run the scheduler: every cadence, retries and lease recovery, until SIGTERM/SIGINT')
   .action(async () => {
     const options = appOptions();
+    const env = options.env!;
     const app = createApp(options);
+    const metrics = createMetrics(app.ctx);
+    app.ctx.metrics = metrics;
+    // The API, dashboard and /metrics live as long as the scheduler does.
+    // Started first: a port in use stops us before any work is claimed.
+    const http = await createHttpServer(app, { token: env.apiToken, metrics });
+    await listen(http, { port: env.httpPort, token: env.apiToken });
+    // No await between starting work and installing the signal handlers: a
+    // SIGTERM must never find work in flight without them.
     const scheduler = await startScheduler(app.ctx);
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.
       if (stopping) process.exit(130);
       stopping = true;
-      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig, graceMs: options.env!.shutdownGraceMs });
+      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig, graceMs: env.shutdownGraceMs });
       // Claiming stops at once; in-flight sends get the grace period, then we
       // leave anyway (their leases expire and another replica re-sends them).
       setTimeout(() => {
-        app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs: options.env!.shutdownGraceMs });
+        app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs: env.shutdownGraceMs });
         process.exit(1);
-      }, options.env!.shutdownGraceMs).unref();
+      }, env.shutdownGraceMs).unref();
       void scheduler.stop();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
     await scheduler.done;
+    await http.close();
     await app.close();
     process.exit(0);
   });

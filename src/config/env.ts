@@ -61,7 +61,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     configPath: get(source, 'DIGEST_CONFIG') ?? 'config/schedules.yaml',
     templatesDir: get(source, 'DIGEST_TEMPLATES') ?? 'templates',
     apiToken: get(source, 'DIGEST_API_TOKEN'),
-    httpPort: parseInteger(source, 'DIGEST_HTTP_PORT', 8080, 1, 65535, issues),
+    // 0 = any free port (the bound one is logged): several schedulers on one host.
+    httpPort: parseInteger(source, 'DIGEST_HTTP_PORT', 8080, 0, 65535, issues),
     logLevel: parseLogLevel(get(source, 'LOG_LEVEL'), issues),
     leaseMs: parseInteger(source, 'DIGEST_LEASE_SECONDS', 60, 1, 3600, issues) * 1000,
     shutdownGraceMs: parseInteger(source, 'DIGEST_SHUTDOWN_GRACE_SECONDS', 10, 0, 600, issues) * 1000,

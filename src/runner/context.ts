@@ -5,6 +5,12 @@ import type { Renderer } from '../render/renderer.js';
 import type { Db } from '../store/db.js';
 import type { Transport } from '../transports/transport.js';
 
+/** What the runner reports to metrics (src/http/metrics.ts implements it). */
+export interface RunnerMetrics {
+  observeRun(type: string, trigger: string, seconds: number, summary: { runId: number | null; skipped: boolean; eventsClaimed: number }): void;
+  observeSend(type: string, transport: string, seconds: number): void;
+}
+
 /** Everything a run needs; built once by the composition root (src/app.ts). */
 export interface RunnerContext {
   db: Db;
@@ -20,6 +26,7 @@ export interface RunnerContext {
   /** First retry delay; doubles per attempt (default 10 s). */
   retryBaseMs?: number;
   random?: () => number;
+  metrics?: RunnerMetrics;
 }
 
 export function typeConfig(ctx: RunnerContext, type: string) {

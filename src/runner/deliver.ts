@@ -44,7 +44,9 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;
+    const started = performance.now();
     await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
+    ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
   } catch (err) {
     return fail('send', err);
   }

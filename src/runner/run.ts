@@ -23,6 +23,7 @@ export interface RunSummary extends RunCounts {
 /** Processes every outstanding event of one type, page by page, then records the run's outcome. */
 export async function runType(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary> {
   const log = ctx.logger.child({ type: req.type, trigger: req.trigger });
+  const started = performance.now();
   const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
   let runId: number | null = null;
   if (req.slotAt) {
@@ -72,5 +73,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
     await persist(() => finishRun(ctx.db, runId!, status, counts, null));
     log.info({ evt: 'run.finished', runId, ...counts });
   }
-  return { runId, skipped: false, ...counts };
+  const summary = { runId, skipped: false, ...counts };
+  ctx.metrics?.observeRun(req.type, req.trigger, (performance.now() - started) / 1000, summary);
+  return summary;
 }

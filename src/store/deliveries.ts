@@ -186,3 +186,41 @@ export async function selectDeliveryCounts(ex: Executor): Promise<Array<{ eventT
     'SELECT event_type AS eventType, status, COUNT(*) AS n FROM digest_deliveries GROUP BY event_type, status');
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
+
+export interface DeliveryPageFilter {
+  status?: DeliveryStatus;
+  type?: string;
+  recipient?: string;
+  /** Only deliveries with a smaller id (the previous page's last id). */
+  beforeId?: number;
+  limit: number;
+}
+
+export type DeliverySummary = Omit<DeliveryRow, 'leaseToken' | 'address' | 'subject' | 'text' | 'html'>;
+
+/** One page of deliveries, newest first, keyed by id (stable under inserts, unlike OFFSET). */
+export async function selectDeliveriesPage(ex: Executor, f: DeliveryPageFilter): Promise<DeliverySummary[]> {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT id, run_id AS runId, event_type AS eventType, recipient, status, attempts, transport,
+            message_id AS messageId, error, next_attempt_at AS nextAttemptAt, created_at AS createdAt, sent_at AS sentAt
+       FROM digest_deliveries
+      WHERE (? IS NULL OR status = ?) AND (? IS NULL OR event_type = ?) AND (? IS NULL OR recipient = ?)
+        AND (? IS NULL OR id < ?)
+      ORDER BY id DESC LIMIT ?`,
+    [f.status ?? null, f.status ?? null, f.type ?? null, f.type ?? null, f.recipient ?? null, f.recipient ?? null,
+      f.beforeId ?? null, f.beforeId ?? null, f.limit]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    runId: Number(r.runId),
+    eventType: String(r.eventType),
+    recipient: String(r.recipient),
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    transport: String(r.transport),
+    messageId: r.messageId == null ? null : String(r.messageId),
+    error: r.error == null ? null : String(r.error),
+    nextAttemptAt: toDate(r.nextAttemptAt),
+    createdAt: toDate(r.createdAt)!,
+    sentAt: toDate(r.sentAt),
+  }));
+}

@@ -166,3 +166,57 @@ export const toDate = (v: unknown): Date | null =>
 const toEvent = (r: OutstandingEvent): OutstandingEvent => ({
   id: Number(r.id), recipient: r.recipient, payload: parseJson(r.payload), occurredAt: toDate(r.occurredAt)!,
 });
+
+export type EventWithDelivery = {
+  id: number;
+  type: string;
+  recipient: string;
+  occurredAt: Date;
+  availableAt: Date;
+  recordedAt: Date;
+  processedAt: Date | null;
+  deliveryId: number | null;
+  deliveryStatus: string | null;
+  sentAt: Date | null;
+  error: string | null;
+};
+
+/** One event joined with its delivery (if claimed): what `GET /v1/events/:id` reports. */
+export async function selectEventWithDelivery(ex: Executor, id: number): Promise<EventWithDelivery | undefined> {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT e.id, e.type, e.recipient, e.occurred_at AS occurredAt, e.available_at AS availableAt,
+            e.recorded_at AS recordedAt, e.processed_at AS processedAt, e.delivery_id AS deliveryId,
+            d.status AS deliveryStatus, d.sent_at AS sentAt, d.error
+       FROM digest_events e LEFT JOIN digest_deliveries d ON d.id = e.delivery_id
+      WHERE e.id = ?`, [id]);
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    type: String(r.type),
+    recipient: String(r.recipient),
+    occurredAt: toDate(r.occurredAt)!,
+    availableAt: toDate(r.availableAt)!,
+    recordedAt: toDate(r.recordedAt)!,
+    processedAt: toDate(r.processedAt),
+    deliveryId: r.deliveryId == null ? null : Number(r.deliveryId),
+    deliveryStatus: r.deliveryStatus == null ? null : String(r.deliveryStatus),
+    sentAt: toDate(r.sentAt),
+    error: r.error == null ? null : String(r.error),
+  };
+}
+
+/**
+ * Since when the longest-waiting due, unclaimed event of a type has been
+ * waiting — from when it was recorded, or became available if delayed (a
+ * backfilled event with an old occurred_at is not scheduler lag) — and the
+ * database's clock, so the age is measured on one clock. Served by the claim
+ * index prefix (type, delivery_id).
+ */
+export async function selectOldestWaiting(ex: Executor, type: string): Promise<{ since: Date | null; now: Date }> {
+  const now = sqlFor(ex).now;
+  const rows = await ex.all<{ since: unknown; now: unknown }>(
+    `SELECT MIN(CASE WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS since, ${now} AS now
+       FROM digest_events WHERE type = ? AND delivery_id IS NULL AND available_at <= ${now}`, [type]);
+  return { since: toDate(rows[0]?.since), now: toDate(rows[0]?.now)! };
+}

@@ -85,3 +85,17 @@ export async function selectRuns(ex: Executor, eventType: string): Promise<RunRo
     `SELECT ${RUN_COLUMNS} FROM digest_runs WHERE event_type = ? ORDER BY id`, [eventType]);
   return rows.map(toRun);
 }
+
+/**
+ * When the type's most recent succeeded run finished, with the database's
+ * clock. Walks the (event_type, started_at) index backwards and stops at the
+ * first success, instead of scanning every run of the type.
+ */
+export async function selectLastSuccessfulRun(ex: Executor, eventType: string): Promise<{ finishedAt: Date; now: Date } | undefined> {
+  const rows = await ex.all<{ finishedAt: unknown; now: unknown }>(
+    `SELECT finished_at AS finishedAt, ${sqlFor(ex).now} AS now FROM digest_runs
+      WHERE event_type = ? AND status = 'succeeded' AND finished_at IS NOT NULL
+      ORDER BY started_at DESC LIMIT 1`, [eventType]);
+  const r = rows[0];
+  return r ? { finishedAt: toDate(r.finishedAt)!, now: toDate(r.now)! } : undefined;
+}

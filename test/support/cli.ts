@@ -11,7 +11,7 @@ export interface CliResult {
 /** Runs `digest <args>` (the built bin) to completion. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile('node', [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile('node', [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', DIGEST_HTTP_PORT: '0', ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -21,7 +21,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 /** Starts a long-running `digest <args>` and collects its output as it comes. */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}) {
-  const child: ChildProcess = spawn('node', [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('node', [BIN, ...args], { env: { ...process.env, DIGEST_HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '', lines: [] as Array<{ line: string; at: number }> };
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {

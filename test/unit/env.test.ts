@@ -56,9 +56,13 @@ describe('readEnv', () => {
     expect(env.logLevel).toBe('info');
   });
 
-  it.each(['abc', '0', '65536', '80.5', '-1', '8080x'])('rejects DIGEST_HTTP_PORT=%j naming the variable', (port) => {
+  it.each(['abc', '65536', '80.5', '-1', '8080x'])('rejects DIGEST_HTTP_PORT=%j naming the variable', (port) => {
     expect(() => readEnv({ DIGEST_HTTP_PORT: port })).toThrow(ConfigError);
-    expect(() => readEnv({ DIGEST_HTTP_PORT: port })).toThrow(/DIGEST_HTTP_PORT: must be an integer between 1 and 65535/);
+    expect(() => readEnv({ DIGEST_HTTP_PORT: port })).toThrow(/DIGEST_HTTP_PORT: must be an integer between 0 and 65535/);
+  });
+
+  it('accepts DIGEST_HTTP_PORT=0: any free port, for several schedulers on one host', () => {
+    expect(readEnv({ DIGEST_HTTP_PORT: '0' }).httpPort).toBe(0);
   });
 
   it('accepts the port range bounds', () => {

@@ -1,0 +1,137 @@
+/**
+ * Prometheus metrics, on a Registry of our own (never prom-client's global
+ * one, so two apps in one process — tests, embedding — never share series).
+ *
+ * Counters and histograms are fed by whoever does the work (the POST route,
+ * the runner) through the small `MetricsHooks` interface. Database-derived
+ * gauges are computed at scrape time in collect() callbacks: the database is
+ * the truth across N replicas, so every replica reports the same staleness
+ * and nothing has to be kept in sync in memory.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DigestConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { RunSummary } from '../runner/run.js';
+import type { Db } from '../store/db.js';
+import { selectDeliveryCounts, type DeliveryStatus } from '../store/deliveries.js';
+import { selectOldestWaiting } from '../store/events.js';
+import { selectLastSuccessfulRun } from '../store/runs.js';
+
+/**
+ * What the library, runner and routes call. Structural on purpose: the
+ * runner can declare an identical interface of its own instead of importing
+ * from src/http (dependencies point cli → … → runner, not back up).
+ */
+export interface MetricsHooks {
+  /** `n` events of `type` were recorded (POST /v1/events, record()). */
+  countRecorded(type: string, n?: number): void;
+  /** One run finished. Polls that claimed nothing (runId null) and skipped slots are not runs and are ignored. */
+  observeRun(type: string, trigger: string, seconds: number, summary: Pick<RunSummary, 'runId' | 'skipped' | 'eventsClaimed'>): void;
+  /** One delivery was handed to its transport (success or failure). */
+  observeSend(type: string, transport: string, seconds: number): void;
+}
+
+/** For code that may run without metrics wired in. */
+export const noMetrics: MetricsHooks = { countRecorded() {}, observeRun() {}, observeSend() {} };
+
+export interface Metrics extends MetricsHooks {
+  registry: Registry;
+}
+
+/** Where the scrape-time gauges read from: the app's database and configured types. */
+export interface MetricsSource {
+  db: Db;
+  config: DigestConfig;
+  logger: Logger;
+}
+
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'dead'];
+const ageSeconds = (since: Date, now: Date) => Math.max(0, (now.getTime() - since.getTime()) / 1000);
+
+export function createMetrics(source: MetricsSource): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const types = () => Object.keys(source.config.events);
+  // A scrape during a database outage still answers (counters, process
+  // metrics); the database gauges are left empty rather than stale.
+  const fromDb = async (gauge: Gauge<string>, name: string, fill: () => Promise<void>) => {
+    gauge.reset();
+    try {
+      await fill();
+    } catch (err) {
+      gauge.reset();
+      source.logger.warn({ evt: 'metrics.collect_failed', metric: name, err: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const recorded = new Counter({ name: 'digest_events_recorded_total', help: 'Events recorded, by type.', labelNames: ['type'], registers });
+  const processed = new Counter({
+    name: 'digest_events_processed_total', help: 'Events claimed and taken through render/send by a run, by type.', labelNames: ['type'], registers,
+  });
+  const sendDuration = new Histogram({
+    name: 'digest_send_duration_seconds', help: 'Time a transport took to accept (or reject) one delivery.',
+    labelNames: ['type', 'transport'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+  });
+  const runDuration = new Histogram({
+    name: 'digest_run_duration_seconds', help: 'Duration of runs that claimed events, by type and trigger.',
+    labelNames: ['type', 'trigger'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900], registers,
+  });
+
+  new Gauge({
+    name: 'digest_deliveries', help: 'Deliveries by type and status (from the database at scrape time).',
+    labelNames: ['type', 'status'], registers,
+    async collect() {
+      await fromDb(this, 'digest_deliveries', async () => {
+        // Every configured type × status is present (0 when none), so
+        // `digest_deliveries{status="dead"} > 0` alerts never see a gap.
+        for (const type of types()) for (const status of STATUSES) this.set({ type, status }, 0);
+        for (const c of await selectDeliveryCounts(source.db)) this.set({ type: c.eventType, status: c.status }, c.n);
+      });
+    },
+  });
+  new Gauge({
+    name: 'digest_oldest_outstanding_event_age_seconds',
+    help: 'How long the longest-waiting due, unclaimed event has waited since it was recorded (or became available); 0 when none.',
+    labelNames: ['type'], registers,
+    async collect() {
+      await fromDb(this, 'digest_oldest_outstanding_event_age_seconds', async () => {
+        for (const type of types()) {
+          const { since, now } = await selectOldestWaiting(source.db, type);
+          this.set({ type }, since ? ageSeconds(since, now) : 0);
+        }
+      });
+    },
+  });
+  new Gauge({
+    name: 'digest_seconds_since_last_successful_run',
+    help: 'Seconds since the type\'s last succeeded run finished; absent until the type has had one.',
+    labelNames: ['type'], registers,
+    async collect() {
+      await fromDb(this, 'digest_seconds_since_last_successful_run', async () => {
+        for (const type of types()) {
+          const last = await selectLastSuccessfulRun(source.db, type);
+          if (last) this.set({ type }, ageSeconds(last.finishedAt, last.now));
+        }
+      });
+    },
+  });
+  // Process health (memory, event-loop lag, file descriptors) under the standard
+  // unprefixed names, so stock Node.js dashboards work.
+  collectDefaultMetrics({ register: registry });
+
+  return {
+    registry,
+    countRecorded(type, n = 1) {
+      if (n > 0) recorded.inc({ type }, n);
+    },
+    observeRun(type, trigger, seconds, summary) {
+      // The immediate loop polls every 200 ms; empty polls would bury real runs in the histogram.
+      if (summary.skipped || summary.runId == null) return;
+      runDuration.observe({ type, trigger }, seconds);
+      if (summary.eventsClaimed > 0) processed.inc({ type }, summary.eventsClaimed);
+    },
+    observeSend(type, transport, seconds) {
+      sendDuration.observe({ type, transport }, seconds);
+    },
+  };
+}

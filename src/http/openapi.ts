@@ -1,0 +1,33 @@
+/**
+ * The OpenAPI document is generated from the route schemas (@fastify/swagger)
+ * and served at /openapi.json; @fastify/swagger-ui renders it at /docs.
+ * Must be registered before the routes: swagger collects them as they are added.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerOpenApi(server: FastifyInstance, version: string): Promise<void> {
+  await server.register(swagger, {
+    openapi: {
+      // 3.1: full JSON Schema, so the zod-generated schemas (nullable as
+      // `anyOf … null`, `const`) appear as written.
+      openapi: '3.1.0',
+      info: {
+        title: 'digest',
+        version,
+        description: 'Record events and inspect schedules, runs and deliveries of the digest scheduler.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'DIGEST_API_TOKEN' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'events', description: 'Record events and follow them to their delivery' },
+        { name: 'schedules', description: 'Cadences, outstanding work, run now' },
+        { name: 'deliveries', description: 'The outbox: rendered messages and their state' },
+        { name: 'operations', description: 'Health, readiness, metrics' },
+      ],
+    },
+  });
+  await server.register(swaggerUi, { routePrefix: '/docs' });
+  server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+}

@@ -1,0 +1,83 @@
+/** GET /v1/schedules (what `digest status` and `digest check` show) and POST /v1/schedules/:type/run (`digest run now`). */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { status } from '../../cli/status.js';
+import { runNow } from '../../runner/run-now.js';
+import { describeSchedules } from '../../scheduler/fire-times.js';
+import { HttpError } from '../errors.js';
+import { errorBody, iso, isoTime, jsonSchema } from '../schema.js';
+
+const deliveryCounts = z.object({ pending: z.int(), sending: z.int(), sent: z.int(), failed: z.int(), dead: z.int() });
+
+const schedulesView = jsonSchema(z.object({
+  types: z.array(z.object({
+    type: z.string(),
+    cadence: z.string(),
+    timezone: z.string(),
+    next: z.array(z.string()).meta({ description: 'Next fire times in the schedule\'s zone (ISO with offset); empty for immediate' }),
+    nextRun: z.string().meta({ description: 'Next slot (UTC ISO), or "continuous" for immediate' }),
+    outstanding: z.int(),
+    oldestAgeSeconds: z.number().nullable(),
+    lastRun: z.object({
+      id: z.int(), trigger: z.string(), status: z.string(), startedAt: isoTime, deliveriesSent: z.int(), deliveriesFailed: z.int(),
+    }).nullable(),
+    deliveries: deliveryCounts,
+  })),
+}));
+
+const runSummary = z.object({
+  runId: z.int().nullable(), skipped: z.boolean(),
+  eventsClaimed: z.int(), deliveriesCreated: z.int(), deliveriesSent: z.int(), deliveriesFailed: z.int(),
+});
+const previewMessage = z.object({
+  recipient: z.string(), events: z.array(z.int()),
+  to: z.string().optional(), subject: z.string().optional(), text: z.string().optional(), html: z.string().optional(), error: z.string().optional(),
+});
+const runView = jsonSchema(z.union([
+  z.object({ type: z.string(), dryRun: z.literal(false), summary: runSummary }),
+  z.object({ type: z.string(), dryRun: z.literal(true), messages: z.array(previewMessage) }),
+]));
+
+export function scheduleRoutes(server: FastifyInstance, app: App): void {
+  server.get('/v1/schedules', {
+    schema: {
+      tags: ['schedules'],
+      summary: 'Per event type: cadence, next fire times, outstanding events, last run, deliveries by status',
+      response: { 200: schedulesView },
+    },
+  }, async () => {
+    const now = new Date();
+    const [s, fires] = [await status(app, now), describeSchedules(app.ctx.config, now)];
+    return {
+      types: s.types.map((t) => {
+        const f = fires.find((x) => x.type === t.type);
+        return {
+          ...t,
+          timezone: f?.timezone ?? app.ctx.config.timezone,
+          next: f?.next ?? [],
+          nextRun: t.nextRun instanceof Date ? iso(t.nextRun) : t.nextRun ?? 'none',
+          lastRun: t.lastRun && { ...t.lastRun, startedAt: iso(t.lastRun.startedAt) },
+        };
+      }),
+    };
+  });
+
+  server.post<{ Params: { type: string }; Querystring: { recipient?: string; dryRun?: boolean } }>('/v1/schedules/:type/run', {
+    schema: {
+      tags: ['schedules'],
+      summary: 'Run a type now, regardless of its cadence (like `digest run now`)',
+      description: 'With dryRun=true, renders what would be sent and claims nothing.',
+      params: jsonSchema(z.object({ type: z.string() })),
+      querystring: jsonSchema(z.object({ recipient: z.string().min(1).optional(), dryRun: z.boolean().default(false) }), 'input'),
+      response: { 200: runView, 404: errorBody },
+    },
+  }, async (request) => {
+    const { type } = request.params;
+    if (!app.ctx.config.events[type]) {
+      throw new HttpError(404, 'not_found', `unknown event type "${type}"`, { knownTypes: Object.keys(app.ctx.config.events) });
+    }
+    const [result] = await runNow(app.ctx, { type, recipient: request.query.recipient, dryRun: request.query.dryRun });
+    return result;
+  });
+}

@@ -1,0 +1,108 @@
+// Immediate latency: Order.Created recorded here at a steady rate while a real
+// `digest scheduler` child process delivers them to a webhook served here.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDigest } from '../../dist/src/digest.js';
+import { silentLogger } from '../../dist/src/log.js';
+import { SIZES, log, now, percentile } from './common.mjs';
+import { TEMPLATES } from './ours.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `scheduler`: argv after node for the child; default the real CLI (`bin/digest.js scheduler --config <yaml>`). */
+export async function latency(bench, { rate = SIZES.latencyRate, seconds = SIZES.latencySeconds, scheduler = null, env = {} } = {}) {
+  // order_id → commit time (record() resolved), and → time the webhook got it.
+  const committed = new Map();
+  const received = new Map();
+  let duplicates = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const t = now();
+      const id = Number(/order #(\d+)/.exec(JSON.parse(Buffer.concat(chunks).toString()).text ?? '')?.[1]);
+      if (received.has(id)) duplicates++;
+      else received.set(id, t);
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'digest-bench-latency-'));
+  const config = join(dir, 'schedules.yaml');
+  writeFileSync(config, `timezone: UTC
+transports:
+  hook: { kind: webhook, url: "http://127.0.0.1:${server.address().port}/", timeoutMs: 10000 }
+events:
+  Order.Created: { cadence: immediate, transport: hook }
+`);
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const argv = scheduler ? [...scheduler, config] : [join(ROOT, 'bin/digest.js'), 'scheduler', '--config', config];
+  const child = spawn(process.execPath, [...prof, ...argv], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DATABASE_URL: bench.url, DIGEST_TEMPLATES: TEMPLATES, LOG_LEVEL: 'info', ...env },
+  });
+  const exited = new Promise((r) => child.on('exit', (code, sig) => r({ code, sig })));
+  let stderrTail = '';
+  let started;
+  const ready = new Promise((r) => { started = r; });
+  child.stderr.on('data', (d) => {
+    stderrTail = (stderrTail + d).slice(-4000);
+    if (stderrTail.includes('"scheduler.started"')) started();
+  });
+  await Promise.race([ready, exited.then((e) => { throw new Error(`scheduler exited ${JSON.stringify(e)}: ${stderrTail}`); })]);
+
+  const client = createDigest({ databaseUrl: bench.url, logger: silentLogger });
+  const record = (id) => client.record('Order.Created', { email_address: `buyer-${id % 997}@shop.example`, order_id: id })
+    .then(() => committed.set(id, now()));
+  // Warm-up: one event end to end (connections, JIT); not counted.
+  await record(1);
+  for (const t0 = now(); !received.has(1) && now() - t0 < 10_000;) await sleep(5);
+  committed.clear();
+  received.clear();
+
+  log(`latency: recording ${rate}/s for ${seconds}s`);
+  let sent = 0;
+  let errors = 0;
+  const inflight = new Set();
+  const t0 = now();
+  while (now() - t0 < seconds * 1000) {
+    const due = Math.floor(((now() - t0) / 1000) * rate);
+    while (sent < due) {
+      const p = record(2 + sent++).catch(() => { errors++; });
+      inflight.add(p);
+      p.finally(() => inflight.delete(p));
+    }
+    await sleep(2);
+  }
+  const recordMs = now() - t0;
+  await Promise.all(inflight);
+  // Let the scheduler catch up (it may be behind): stop waiting after 30 s without progress.
+  let lastSize = -1;
+  let lastProgress = now();
+  while (received.size < committed.size && now() - lastProgress < 30_000) {
+    if (received.size !== lastSize) { lastSize = received.size; lastProgress = now(); }
+    await sleep(50);
+  }
+  const drainedMs = now() - t0;
+
+  child.kill('SIGTERM');
+  const exit = await exited;
+  await client.close();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const lat = [...committed].filter(([id]) => received.has(id)).map(([id, t]) => received.get(id) - t).sort((a, b) => a - b);
+  const r3 = (x) => (x == null ? null : Math.round(x * 10) / 10);
+  return {
+    targetRate: rate, seconds, recorded: committed.size, recordErrors: errors, recordedPerSec: committed.size / (recordMs / 1000),
+    received: lat.length, missing: committed.size - lat.length, duplicates,
+    deliveredPerSec: lat.length / (drainedMs / 1000), catchUpMs: Math.round(drainedMs - recordMs),
+    p50: r3(percentile(lat, 50)), p95: r3(percentile(lat, 95)), p99: r3(percentile(lat, 99)), max: r3(lat[lat.length - 1]),
+    schedulerExit: exit,
+  };
+}

@@ -1,0 +1,76 @@
+// Ours: record(), recordMany() and a full drain through the built library (dist/).
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../../dist/src/app.js';
+import { parseSchedules } from '../../dist/src/config/schedules.js';
+import { createDigest } from '../../dist/src/digest.js';
+import { handlers } from '../../dist/src/handlers/index.js';
+import { createRegistry } from '../../dist/src/handlers/registry.js';
+import { silentLogger } from '../../dist/src/log.js';
+import { createRecorder } from '../../dist/src/record.js';
+import { runType } from '../../dist/src/runner/run.js';
+import { openMysql } from '../../dist/src/store/mysql.js';
+import { SIZES, now, purchase, rate, timedLoops } from './common.mjs';
+
+const TYPE = 'Purchase.Requested';
+export const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/**
+ * record() from `callers` concurrent callers on one client for SIZES.singleSeconds.
+ * poolSize: null = createDigest (the library's default pool); a number = a
+ * recorder over openMysql(url, { connectionLimit }) — a diagnostic only, since
+ * createDigest has no way to set the pool size.
+ */
+export async function oursRecordSingle(bench, callers, poolSize = null) {
+  let client;
+  if (poolSize == null) client = createDigest({ databaseUrl: bench.url, logger: silentLogger });
+  else {
+    const db = openMysql(bench.url, { connectionLimit: poolSize });
+    client = { ...createRecorder(db, createRegistry(handlers)), close: () => db.close() };
+  }
+  let i = 0;
+  const r = await timedLoops(callers, SIZES.singleSeconds, () => client.record(TYPE, purchase(i++, SIZES.suppliers)));
+  await client.close();
+  return { count: r.count, ms: r.ms, perSec: rate(r.count, r.ms), callers, pool: poolSize ?? 'default (createDigest)' };
+}
+
+/** recordMany() of SIZES.perStatement events per call. */
+export async function oursRecordMany(bench, total = SIZES.multiRows) {
+  const client = createDigest({ databaseUrl: bench.url, logger: silentLogger });
+  const per = SIZES.perStatement;
+  const t0 = now();
+  for (let i = 0; i < total; i += per) {
+    const n = Math.min(per, total - i);
+    await client.recordMany(Array.from({ length: n }, (_, k) => ({ type: TYPE, payload: purchase(i + k, SIZES.suppliers) })));
+  }
+  const ms = now() - t0;
+  await client.close();
+  return { count: total, ms, perSec: rate(total, ms) };
+}
+
+/** Purchase.Requested only, batchSize 100, delivered to a transport named "null" that does nothing. */
+export function drainApp(url, { batchSize = 100 } = {}) {
+  const config = parseSchedules(`
+timezone: UTC
+transports:
+  "null": { kind: console }
+events:
+  Purchase.Requested: { cadence: "0 */4 * * *", transport: "null", batchSize: ${batchSize} }
+`, {});
+  return createApp({
+    databaseUrl: url, config, templatesDir: TEMPLATES, logger: silentLogger,
+    transports: { null: { name: 'null', send: async () => {} } },
+  });
+}
+
+/** Drains every outstanding Purchase.Requested event: claim → render → null transport → stamp. */
+export async function oursDrain(bench, app = drainApp(bench.url)) {
+  const t0 = now();
+  const s = await runType(app.ctx, { type: TYPE, trigger: 'manual' });
+  const ms = now() - t0;
+  const [left] = await app.ctx.db.all('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at IS NULL');
+  await app.close();
+  return {
+    count: s.eventsClaimed, deliveries: s.deliveriesSent, failed: s.deliveriesFailed, unprocessedAfter: Number(left.n), ms,
+    perSec: rate(s.eventsClaimed, ms), deliveriesPerSec: rate(s.deliveriesSent, ms),
+  };
+}

@@ -1,0 +1,70 @@
+// Turns the measurements into a table (stdout) and test/bench/results.json (one entry per engine).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const n = (x, d = 0) => (x == null ? '—' : Number(x).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const perSec = (m) => (m?.perSec == null ? (m?.skipped ? 'skipped' : '—')
+  : `${n(m.perSec)}/s${m.samples?.length > 1 ? ` [${m.samples.map((x) => n(x)).join(', ')}]` : ''}`);
+const ratioOf = (ours, floor) => (ours?.perSec && floor?.perSec ? ours.perSec / floor.perSec : null);
+const verdict = (ok) => (ok == null ? 'n/a' : ok ? 'MET' : 'MISSED');
+
+/** Rows of [measurement, raw floor, ours, ours ÷ floor, target, met]. */
+export function rows(r) {
+  const sqlite = r.engine === 'sqlite';
+  const out = [];
+  const pair = (label, floor, ours, min, floorNote = '') => {
+    const ratio = ratioOf(ours, floor);
+    out.push([label, perSec(floor) + floorNote, perSec(ours), ratio == null ? '—' : `${ratio.toFixed(2)}×`,
+      min == null ? '(diagnostic)' : `≥ ${min}×`, min == null ? '' : verdict(ratio == null ? null : ratio >= min)]);
+  };
+  if (r.single1) pair('record() single, 1 caller  vs  INSERT, 1 conn', r.single1.floor, r.single1.ours, 0.85);
+  if (r.single16) {
+    pair(`record() single, 16 callers  vs  INSERT, 16 conns`, sqlite ? r.single1?.floor : r.single16.floor, r.single16.ours, 0.85,
+      sqlite ? ' (1 conn: SQLite)' : '');
+    if (r.single16.oursPool16) pair('  … same, pool of 16 (openMysql diagnostic)', r.single16.floor, r.single16.oursPool16, null);
+  }
+  if (r.multi) pair('recordMany(1,000)  vs  1,000-row INSERT', r.multi.floor, r.multi.ours, 0.8);
+  if (r.drain) {
+    pair(`drain ${n(r.drain.floor.count)} events  vs  claim+stamp`, r.drain.floor, r.drain.ours, 0.6);
+    if (r.drain.floorKeyset) pair('  … same, claim+stamp with keyset `id > last`', r.drain.floorKeyset, r.drain.ours, null);
+    out.push(['  … drain deliveries/s', '', `${n(r.drain.ours.deliveriesPerSec)}/s`, '', '', '']);
+  }
+  if (r.latency) {
+    const l = r.latency;
+    out.push([`immediate latency @ ${l.targetRate}/s × ${l.seconds}s p50`, '', `${n(l.p50, 1)} ms`, '', '≤ 50 ms', verdict(l.p50 != null && l.p50 <= 50)]);
+    out.push(['  … p95', '', `${n(l.p95, 1)} ms`, '', '', '']);
+    out.push(['  … p99', '', `${n(l.p99, 1)} ms`, '', '≤ 250 ms', verdict(l.p99 != null && l.p99 <= 250)]);
+    out.push(['  … delivered / recorded (missing, dup)', '', `${n(l.received)} / ${n(l.recorded)} (${l.missing}, ${l.duplicates})`, '', 'all', verdict(l.missing === 0)]);
+  }
+  if (r.backlog) {
+    const b = r.backlog;
+    out.push([`backlog ${n(b.seeded)} events / ${n(b.recipients)} recipients: peak RSS`, '', `${n(b.peakRssMb, 1)} MB`, '', '≤ 256 MB', verdict(b.peakRssMb <= 256)]);
+    const vs = r.drain?.ours?.perSec ? b.perSec / r.drain.ours.perSec : null;
+    out.push(['  … drain rate vs the 200k drain', '', `${n(b.perSec)}/s`, vs == null ? '—' : `${vs.toFixed(2)}×`, '≥ 0.8×', verdict(vs == null ? null : vs >= 0.8)]);
+    out.push(['  … longest transaction (p99, n)', '', `${n(b.longestTxMs)} ms (${n(b.p99TxMs)} ms, ${n(b.transactions)})`, '', '', '']);
+  }
+  return out;
+}
+
+function table(header, body) {
+  const all = [header, ...body];
+  const w = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(w[i])).join(' | ')} |`;
+  return [line(header), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export function report(r) {
+  const load = (l) => l?.map((x) => x.toFixed(1)).join(' ');
+  const head = `digest bench — ${r.engine} — scale ${r.scale} — ${r.finishedAt} — load avg ${load(r.loadavgAtStart)} → ${load(r.loadavgAtEnd)}\n`
+    + `single-row rates: median of ${r.sizes.rounds} alternating rounds of ${r.sizes.singleSeconds}s [all rounds]\n`
+    + `server: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}\n`;
+  const text = head + table(['measurement', 'raw floor', 'ours', 'ours ÷ floor', 'target', 'met'], rows(r));
+  process.stdout.write(`${text}\n`);
+  if (r.notes?.length) process.stdout.write(`${r.notes.map((x) => `note: ${x}`).join('\n')}\n`);
+  let all = {};
+  try { if (existsSync(RESULTS)) all = JSON.parse(readFileSync(RESULTS, 'utf8')); } catch { all = {}; }
+  all[r.engine] = { ...r, table: rows(r) };
+  writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
+  process.stdout.write(`wrote ${RESULTS} (${Object.keys(all).join(', ')})\n`);
+}

@@ -1,0 +1,74 @@
+// npm run bench: raw floor vs ours on DATABASE_URL (MySQL) or a temp SQLite file.
+//   BENCH_SCALE=0.1          smaller sizes / shorter runs
+//   BENCH_BACKLOG=1 | --backlog   also the 1M-event backlog drain (minutes)
+//   --only=single1,single16,drain,latency,backlog   run a subset
+//   BENCH_CPU_PROF=<dir>     --cpu-prof the child processes (scheduler, backlog drain)
+import { loadavg } from 'node:os';
+import { SCALE, SIZES, createBenchDb, log, rounds } from './common.mjs';
+import { rawClaimStamp, rawMulti, rawSingle } from './floor.mjs';
+import { backlog } from './backlog.mjs';
+import { latency } from './latency.mjs';
+import { oursDrain, oursRecordMany, oursRecordSingle } from './ours.mjs';
+import { report } from './report.mjs';
+
+const args = process.argv.slice(2);
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const wantBacklog = args.includes('--backlog') || process.env.BENCH_BACKLOG === '1' || /backlog/.test(onlyArg ?? '');
+const only = new Set((onlyArg ?? 'single1,single16,drain,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
+
+const bench = await createBenchDb(process.env.DATABASE_URL);
+log(`engine ${bench.engine}, database ${bench.name ?? bench.path}, scale ${SCALE}, sizes ${JSON.stringify(SIZES)}`);
+const r = { engine: bench.engine, scale: SCALE, sizes: SIZES, startedAt: new Date().toISOString(), settings: await bench.settings(), notes: [], loadavgAtStart: loadavg() };
+const mysql = bench.engine === 'mysql';
+
+try {
+  if (only.has('single1')) {
+    log(`single INSERT, 1 connection / 1 caller: ${SIZES.rounds} rounds of ${SIZES.singleSeconds}s each`);
+    r.single1 = await rounds(bench, SIZES.rounds, { floor: () => rawSingle(bench, 1), ours: () => oursRecordSingle(bench, 1) });
+  }
+  if (only.has('single16')) {
+    const c = SIZES.concurrency;
+    log(`single INSERT, ${c} connections / callers: ${SIZES.rounds} rounds of ${SIZES.singleSeconds}s each`);
+    r.single16 = await rounds(bench, SIZES.rounds, {
+      floor: () => rawSingle(bench, c),
+      ours: () => oursRecordSingle(bench, c),
+      ...(mysql ? { oursPool16: () => oursRecordSingle(bench, c, c) } : {}),
+    });
+    if (mysql) {
+      r.notes.push(`createDigest's mysql2 pool has connectionLimit 10 (src/store/mysql.ts), so ${c} callers share 10 connections: `
+        + `${Math.round(r.single16.ours.perSec)}/s vs ${Math.round(r.single16.oursPool16.perSec)}/s with a ${c}-connection pool.`);
+    } else {
+      r.notes.push('SQLite: no 16-connection raw floor (better-sqlite3 is synchronous; one process is one writer); '
+        + 'record() with 16 concurrent callers is compared with the 1-connection raw rate.');
+    }
+  }
+  if (only.has('drain')) {
+    log(`multi-row INSERT ${SIZES.multiRows} rows, then claim+stamp them (raw, then again with a keyset cursor)`);
+    await bench.reset();
+    const floorMulti = await rawMulti(bench);
+    const floorDrain = await rawClaimStamp(bench);
+    await bench.reset();
+    await rawMulti(bench);
+    const floorKeyset = await rawClaimStamp(bench, { keyset: true });
+    log(`recordMany ${SIZES.multiRows} events, then drain them (ours)`);
+    await bench.reset();
+    const oursMulti = await oursRecordMany(bench);
+    const oursD = await oursDrain(bench);
+    r.multi = { floor: floorMulti, ours: oursMulti };
+    r.drain = { floor: floorDrain, floorKeyset, ours: oursD };
+    if (oursD.unprocessedAfter !== 0 || oursD.failed !== 0) r.notes.push(`drain left ${oursD.unprocessedAfter} events unprocessed, ${oursD.failed} deliveries failed`);
+  }
+  if (only.has('latency')) {
+    log('immediate latency (scheduler child process + webhook)');
+    await bench.reset();
+    r.latency = await latency(bench);
+  }
+  if (only.has('backlog')) {
+    r.backlog = await backlog(bench);
+  }
+} finally {
+  await bench.drop();
+}
+r.finishedAt = new Date().toISOString();
+r.loadavgAtEnd = loadavg();
+report(r);

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createMetrics } from '../../src/http/metrics.js';
+import { createHttpServer, listen } from '../../src/http/server.js';
+import { recoverDeliveries } from '../../src/runner/recover.js';
+import { runType } from '../../src/runner/run.js';
+import { describeEngines } from '../support/engines.js';
+import { shippedConfig, testApp } from '../support/app.js';
+
+// Debian's chromium (never a downloaded browser); .ci/run installs it.
+const CHROMIUM = '/usr/bin/chromium';
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+afterAll(() => browser?.close());
+
+// One engine is enough for the page; the API under it runs on both in http.test.ts.
+describeEngines('dashboard in a real browser', (engine) => {
+  it('sign in, see outstanding, run now, see deliveries, retry a dead one, open a delivery', async () => {
+    const config = shippedConfig();
+    config.events['Order.Created']!.maxAttempts = 1;
+    const { app, ctx, recorder, transport } = testApp(engine, { config });
+    for (let i = 1; i <= 6; i++) {
+      await recorder.record('Purchase.Requested', {
+        request_id: `R${i}`, supplier_id: `S${i % 3}`, supplier_email: `s${i % 3}@supplier.example`,
+        customer_email: `c${i}@shop.example`, item: 'bolts', quantity: i,
+      });
+    }
+    transport.failFor.add('dead@shop.example');
+    await recorder.record('Order.Created', { email_address: 'dead@shop.example', order_id: 99 });
+    await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+
+    const server = await createHttpServer(app, { token: 'open-sesame', metrics: createMetrics(ctx) });
+    const { port } = await listen(server, { port: 0, token: 'open-sesame' });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.fill('#token', 'open-sesame');
+      await page.click('#login button');
+      const outstanding = page.locator('#types tr[data-type="Purchase.Requested"] td.outstanding');
+      await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('6');
+
+      await page.click('#types tr[data-type="Purchase.Requested"] button');
+      await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('0');
+      await expect.poll(() => page.locator('#recent tbody tr', { hasText: 'Purchase.Requested' }).count()).toBe(3);
+
+      const dead = page.locator('#problems tbody tr', { hasText: 'dead@shop.example' });
+      await expect.poll(() => dead.locator('td.status').textContent()).toBe('dead');
+      transport.failFor.clear();
+      await dead.locator('button').click();
+      await expect.poll(() => page.locator('#message').textContent()).toMatch(/Re-queued delivery \d+/);
+      // The scheduler's recovery loop would send it now; run one pass of it here.
+      expect(await recoverDeliveries(ctx)).toEqual(['sent']);
+      await page.reload();
+      await expect.poll(() => page.locator('#types tr[data-type="Order.Created"] td').nth(6).textContent(), { timeout: 10_000 }).toBe('1');
+      expect(await page.locator('#problems tbody tr').count()).toBe(0);
+
+      await page.locator('#recent tbody tr', { hasText: 'S1' }).locator('a').click();
+      await expect.poll(() => page.locator('#delivery-title').textContent()).toMatch(/new purchase requests/);
+      expect(await page.locator('#delivery-events li').count()).toBe(2);
+
+      mkdirSync('test/artifacts', { recursive: true });
+      await page.screenshot({ path: `test/artifacts/dashboard-${engine.name}.png`, fullPage: true });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+}, ['sqlite']);
