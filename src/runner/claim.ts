@@ -71,6 +71,6 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       await assignEventsToDelivery(tx, id, g.events.map((e) => e.id));
       deliveries.push({ id, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events });
     }
-    return { done: false, runId, last, deliveries, events: events.length };
+    return { done: false, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
   });
 }

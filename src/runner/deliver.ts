@@ -1,5 +1,6 @@
 import { DigestError } from '../errors.js';
 import { markFailed, markSending } from '../store/deliveries.js';
+import { isConnectionError } from '../store/errors.js';
 import { backoffMs } from './backoff.js';
 import { commitSent } from './commit-sent.js';
 import type { ClaimedDelivery } from './claim.js';
@@ -40,7 +41,16 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   const messageId = messageIdFor(d.id);
   const { subject, text, html } = rendered.message;
   const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
-  if (!(await persist(() => markSending(ctx.db, d.id, d.leaseToken, content, ctx.leaseMs)))) return 'lost';
+  let ours: boolean;
+  try {
+    ours = await persist(() => markSending(ctx.db, d.id, d.leaseToken, content, ctx.leaseMs));
+  } catch (err) {
+    // Not an outage (persist rode those out): this delivery cannot be stored
+    // (e.g. a message over max_allowed_packet). Fail it alone.
+    if (isConnectionError(err)) throw err;
+    return fail('store', err);
+  }
+  if (!ours) return 'lost';
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;

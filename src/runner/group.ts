@@ -7,14 +7,27 @@ export interface Grouped<E extends { id: number; recipient: string }> {
   events: E[];
 }
 
-/** Splits claimed events into deliveries: one per recipient, or one per event. Events keep id order. */
-export function groupEvents<E extends { id: number; recipient: string }>(events: readonly E[], grouping: Grouping): Grouped<E>[] {
+/**
+ * One delivery holds at most this many events: a recipient with a huge
+ * backlog gets its oldest ones now and the rest in its next delivery, rather
+ * than one message too large to store or send.
+ */
+export const MAX_EVENTS_PER_DELIVERY = 1000;
+
+/**
+ * Splits claimed events into deliveries: one per recipient (its oldest
+ * `maxPerGroup`), or one per event. Events keep id order; events left out
+ * are not claimed and stay outstanding.
+ */
+export function groupEvents<E extends { id: number; recipient: string }>(
+  events: readonly E[], grouping: Grouping, maxPerGroup = MAX_EVENTS_PER_DELIVERY,
+): Grouped<E>[] {
   const sorted = [...events].sort((a, b) => a.id - b.id);
   if (grouping === 'event') return sorted.map((e) => ({ groupKey: `#${e.id}`, recipient: e.recipient, events: [e] }));
   const byRecipient = new Map<string, Grouped<E>>();
   for (const e of sorted) {
     const g = byRecipient.get(e.recipient) ?? { groupKey: e.recipient, recipient: e.recipient, events: [] };
-    g.events.push(e);
+    if (g.events.length < maxPerGroup) g.events.push(e);
     byRecipient.set(e.recipient, g);
   }
   return [...byRecipient.values()];

@@ -47,3 +47,13 @@ export const sqlFor = (ex: Executor) => dialectSql[ex.dialect];
 
 /** `?, ?, ?` for an IN list. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * Splits a long list for IN lists and multi-row inserts: SQLite allows at
+ * most 32,766 bound variables per statement, MySQL a max_allowed_packet.
+ */
+export function chunks<T>(items: readonly T[], size = 1000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -3,7 +3,7 @@
  * holds the delivery is fenced by its lease token (`WHERE id = ? AND
  * lease_token = ?`): a worker that lost its lease changes nothing.
  */
-import { type Executor, placeholders, sqlFor } from './db.js';
+import { chunks, type Executor, placeholders, sqlFor } from './db.js';
 import { toDate } from './events.js';
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
@@ -20,19 +20,25 @@ export async function insertDeliveries(
   ex: Executor, rows: readonly NewDelivery[], lease: { token: string; ms: number },
 ): Promise<void> {
   const until = sqlFor(ex).plusMs(sqlFor(ex).now);
-  await ex.run(
-    `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, attempts, lease_token, lease_until)
-     VALUES ${rows.map(() => `(?, ?, ?, ?, ?, 1, ?, ${until})`).join(', ')}`,
-    rows.flatMap((r) => [r.runId, r.eventType, r.recipient, r.groupKey, r.transport, lease.token, lease.ms]));
+  for (const part of chunks(rows, 500)) {
+    await ex.run(
+      `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, attempts, lease_token, lease_until)
+       VALUES ${part.map(() => `(?, ?, ?, ?, ?, 1, ?, ${until})`).join(', ')}`,
+      part.flatMap((r) => [r.runId, r.eventType, r.recipient, r.groupKey, r.transport, lease.token, lease.ms]));
+  }
 }
 
 export async function selectDeliveryIdsByGroup(
   ex: Executor, runId: number, groupKeys: readonly string[],
 ): Promise<Map<string, number>> {
-  const rows = await ex.all<{ id: number; groupKey: string }>(
-    `SELECT id, group_key AS groupKey FROM digest_deliveries WHERE run_id = ? AND group_key IN (${placeholders(groupKeys.length)})`,
-    [runId, ...groupKeys]);
-  return new Map(rows.map((r) => [r.groupKey, Number(r.id)]));
+  const ids = new Map<string, number>();
+  for (const part of chunks(groupKeys)) {
+    const rows = await ex.all<{ id: number; groupKey: string }>(
+      `SELECT id, group_key AS groupKey FROM digest_deliveries WHERE run_id = ? AND group_key IN (${placeholders(part.length)})`,
+      [runId, ...part]);
+    for (const r of rows) ids.set(r.groupKey, Number(r.id));
+  }
+  return ids;
 }
 
 export interface RenderedContent {

@@ -1,5 +1,5 @@
 /** digest_events: one named function per statement. */
-import { type Executor, placeholders, sqlFor } from './db.js';
+import { chunks, type Executor, placeholders, sqlFor } from './db.js';
 
 export interface NewEvent {
   type: string;
@@ -94,16 +94,21 @@ export function lockOutstandingEventsSql(ex: Executor, recipientCount: number): 
 export async function lockOutstandingEvents(
   ex: Executor, type: string, recipients: readonly string[],
 ): Promise<OutstandingEvent[]> {
-  const rows = await ex.all<OutstandingEvent>(lockOutstandingEventsSql(ex, recipients.length), [type, ...recipients]);
+  const rows: OutstandingEvent[] = [];
+  for (const part of chunks(recipients)) rows.push(...await ex.all<OutstandingEvent>(lockOutstandingEventsSql(ex, part.length), [type, ...part]));
   return rows.map(toEvent);
 }
 
 /** Links claimed events to their delivery (set once: the WHERE keeps it so). */
 export async function assignEventsToDelivery(ex: Executor, deliveryId: number, eventIds: readonly number[]): Promise<number> {
-  const res = await ex.run(
-    `UPDATE digest_events SET delivery_id = ? WHERE delivery_id IS NULL AND id IN (${placeholders(eventIds.length)})`,
-    [deliveryId, ...eventIds]);
-  return res.affectedRows;
+  let linked = 0;
+  for (const part of chunks(eventIds)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET delivery_id = ? WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
+      [deliveryId, ...part]);
+    linked += res.affectedRows;
+  }
+  return linked;
 }
 
 /** The stamp: the delivery's events are processed. Runs in the transaction that marks it sent. */

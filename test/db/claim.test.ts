@@ -70,6 +70,22 @@ describeEngines('claim', (engine) => {
     expect(Number(n)).toBe(0);
   });
 
+  it('a recipient with a huge backlog gets its oldest 1,000 events in one delivery, the rest stay outstanding', async () => {
+    const { ctx, recorder, transport } = testApp(engine);
+    // 40,000 events for one supplier: more ids than SQLite binds in one statement.
+    for (let chunk = 0; chunk < 40; chunk++) {
+      await recorder.recordMany(Array.from({ length: 1000 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(chunk * 1000 + i, 7) })));
+    }
+    const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(s).toMatchObject({ eventsClaimed: 1000, deliveriesSent: 1 });
+    expect([...transport.sent[0]!.text!.matchAll(/#\d+:/g)]).toHaveLength(1000);
+    const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE delivery_id IS NULL');
+    expect(Number(n)).toBe(39_000);
+    const [{ first }] = await engine.db.all<{ first: number }>('SELECT MIN(id) AS first FROM digest_events WHERE delivery_id IS NULL');
+    const [{ last }] = await engine.db.all<{ last: number }>('SELECT MAX(id) AS last FROM digest_events WHERE delivery_id IS NOT NULL');
+    expect(Number(first)).toBeGreaterThan(Number(last)); // the oldest went first
+  });
+
   it('a template that throws for one recipient fails only that delivery', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'digest-tpl-'));
     // strict mode: {{nickname}} throws where the payload has none.
