@@ -63,7 +63,7 @@ program.command('scheduler')
     await listen(http, { port: env.httpPort, token: env.apiToken });
     // No await between starting work and installing the signal handlers: a
     // SIGTERM must never find work in flight without them.
-    const scheduler = await startScheduler(app.ctx);
+    const scheduler = await startScheduler(app.ctx, { pollMs: env.pollMs });
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.

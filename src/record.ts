@@ -49,6 +49,8 @@ export interface Recorder {
 
 export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Recorder {
   const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
+  // A server setting (auto_increment_increment): read once, not per call.
+  let step: number | undefined;
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;
@@ -77,13 +79,16 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
         const plain = ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
         for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
         if (plain.length) {
-          const step = await selectAutoIncrementStep(ex);
+          step ??= await selectAutoIncrementStep(ex);
           const first = await insertEventRows(ex, plain.map(([r]) => r));
-          plain.forEach(([, i], k) => { ids[i] = first + k * step; });
+          plain.forEach(([, i], k) => { ids[i] = first + k * step!; });
         }
         return ids;
       };
-      return opts.tx != null ? write(on(opts.tx)) : db.transaction(write);
+      if (opts.tx != null) return write(on(opts.tx));
+      // One multi-row INSERT is atomic by itself: no transaction needed
+      // unless keyed rows make it several statements.
+      return ready.some((r) => r.idempotencyKey != null) ? db.transaction(write) : write(db);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface Env {
   leaseMs: number;
   /** On SIGTERM, how long in-flight sends may take before the process gives up on them. */
   shutdownGraceMs: number;
+  /** Idle poll interval of immediate types. */
+  pollMs: number;
   /** The whole environment, for `${VAR}` interpolation in the schedules file. */
   vars: Record<string, string | undefined>;
 }
@@ -66,6 +68,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     logLevel: parseLogLevel(get(source, 'LOG_LEVEL'), issues),
     leaseMs: parseInteger(source, 'DIGEST_LEASE_SECONDS', 60, 1, 3600, issues) * 1000,
     shutdownGraceMs: parseInteger(source, 'DIGEST_SHUTDOWN_GRACE_SECONDS', 10, 0, 600, issues) * 1000,
+    pollMs: parseInteger(source, 'DIGEST_POLL_MS', 50, 10, 60_000, issues),
     vars: { ...source },
   };
   if (issues.length > 0) throw new ConfigError(issues);

@@ -27,6 +27,8 @@ export interface RunnerContext {
   retryBaseMs?: number;
   random?: () => number;
   metrics?: RunnerMetrics;
+  /** Deliveries of a page in flight at once (default 4). */
+  deliveryConcurrency?: number;
 }
 
 export function typeConfig(ctx: RunnerContext, type: string) {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { leaseDeliveries, releaseLeases, selectDeliveriesByIds, selectReclaimable } from '../store/deliveries.js';
+import { leaseDeliveries, selectDeliveriesByIds, selectReclaimable } from '../store/deliveries.js';
 import { selectDeliveryEvents } from '../store/events.js';
 import type { RunnerContext } from './context.js';
-import { deliver, type DeliveryOutcome } from './deliver.js';
+import type { ClaimedDelivery } from './claim.js';
+import { deliverAll } from './deliver-all.js';
+import type { DeliveryOutcome } from './deliver.js';
 
 /**
  * Re-sends deliveries that are due again: failed ones whose backoff elapsed
@@ -19,17 +21,11 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
     if (found.length > 0) await leaseDeliveries(tx, found, { token: leaseToken, ms: ctx.leaseMs });
     return found;
   });
-  const outcomes: DeliveryOutcome[] = [];
-  const rows = await selectDeliveriesByIds(ctx.db, ids);
-  for (const [i, row] of rows.entries()) {
-    if (signal?.aborted) {
-      await releaseLeases(ctx.db, rows.slice(i).map((r) => r.id), leaseToken);
-      break;
-    }
+  const claimed: ClaimedDelivery[] = [];
+  for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
     if (!ctx.config.events[row.eventType]) continue; // type removed from config: leave it visible, untouched
-    const events = await selectDeliveryEvents(ctx.db, row.id);
     ctx.logger.info({ evt: 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts });
-    outcomes.push(await deliver(ctx, { ...row, leaseToken, events }));
+    claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
   }
-  return outcomes;
+  return deliverAll(ctx, claimed, signal);
 }

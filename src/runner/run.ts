@@ -1,8 +1,7 @@
-import { releaseLeases } from '../store/deliveries.js';
 import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/runs.js';
 import { claimPage } from './claim.js';
 import type { RunnerContext } from './context.js';
-import { deliver } from './deliver.js';
+import { deliverAll } from './deliver-all.js';
 import { persist } from './persist.js';
 
 export interface RunRequest {
@@ -47,14 +46,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
       after = page.last;
       counts.eventsClaimed += page.events;
       counts.deliveriesCreated += page.deliveries.length;
-      for (const [i, d] of page.deliveries.entries()) {
-        // Stopping: hand back what we have not started, so another worker
-        // can take it now rather than after the lease expires.
-        if (signal?.aborted) {
-          await releaseLeases(ctx.db, page.deliveries.slice(i).map((x) => x.id), d.leaseToken);
-          break;
-        }
-        const outcome = await deliver(ctx, d);
+      for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
         else if (outcome !== 'lost') counts.deliveriesFailed++;
       }

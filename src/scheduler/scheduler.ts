@@ -32,7 +32,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   const loops: Promise<unknown>[] = [];
   for (const ev of Object.values(ctx.config.events)) {
     loops.push(ev.cadence.kind === 'immediate'
-      ? immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 200, signal)
+      ? immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 50, signal)
       : tickLoop(ctx, ev.type, ev.cadence, clock, signal));
   }
   loops.push(recoveryLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));

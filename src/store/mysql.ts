@@ -37,7 +37,9 @@ export function openMysql(url: string, opts: { connectionLimit?: number } = {}):
     uri: url,
     // Dates cross the wire as UTC; the schema stores UTC DATETIME(3).
     timezone: 'Z',
-    connectionLimit: opts.connectionLimit ?? 10,
+    // 20 by default (16 concurrent record() callers should not queue);
+    // `?connectionLimit=N` in DATABASE_URL sets it.
+    connectionLimit: opts.connectionLimit ?? (Number(new URL(url).searchParams.get('connectionLimit')) || 20),
     supportBigNumbers: true,
     enableKeepAlive: true,
   });

@@ -16,7 +16,8 @@ export const SIZES = {
   singleSeconds: Math.max(1, 3 * SCALE), // each single-row INSERT measurement runs this long …
   rounds: Number(process.env.BENCH_ROUNDS ?? 3), // … this many times, floor and ours alternating; the median counts
   concurrency: 16,
-  multiRows: scaled(200_000, 1000), // rows inserted 1,000 per statement (also the drain's input)
+  multiRows: scaled(200_000, 1000), // the drain's input, inserted 1,000 rows per statement
+  multiRoundRows: scaled(50_000, 1000), // the multi-row INSERT rate: this many rows per round, `rounds` rounds
   perStatement: 1000,
   claimBatch: 1000,
   suppliers: 1000,

@@ -25,6 +25,7 @@ export function rows(r) {
     if (r.single16.oursPool16) pair('  … same, pool of 16 (openMysql diagnostic)', r.single16.floor, r.single16.oursPool16, null);
   }
   if (r.multi) pair('recordMany(1,000)  vs  1,000-row INSERT', r.multi.floor, r.multi.ours, 0.8);
+  if (r.drain?.seed) pair(`  … ${n(r.drain.seed.floor.count)}-row drain seed, 1 run`, r.drain.seed.floor, r.drain.seed.ours, null);
   if (r.drain) {
     pair(`drain ${n(r.drain.floor.count)} events  vs  claim+stamp`, r.drain.floor, r.drain.ours, 0.6);
     if (r.drain.floorKeyset) pair('  … same, claim+stamp with keyset `id > last`', r.drain.floorKeyset, r.drain.ours, null);
@@ -57,14 +58,15 @@ function table(header, body) {
 export function report(r) {
   const load = (l) => l?.map((x) => x.toFixed(1)).join(' ');
   const head = `digest bench — ${r.engine} — scale ${r.scale} — ${r.finishedAt} — load avg ${load(r.loadavgAtStart)} → ${load(r.loadavgAtEnd)}\n`
-    + `single-row rates: median of ${r.sizes.rounds} alternating rounds of ${r.sizes.singleSeconds}s [all rounds]\n`
+    + `single-row and multi-row rates: median of ${r.sizes.rounds} alternating rounds (${r.sizes.singleSeconds}s / ${n(r.sizes.multiRoundRows)} rows each) [all rounds]\n`
     + `server: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}\n`;
   const text = head + table(['measurement', 'raw floor', 'ours', 'ours ÷ floor', 'target', 'met'], rows(r));
   process.stdout.write(`${text}\n`);
   if (r.notes?.length) process.stdout.write(`${r.notes.map((x) => `note: ${x}`).join('\n')}\n`);
   let all = {};
   try { if (existsSync(RESULTS)) all = JSON.parse(readFileSync(RESULTS, 'utf8')); } catch { all = {}; }
-  all[r.engine] = { ...r, table: rows(r) };
+  // A full run replaces its engine's entry; a --only run is kept beside it.
+  all[r.subset ? `${r.engine}:${r.subset}` : r.engine] = { ...r, table: rows(r) };
   writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
   process.stdout.write(`wrote ${RESULTS} (${Object.keys(all).join(', ')})\n`);
 }

@@ -1,7 +1,7 @@
 // npm run bench: raw floor vs ours on DATABASE_URL (MySQL) or a temp SQLite file.
 //   BENCH_SCALE=0.1          smaller sizes / shorter runs
 //   BENCH_BACKLOG=1 | --backlog   also the 1M-event backlog drain (minutes)
-//   --only=single1,single16,drain,latency,backlog   run a subset
+//   --only=single1,single16,multi,drain,latency,backlog   run a subset
 //   BENCH_CPU_PROF=<dir>     --cpu-prof the child processes (scheduler, backlog drain)
 import { loadavg } from 'node:os';
 import { SCALE, SIZES, createBenchDb, log, rounds } from './common.mjs';
@@ -14,11 +14,11 @@ import { report } from './report.mjs';
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const wantBacklog = args.includes('--backlog') || process.env.BENCH_BACKLOG === '1' || /backlog/.test(onlyArg ?? '');
-const only = new Set((onlyArg ?? 'single1,single16,drain,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
+const only = new Set((onlyArg ?? 'single1,single16,multi,drain,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
 
 const bench = await createBenchDb(process.env.DATABASE_URL);
 log(`engine ${bench.engine}, database ${bench.name ?? bench.path}, scale ${SCALE}, sizes ${JSON.stringify(SIZES)}`);
-const r = { engine: bench.engine, scale: SCALE, sizes: SIZES, startedAt: new Date().toISOString(), settings: await bench.settings(), notes: [], loadavgAtStart: loadavg() };
+const r = { engine: bench.engine, subset: onlyArg ?? null, scale: SCALE, sizes: SIZES, startedAt: new Date().toISOString(), settings: await bench.settings(), notes: [], loadavgAtStart: loadavg() };
 const mysql = bench.engine === 'mysql';
 
 try {
@@ -42,20 +42,27 @@ try {
         + 'record() with 16 concurrent callers is compared with the 1-connection raw rate.');
     }
   }
+  if (only.has('multi')) {
+    log(`multi-row INSERT, 1,000 rows per statement: ${SIZES.rounds} rounds of ${SIZES.multiRoundRows} rows each`);
+    r.multi = await rounds(bench, SIZES.rounds, { floor: () => rawMulti(bench, SIZES.multiRoundRows), ours: () => oursRecordMany(bench, SIZES.multiRoundRows) });
+  }
   if (only.has('drain')) {
-    log(`multi-row INSERT ${SIZES.multiRows} rows, then claim+stamp them (raw, then again with a keyset cursor)`);
+    log(`drain: insert ${SIZES.multiRows} rows, claim+stamp them (raw, then again with a keyset cursor)`);
     await bench.reset();
-    const floorMulti = await rawMulti(bench);
+    const floorSeed = await rawMulti(bench);
     const floorDrain = await rawClaimStamp(bench);
     await bench.reset();
     await rawMulti(bench);
     const floorKeyset = await rawClaimStamp(bench, { keyset: true });
-    log(`recordMany ${SIZES.multiRows} events, then drain them (ours)`);
+    log(`drain: recordMany ${SIZES.multiRows} events, then drain them (ours)`);
     await bench.reset();
-    const oursMulti = await oursRecordMany(bench);
+    const oursSeed = await oursRecordMany(bench);
     const oursD = await oursDrain(bench);
-    r.multi = { floor: floorMulti, ours: oursMulti };
-    r.drain = { floor: floorDrain, floorKeyset, ours: oursD };
+    r.drain = { floor: floorDrain, floorKeyset, ours: oursD, seed: { floor: floorSeed, ours: oursSeed } };
+    if (floorKeyset.perSec > 1.3 * floorDrain.perSec) {
+      r.notes.push(`the specified claim+stamp SQL (ORDER BY id LIMIT, no cursor) slows down as it drains: its plan walks over every row `
+        + `already stamped (${Math.round(floorDrain.perSec)} rows/s); with a keyset cursor (id > last) the same loop does ${Math.round(floorKeyset.perSec)} rows/s.`);
+    }
     if (oursD.unprocessedAfter !== 0 || oursD.failed !== 0) r.notes.push(`drain left ${oursD.unprocessedAfter} events unprocessed, ${oursD.failed} deliveries failed`);
   }
   if (only.has('latency')) {

@@ -62,7 +62,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 2 });
     const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
     expect(s.deliveriesSent).toBe(2);
-    expect(transport.sent.map((m) => m.text)).toEqual([
+    expect(transport.sent.map((m) => m.text).sort()).toEqual([
       'Sending receipt to ann@shop.example for order #1...',
       'Sending receipt to ann@shop.example for order #2...',
     ]);

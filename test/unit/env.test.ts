@@ -15,6 +15,7 @@ describe('readEnv', () => {
       logLevel: 'info',
       leaseMs: 60_000,
       shutdownGraceMs: 10_000,
+      pollMs: 50,
       vars: {},
     });
   });
