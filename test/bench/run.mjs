@@ -35,8 +35,8 @@ try {
       ...(mysql ? { oursPool16: () => oursRecordSingle(bench, c, c) } : {}),
     });
     if (mysql) {
-      r.notes.push(`createDigest's mysql2 pool has connectionLimit 10 (src/store/mysql.ts), so ${c} callers share 10 connections: `
-        + `${Math.round(r.single16.ours.perSec)}/s vs ${Math.round(r.single16.oursPool16.perSec)}/s with a ${c}-connection pool.`);
+      r.notes.push(`createDigest's default mysql2 pool (20 connections, src/store/mysql.ts) vs a pool of exactly ${c}: `
+        + `${Math.round(r.single16.ours.perSec)}/s vs ${Math.round(r.single16.oursPool16.perSec)}/s.`);
     } else {
       r.notes.push('SQLite: no 16-connection raw floor (better-sqlite3 is synchronous; one process is one writer); '
         + 'record() with 16 concurrent callers is compared with the 1-connection raw rate.');
