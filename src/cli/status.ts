@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import { ageSeconds } from '../clock.js';
 import { nextSlot } from '../scheduler/cadence.js';
 import { selectDeliveryCounts } from '../store/deliveries.js';
 import { selectOutstandingStats } from '../store/events.js';
@@ -17,7 +18,7 @@ export async function status(app: App, now = new Date()) {
       type: ev.type,
       cadence: ev.cadence.text,
       outstanding: o?.outstanding ?? 0,
-      oldestAgeSeconds: o?.oldestAt ? Math.round((now.getTime() - o.oldestAt.getTime()) / 1000) : null,
+      oldestAgeSeconds: o?.waitingSince ? Math.round(ageSeconds(o.waitingSince, o.now)) : null,
       lastRun: run ? { id: run.id, trigger: run.trigger, status: run.status, startedAt: run.startedAt, deliveriesSent: run.deliveriesSent, deliveriesFailed: run.deliveriesFailed } : null,
       nextRun: ev.cadence.kind === 'immediate' ? 'continuous' : nextSlot(ev.cadence, now),
       deliveries: { pending: 0, sending: 0, sent: 0, failed: 0, dead: 0, ...byStatus },

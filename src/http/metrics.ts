@@ -14,7 +14,8 @@ import type { Logger } from '../log.js';
 import type { RunSummary } from '../runner/run.js';
 import type { Db } from '../store/db.js';
 import { selectDeliveryCounts, type DeliveryStatus } from '../store/deliveries.js';
-import { selectOldestWaiting } from '../store/events.js';
+import { selectOutstandingStats } from '../store/events.js';
+import { ageSeconds } from '../clock.js';
 import { selectLastSuccessfulRun } from '../store/runs.js';
 
 /**
@@ -32,7 +33,6 @@ export interface MetricsHooks {
 }
 
 /** For code that may run without metrics wired in. */
-export const noMetrics: MetricsHooks = { countRecorded() {}, observeRun() {}, observeSend() {} };
 
 export interface Metrics extends MetricsHooks {
   registry: Registry;
@@ -46,7 +46,6 @@ export interface MetricsSource {
 }
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'dead'];
-const ageSeconds = (since: Date, now: Date) => Math.max(0, (now.getTime() - since.getTime()) / 1000);
 
 export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();
@@ -95,9 +94,10 @@ export function createMetrics(source: MetricsSource): Metrics {
     labelNames: ['type'], registers,
     async collect() {
       await fromDb(this, 'digest_oldest_outstanding_event_age_seconds', async () => {
+        const stats = await selectOutstandingStats(source.db);
         for (const type of types()) {
-          const { since, now } = await selectOldestWaiting(source.db, type);
-          this.set({ type }, since ? ageSeconds(since, now) : 0);
+          const o = stats.find((x) => x.type === type);
+          this.set({ type }, o?.waitingSince ? ageSeconds(o.waitingSince, o.now) : 0);
         }
       });
     },

@@ -35,7 +35,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   }
   try {
     let after: string | null = null;
-    // Stop claiming on abort; what was claimed in this page is still delivered.
+    // Stop claiming on abort; deliverAll finishes what is in flight and hands back the rest.
     while (!signal?.aborted) {
       const page = await claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient });
       if (page.done) break;

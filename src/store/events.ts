@@ -141,24 +141,23 @@ export async function selectOutstandingEvents(
 
 export interface OutstandingStats {
   type: string;
+  /** Unclaimed events, delayed ones included. */
   outstanding: number;
-  oldestAt: Date | null;
+  /** Since when the longest-waiting DUE event has waited (recorded, or available if delayed later); null if none is due. */
+  waitingSince: Date | null;
+  /** The database clock, to measure ages against (never one host's clock). */
+  now: Date;
 }
 
+/** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
 export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
-  const rows = await ex.all<{ type: string; outstanding: number; oldestAt: Date | string | null }>(
-    `SELECT type, COUNT(*) AS outstanding, MIN(occurred_at) AS oldestAt FROM digest_events
-      WHERE processed_at IS NULL AND delivery_id IS NULL GROUP BY type`);
-  return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), oldestAt: toDate(r.oldestAt) }));
-}
-
-export async function selectEvent(ex: Executor, id: number) {
-  const rows = await ex.all<Record<string, unknown>>(
-    `SELECT id, type, recipient, payload, idempotency_key AS idempotencyKey, occurred_at AS occurredAt,
-            available_at AS availableAt, recorded_at AS recordedAt, delivery_id AS deliveryId, processed_at AS processedAt
-       FROM digest_events WHERE id = ?`, [id]);
-  const r = rows[0];
-  return r ? { ...r, id: Number(r.id), payload: parseJson(r.payload), deliveryId: r.deliveryId == null ? null : Number(r.deliveryId) } : undefined;
+  const now = sqlFor(ex).now;
+  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(
+    `SELECT type, COUNT(*) AS outstanding,
+            MIN(CASE WHEN available_at > ${now} THEN NULL WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS waitingSince,
+            ${now} AS now
+       FROM digest_events WHERE delivery_id IS NULL GROUP BY type`);
+  return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
 }
 
 // MariaDB's JSON is LONGTEXT (comes back as a string); MySQL 8 parses it.
@@ -211,17 +210,3 @@ export async function selectEventWithDelivery(ex: Executor, id: number): Promise
   };
 }
 
-/**
- * Since when the longest-waiting due, unclaimed event of a type has been
- * waiting — from when it was recorded, or became available if delayed (a
- * backfilled event with an old occurred_at is not scheduler lag) — and the
- * database's clock, so the age is measured on one clock. Served by the claim
- * index prefix (type, delivery_id).
- */
-export async function selectOldestWaiting(ex: Executor, type: string): Promise<{ since: Date | null; now: Date }> {
-  const now = sqlFor(ex).now;
-  const rows = await ex.all<{ since: unknown; now: unknown }>(
-    `SELECT MIN(CASE WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS since, ${now} AS now
-       FROM digest_events WHERE type = ? AND delivery_id IS NULL AND available_at <= ${now}`, [type]);
-  return { since: toDate(rows[0]?.since), now: toDate(rows[0]?.now)! };
-}

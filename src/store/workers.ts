@@ -12,8 +12,3 @@ export async function touchWorker(ex: Executor, id: string): Promise<void> {
 export async function deleteWorker(ex: Executor, id: string): Promise<void> {
   await ex.run('DELETE FROM digest_workers WHERE id = ?', [id]);
 }
-
-export async function selectWorkers(ex: Executor) {
-  return ex.all<{ id: string; host: string; pid: number; startedAt: Date; heartbeatAt: Date }>(
-    'SELECT id, host, pid, started_at AS startedAt, heartbeat_at AS heartbeatAt FROM digest_workers ORDER BY started_at');
-}
