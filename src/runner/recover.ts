@@ -14,16 +14,16 @@ import type { DeliveryOutcome } from './deliver.js';
  */
 export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?: AbortSignal): Promise<DeliveryOutcome[]> {
   const leaseToken = randomUUID();
+  const types = Object.keys(ctx.config.events);
   // Peek first (no transaction): nothing is due on almost every poll.
-  if ((await selectReclaimable(ctx.db, 1)).length === 0) return [];
+  if ((await selectReclaimable(ctx.db, types, 1)).length === 0) return [];
   const ids = await ctx.db.transaction(async (tx) => {
-    const found = await selectReclaimable(tx, limit);
+    const found = await selectReclaimable(tx, types, limit);
     if (found.length > 0) await leaseDeliveries(tx, found, { token: leaseToken, ms: ctx.leaseMs });
     return found;
   });
   const claimed: ClaimedDelivery[] = [];
   for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
-    if (!ctx.config.events[row.eventType]) continue; // type removed from config: leave it visible, untouched
     ctx.logger.info({ evt: 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts });
     claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
   }

@@ -94,15 +94,19 @@ export async function markFailed(
  * Deliveries a worker may take now: failed ones whose retry is due, and
  * pending/sending ones whose lease expired (their worker died or stalled).
  * Compared against the database clock so hosts' clocks never disagree.
+ * Only the given (configured) types: a delivery of a type removed from the
+ * config stays as it is, visible, instead of being leased over and over.
  */
-export async function selectReclaimable(ex: Executor, limit: number): Promise<number[]> {
+export async function selectReclaimable(ex: Executor, types: readonly string[], limit: number): Promise<number[]> {
+  if (types.length === 0) return [];
   const now = sqlFor(ex).now;
   const rows = await ex.all<{ id: number }>(
     `SELECT id FROM digest_deliveries
-      WHERE (status = 'failed' AND next_attempt_at <= ${now})
-         OR (status IN ('pending', 'sending') AND lease_until < ${now})
+      WHERE event_type IN (${placeholders(types.length)})
+        AND ((status = 'failed' AND next_attempt_at <= ${now})
+          OR (status IN ('pending', 'sending') AND lease_until < ${now}))
       ORDER BY id LIMIT ?${sqlFor(ex).skipLocked}`,
-    [limit]);
+    [...types, limit]);
   return rows.map((r) => Number(r.id));
 }
 

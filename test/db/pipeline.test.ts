@@ -1,9 +1,10 @@
 import { expect, it, beforeEach } from 'vitest';
+import { recoverDeliveries } from '../../src/runner/recover.js';
 import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
 import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { testApp } from '../support/app.js';
+import { shippedConfig, testApp } from '../support/app.js';
 
 const request = (i: number, supplier: number) => ({
   request_id: `R${i}`, supplier_id: `S${supplier}`, supplier_email: `s${supplier}@supplier.example`,
@@ -118,5 +119,22 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     const events = await engine.db.all<{ id: number }>('SELECT id FROM digest_events WHERE delivery_id = ? ORDER BY id', [before!.id]);
     expect(events).toHaveLength(3);
     await expect(replayDelivery(ctx, 999_999)).rejects.toThrow(/does not exist/);
+  });
+
+  it('a due retry of an event type no longer in the config is left as it is, not leased again and again', async () => {
+    const { ctx, recorder, transport } = testApp(engine, { retryBaseMs: 1 });
+    transport.failFor.add('S5');
+    await recorder.record('Purchase.Requested', request(1, 5));
+    await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    await new Promise((r) => setTimeout(r, 20)); // the retry is due
+    const config = shippedConfig();
+    delete config.events['Purchase.Requested'];
+    const without = testApp(engine, { config });
+    expect(await recoverDeliveries(without.ctx)).toEqual([]);
+    const [row] = await engine.db.all<{ status: string; attempts: number }>('SELECT status, attempts FROM digest_deliveries');
+    expect({ status: row!.status, attempts: Number(row!.attempts) }).toEqual({ status: 'failed', attempts: 1 });
+    // The configured scheduler still retries it.
+    transport.failFor.clear();
+    expect(await recoverDeliveries(ctx)).toEqual(['sent']);
   });
 });
