@@ -139,4 +139,19 @@ describeEngines('record()', (engine) => {
     expect([ids[0], ids[2], ids[3]].map((id) => byId.get(id!))).toEqual(['o1@shop.example', 'o2@shop.example', 'o3@shop.example']);
     expect(rows).toHaveLength(4);
   });
+  it('recordMany keeps given times and defaults the rest to now, in one batch of mixed rows', async () => {
+    const { recorder } = testApp(engine);
+    const when = new Date('2031-05-06T07:08:09.123Z');
+    const ids = await recorder.recordMany([
+      { type: 'Order.Created', payload: order(1) },
+      { type: 'Order.Created', payload: order(2), availableAt: when, occurredAt: when },
+    ]);
+    const rows = await engine.db.all<{ id: number; a: unknown; o: unknown }>(
+      'SELECT id, available_at AS a, occurred_at AS o FROM digest_events ORDER BY id');
+    const iso = (v: unknown) => new Date(v instanceof Date ? v : `${String(v).replace(' ', 'T')}Z`).toISOString();
+    expect(rows.map((r) => Number(r.id))).toEqual(ids);
+    expect([iso(rows[1]!.a), iso(rows[1]!.o)]).toEqual([when.toISOString(), when.toISOString()]);
+    // The plain row took the column default (the database clock, now), not the other row's time.
+    expect(Math.abs(new Date(iso(rows[0]!.a)).getTime() - Date.now())).toBeLessThan(60_000);
+  });
 });
