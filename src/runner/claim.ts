@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutstandingEvent } from '../store/events.js';
-import { assignEventsToDelivery, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
+import { linkEvents, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -65,12 +65,10 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,
     })), { token: leaseToken, ms: ctx.leaseMs });
     const ids = await selectDeliveryIdsByGroup(tx, runId, groups.map((g) => g.groupKey));
-    const deliveries: ClaimedDelivery[] = [];
-    for (const g of groups) {
-      const id = ids.get(g.groupKey)!;
-      await assignEventsToDelivery(tx, id, g.events.map((e) => e.id));
-      deliveries.push({ id, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events });
-    }
+    const deliveries: ClaimedDelivery[] = groups.map((g) => ({
+      id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,
+    }));
+    await linkEvents(tx, deliveries.map((d) => ({ deliveryId: d.id, eventIds: d.events.map((e) => e.id) })));
     return { done: false, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
   });
 }

@@ -2,18 +2,21 @@ import { releaseLeases } from '../store/deliveries.js';
 import type { ClaimedDelivery } from './claim.js';
 import type { RunnerContext } from './context.js';
 import { deliver, type DeliveryOutcome } from './deliver.js';
+import { deliveryCommits } from './delivery-commits.js';
 
-/** Deliveries in flight at once per page: sends overlap the database round trips of others. */
+/** Sends in flight at once per page: sends overlap the database round trips of others. */
 export const DEFAULT_DELIVERY_CONCURRENCY = 4;
 
 /**
- * Delivers a claimed list, a few at a time. On abort (shutdown) no new
- * delivery starts; the ones not started are handed back (their lease ends
- * now) so another worker takes them at once instead of after the lease.
+ * Delivers a claimed list, a few sends at a time, group-committing their
+ * marks. On abort (shutdown) no new delivery starts; the ones not started are
+ * handed back (their lease ends now) so another worker takes them at once
+ * instead of after the lease. Returns once every outcome is recorded.
  */
 export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDelivery[], signal?: AbortSignal): Promise<DeliveryOutcome[]> {
+  const commits = deliveryCommits(ctx);
   const queue = [...list];
-  const outcomes: DeliveryOutcome[] = [];
+  const outcomes: Array<Promise<DeliveryOutcome>> = [];
   const unstarted: ClaimedDelivery[] = [];
   const worker = async () => {
     for (let d = queue.shift(); d; d = queue.shift()) {
@@ -21,15 +24,20 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
         unstarted.push(d, ...queue.splice(0));
         return;
       }
-      outcomes.push(await deliver(ctx, d));
+      const { outcome } = await deliver(ctx, d, commits);
+      // Awaited below, after the workers; marked handled now so a failure
+      // meanwhile is not reported as an unhandled rejection.
+      outcome.catch(() => undefined);
+      outcomes.push(outcome);
     }
   };
-  const workers = Array.from({ length: Math.min(ctx.deliveryConcurrency ?? DEFAULT_DELIVERY_CONCURRENCY, queue.length) }, worker);
-  const settled = await Promise.allSettled(workers);
+  const workers = await Promise.allSettled(
+    Array.from({ length: Math.min(ctx.deliveryConcurrency ?? DEFAULT_DELIVERY_CONCURRENCY, queue.length) }, worker));
+  const recorded = await Promise.allSettled(outcomes);
   for (const token of new Set(unstarted.map((d) => d.leaseToken))) {
     await releaseLeases(ctx.db, unstarted.filter((d) => d.leaseToken === token).map((d) => d.id), token);
   }
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const failure = [...workers, ...recorded].find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
-  return outcomes;
+  return recorded.map((s) => (s as PromiseFulfilledResult<DeliveryOutcome>).value);
 }

@@ -1,10 +1,10 @@
 import { DigestError } from '../errors.js';
-import { markFailed, markSending } from '../store/deliveries.js';
+import { markFailed } from '../store/deliveries.js';
 import { isConnectionError } from '../store/errors.js';
 import { backoffMs } from './backoff.js';
-import { commitSent } from './commit-sent.js';
 import type { ClaimedDelivery } from './claim.js';
 import { type RunnerContext, typeConfig } from './context.js';
+import type { DeliveryCommits } from './delivery-commits.js';
 import { messageIdFor } from './message-id.js';
 import { persist } from './persist.js';
 import { renderEvents } from './render-events.js';
@@ -14,13 +14,22 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
 const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);
 
+/** The transport is done with a delivery (its worker may start the next); `outcome` settles once that is recorded. */
+export interface Handed {
+  outcome: Promise<DeliveryOutcome>;
+}
+
+const settled = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => ({ outcome: Promise.resolve(outcome) });
+
 /**
  * Render → mark sending → send → (mark sent + stamp, one transaction).
- * No transaction is held while rendering or sending. Any failure here fails
- * this delivery only; the caller goes on with the other recipients.
- * 'lost' means our lease was taken over (we stalled): we change nothing.
+ * No transaction is held while rendering or sending; the two marks are
+ * group-committed with the other deliveries in flight (see DeliveryCommits).
+ * Any failure here fails this delivery only; the caller goes on with the
+ * other recipients. 'lost' means our lease was taken over (we stalled): we
+ * change nothing.
  */
-export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<DeliveryOutcome> {
+export async function deliver(ctx: RunnerContext, d: ClaimedDelivery, commits: DeliveryCommits): Promise<Handed> {
   const cfg = typeConfig(ctx, d.eventType);
   const log = ctx.logger.child({ deliveryId: d.id, type: d.eventType, attempt: d.attempts });
   const fail = async (stage: string, err: unknown): Promise<DeliveryOutcome> => {
@@ -36,21 +45,21 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
   try {
     rendered = renderEvents(ctx, d.eventType, d.recipient, d.events);
   } catch (err) {
-    return fail('render', err);
+    return settled(fail('render', err));
   }
   const messageId = messageIdFor(d.id);
   const { subject, text, html } = rendered.message;
   const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
   let ours: boolean;
   try {
-    ours = await persist(() => markSending(ctx.db, d.id, d.leaseToken, content, ctx.leaseMs));
+    ours = await commits.sending({ delivery: d, content });
   } catch (err) {
     // Not an outage (persist rode those out): this delivery cannot be stored
     // (e.g. a message over max_allowed_packet). Fail it alone.
     if (isConnectionError(err)) throw err;
-    return fail('store', err);
+    return settled(fail('store', err));
   }
-  if (!ours) return 'lost';
+  if (!ours) return settled('lost');
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;
@@ -58,11 +67,15 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery): Promise<D
     await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
     ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
   } catch (err) {
-    return fail('send', err);
+    return settled(fail('send', err));
   }
-  // Sent and stamped together: either both happen or, if we die here, the
-  // lease expires and the delivery is re-sent with the same Message-ID.
-  if (!(await commitSent(ctx, d))) return 'lost';
-  log.info({ evt: 'delivery.sent', events: d.events.length });
-  return 'sent';
+  // Not awaited here: the worker goes on to its next send while this one's
+  // sent-mark waits for the next group commit.
+  return {
+    outcome: commits.sent(d).then((held) => {
+      if (!held) return 'lost';
+      log.info({ evt: 'delivery.sent', events: d.events.length });
+      return 'sent';
+    }),
+  };
 }

@@ -1,5 +1,5 @@
 import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/runs.js';
-import { claimPage } from './claim.js';
+import { type ClaimedPage, claimPage } from './claim.js';
 import type { RunnerContext } from './context.js';
 import { deliverAll } from './deliver-all.js';
 import { persist } from './persist.js';
@@ -33,25 +33,37 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
     }
     log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
   }
+  const claim = (after: string | null) => {
+    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient });
+    next.catch(() => undefined); // awaited in the loop, or handed back on failure (below)
+    return next;
+  };
+  let pending: Promise<ClaimedPage> | null = signal?.aborted ? null : claim(null);
   try {
-    let after: string | null = null;
-    // Stop claiming on abort; deliverAll finishes what is in flight and hands back the rest.
-    while (!signal?.aborted) {
-      const page = await claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient });
+    while (pending) {
+      const page: ClaimedPage = await pending;
+      pending = null;
       if (page.done) break;
       if (runId == null && page.runId != null) {
         runId = page.runId;
         log.info({ evt: 'run.started', runId });
       }
-      after = page.last;
       counts.eventsClaimed += page.events;
       counts.deliveriesCreated += page.deliveries.length;
+      // The next page is claimed while this one is sent: the claim's writes
+      // (linking events) and the sends' (marks, stamps) run side by side on
+      // two connections. On abort no further page is claimed, and deliverAll
+      // hands back whatever it has not started, this page's or the next's.
+      if (!signal?.aborted) pending = claim(page.last);
       for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
         else if (outcome !== 'lost') counts.deliveriesFailed++;
       }
     }
   } catch (err) {
+    // The next page may already be claimed: hand it back rather than leave
+    // it to wait out its lease (best effort: the database may be what failed).
+    await pending?.then((p) => deliverAll(ctx, p.deliveries, AbortSignal.abort())).catch(() => undefined);
     // A poll that claimed nothing is not a run: the loop's guard reports the
     // outage (once per change of state), so nothing is logged here for it.
     if (runId != null) {

@@ -104,7 +104,7 @@ export async function selectReclaimable(ex: Executor, types: readonly string[], 
     `SELECT id FROM digest_deliveries
       WHERE event_type IN (${placeholders(types.length)})
         AND ((status = 'failed' AND next_attempt_at <= ${now})
-          OR (status IN ('pending', 'sending') AND lease_until < ${now}))
+          OR (status IN ('pending', 'sending') AND lease_until <= ${now}))
       ORDER BY id LIMIT ?${sqlFor(ex).skipLocked}`,
     [...types, limit]);
   return rows.map((r) => Number(r.id));

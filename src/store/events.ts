@@ -106,24 +106,50 @@ export async function lockOutstandingEvents(
   return rows.map(toEvent);
 }
 
-/** Links claimed events to their delivery (set once: the WHERE keeps it so). */
-export async function assignEventsToDelivery(ex: Executor, deliveryId: number, eventIds: readonly number[]): Promise<number> {
+export interface EventLink {
+  deliveryId: number;
+  eventIds: readonly number[];
+}
+
+/**
+ * Links claimed events to their deliveries: one UPDATE per 500 events
+ * (`SET delivery_id = CASE WHEN id IN (…) THEN ? … END`) rather than one per
+ * delivery, which for per-event deliveries was one statement per event.
+ * Set once: `delivery_id IS NULL` keeps it so.
+ */
+export async function linkEvents(ex: Executor, links: readonly EventLink[]): Promise<number> {
+  const pairs = links.flatMap((l) => l.eventIds.map((id) => [l.deliveryId, id] as const));
   let linked = 0;
-  for (const part of chunks(eventIds)) {
+  for (const part of chunks(pairs, 500)) {
+    const branches: Array<{ deliveryId: number; ids: number[] }> = [];
+    for (const [deliveryId, id] of part) {
+      const last = branches[branches.length - 1];
+      if (last?.deliveryId === deliveryId) last.ids.push(id);
+      else branches.push({ deliveryId, ids: [id] });
+    }
     const res = await ex.run(
-      `UPDATE digest_events SET delivery_id = ? WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
-      [deliveryId, ...part]);
+      `UPDATE digest_events SET delivery_id = CASE ${branches.map((b) => `WHEN id IN (${placeholders(b.ids.length)}) THEN ?`).join(' ')} END
+        WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
+      [...branches.flatMap((b) => [...b.ids, b.deliveryId]), ...part.map(([, id]) => id)]);
     linked += res.affectedRows;
   }
   return linked;
 }
 
-/** The stamp: the delivery's events are processed. Runs in the transaction that marks it sent. */
-export async function stampDeliveryEvents(ex: Executor, deliveryId: number): Promise<number> {
-  const res = await ex.run(
-    `UPDATE digest_events SET processed_at = ${sqlFor(ex).now} WHERE delivery_id = ? AND processed_at IS NULL`,
-    [deliveryId]);
-  return res.affectedRows;
+/**
+ * The stamp: these events (of deliveries just marked sent) are processed.
+ * By primary key: the runner holds the ids, and the primary key is cheaper
+ * to walk than the delivery index.
+ */
+export async function stampEvents(ex: Executor, eventIds: readonly number[]): Promise<number> {
+  let stamped = 0;
+  for (const part of chunks(eventIds)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET processed_at = ${sqlFor(ex).now} WHERE id IN (${placeholders(part.length)}) AND processed_at IS NULL`,
+      part);
+    stamped += res.affectedRows;
+  }
+  return stamped;
 }
 
 export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {

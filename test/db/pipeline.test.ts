@@ -137,4 +137,27 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     transport.failFor.clear();
     expect(await recoverDeliveries(ctx)).toEqual(['sent']);
   });
+  it('on abort, the page claimed ahead is handed back at once, and nothing after it is claimed', async () => {
+    const config = shippedConfig();
+    config.events['Purchase.Requested']!.batchSize = 1; // one supplier per page
+    const { ctx, recorder, transport } = testApp(engine, { config });
+    for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
+    const stop = new AbortController();
+    const send = transport.send.bind(transport);
+    transport.send = async (m) => {
+      stop.abort(); // shutdown arrives while the first page is being sent
+      await send(m);
+    };
+    const run = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' }, stop.signal);
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['S0']);
+    expect(run).toMatchObject({ deliveriesSent: 1 });
+    const rows = await engine.db.all<{ recipient: string; status: string; held: number }>(
+      `SELECT recipient, status, CASE WHEN lease_until > ${engine.db.dialect === 'mysql' ? 'UTC_TIMESTAMP(3)' : "strftime('%Y-%m-%d %H:%M:%f','now')"} THEN 1 ELSE 0 END AS held
+         FROM digest_deliveries ORDER BY recipient`);
+    // S1 was claimed ahead while S0 was sent; it is handed back (lease ended), S2 is untouched.
+    expect(rows.map((r) => [r.recipient, r.status, Number(r.held)])).toEqual([['S0', 'sent', 0], ['S1', 'pending', 0]]);
+    transport.send = send;
+    expect(await recoverDeliveries(ctx)).toEqual(['sent']);
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['S0', 'S1']);
+  });
 });
