@@ -1,5 +1,6 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { DateTime } from 'luxon';
+import { formatUtc } from './utc-format.js';
 
 /**
  * Template helpers. Kept free of Handlebars instances so they are plain
@@ -30,6 +31,8 @@ export function date(value: unknown, ...rest: unknown[]): string {
   const options = rest.find(isOptions);
   const format = typeof rest[0] === 'string' ? rest[0] : "yyyy-LL-dd HH:mm 'UTC'";
   const zone = typeof options?.hash['zone'] === 'string' ? options.hash['zone'] : 'UTC';
+  const fast = zone === 'UTC' && value instanceof Date ? formatUtc(value, format) : null;
+  if (fast != null) return fast;
   const dt = toDateTime(value).setZone(zone);
   if (!dt.isValid) throw new Error(`date: cannot format ${JSON.stringify(value)} (${dt.invalidExplanation ?? dt.invalidReason})`);
   return dt.toFormat(format);
