@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OutstandingEvent } from '../store/events.js';
-import { linkEvents, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
+import { linkEvents, lockOldestEvents, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
-import { groupEvents } from './group.js';
+import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
+import { fitPage } from './page-budget.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -51,12 +52,18 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     return { done: true, runId: req.runId, last: null, deliveries: [], events: 0 };
   }
   return ctx.db.transaction(async (tx) => {
-    const recipients = req.recipient != null
-      ? (req.after == null ? [req.recipient] : [])
-      : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
-    if (recipients.length === 0) return { done: true, runId: req.runId, last: req.after, deliveries: [], events: 0 };
-    const last = recipients[recipients.length - 1]!;
-    const events = await lockOutstandingEvents(tx, req.type, recipients);
+    const page = req.recipient != null
+      ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
+      : fitPage(await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize), MAX_EVENTS_PER_DELIVERY);
+    if (page.length === 0) return { done: true, runId: req.runId, last: req.after, deliveries: [], events: 0 };
+    // In the database's order (its collation), which is what `recipient > ?` follows.
+    const last = page[page.length - 1]!.recipient;
+    // A recipient with more events than one delivery takes is read with a
+    // LIMIT of its own; the others together, in one IN list.
+    const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
+    const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
+    const events = await lockOutstandingEvents(tx, req.type, light);
+    for (const r of heavy) events.push(...await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY));
     if (events.length === 0) return { done: false, runId: req.runId, last, deliveries: [], events: 0 };
 
     const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;

@@ -72,28 +72,37 @@ export async function selectEventIdByKey(ex: Executor, type: string, key: string
   return rows[0] ? Number(rows[0].id) : undefined;
 }
 
+export interface OutstandingRecipient {
+  recipient: string;
+  /** Outstanding events due now: lets the claim size its page before reading any. */
+  outstanding: number;
+}
+
 /**
  * The next page of recipients with outstanding events, after `after` in
- * recipient order. Not locking: it only picks candidates; the lock is taken by
- * lockOutstandingEvents. Served by digest_events_claim (covering).
+ * recipient order, with their counts. Not locking: it only picks candidates;
+ * the lock is taken by lockOutstandingEvents. Served by digest_events_claim
+ * (covering).
  */
 export async function selectOutstandingRecipients(
   ex: Executor, type: string, after: string | null, limit: number,
-): Promise<string[]> {
-  const rows = await ex.all<{ recipient: string }>(
-    `SELECT recipient FROM digest_events
+): Promise<OutstandingRecipient[]> {
+  const rows = await ex.all<OutstandingRecipient>(
+    `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND recipient > ? AND available_at <= ${sqlFor(ex).now}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
     [type, after ?? '', limit]);
-  return rows.map((r) => r.recipient);
+  return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
 }
+
+const EVENT_COLUMNS = 'id, recipient, payload, occurred_at AS occurredAt';
 
 /**
  * Locks the outstanding events of these recipients. SKIP LOCKED: rows another
  * replica is claiming right now are left to it rather than waited for.
  */
 export function lockOutstandingEventsSql(ex: Executor, recipientCount: number): string {
-  return `SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events
+  return `SELECT ${EVENT_COLUMNS} FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)})
        AND available_at <= ${sqlFor(ex).now}${sqlFor(ex).skipLocked}`;
 }
@@ -104,6 +113,21 @@ export async function lockOutstandingEvents(
   const rows: OutstandingEvent[] = [];
   for (const part of chunks(recipients)) rows.push(...await ex.all<OutstandingEvent>(lockOutstandingEventsSql(ex, part.length), [type, ...part]));
   return rows.map(toEvent);
+}
+
+/**
+ * The first `limit` outstanding events of one recipient, by due time: for a
+ * recipient with a large backlog, so only what one delivery takes is read.
+ * `available_at, id` is the claim index's own order, so no sort.
+ */
+export function lockOldestEventsSql(ex: Executor): string {
+  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+     WHERE type = ? AND delivery_id IS NULL AND recipient = ? AND available_at <= ${sqlFor(ex).now}
+     ORDER BY available_at, id LIMIT ?${sqlFor(ex).skipLocked}`;
+}
+
+export async function lockOldestEvents(ex: Executor, type: string, recipient: string, limit: number): Promise<OutstandingEvent[]> {
+  return (await ex.all<OutstandingEvent>(lockOldestEventsSql(ex), [type, recipient, limit])).map(toEvent);
 }
 
 export interface EventLink {
@@ -154,7 +178,7 @@ export async function stampEvents(ex: Executor, eventIds: readonly number[]): Pr
 
 export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
-    'SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events WHERE delivery_id = ? ORDER BY id',
+    `SELECT ${EVENT_COLUMNS} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
     [deliveryId]);
   return rows.map(toEvent);
 }

@@ -8,7 +8,8 @@ import { defineHandler } from '../../src/handlers/define.js';
 import { claimPage } from '../../src/runner/claim.js';
 import { runType } from '../../src/runner/run.js';
 import { sqlFor } from '../../src/store/db.js';
-import { lockOutstandingEventsSql } from '../../src/store/events.js';
+import { lockOldestEventsSql, lockOutstandingEventsSql } from '../../src/store/events.js';
+import { MAX_EVENTS_PER_PAGE } from '../../src/runner/page-budget.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 
@@ -27,21 +28,45 @@ describeEngines('claim', (engine) => {
     await engine.db.run(`UPDATE digest_events SET delivery_id = 1, processed_at = ${sqlFor(engine.db).now} WHERE id % 3 = 0`);
     const recipients = ['1', '2', '3', '4'];
     const params = ['Purchase.Requested', ...recipients];
-    const claimSql = lockOutstandingEventsSql(engine.db, recipients.length);
-    if (engine.name === 'mysql') {
-      await engine.db.run('ANALYZE TABLE digest_events');
-      const plan = await engine.db.all<{ key: string | null; Extra: string | null; type: string }>(`EXPLAIN ${claimSql}`, params);
-      expect(plan).toHaveLength(1);
-      expect(plan[0]!.key).toBe('digest_events_claim');
-      expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/i);
-      expect(plan[0]!.type).not.toBe('ALL');
-    } else {
-      await engine.db.run('ANALYZE');
-      const plan = await engine.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${claimSql}`, params);
-      const details = plan.map((p) => p.detail).join(' | ');
-      expect(details).toMatch(/USING INDEX digest_events_claim/);
-      expect(details).not.toMatch(/TEMP B-TREE|SCAN digest_events\b(?! USING)/);
+    // The IN-list claim, and the per-recipient one for a recipient with a large backlog.
+    const claims: Array<[string, unknown[]]> = [
+      [lockOutstandingEventsSql(engine.db, recipients.length), params],
+      [lockOldestEventsSql(engine.db), ['Purchase.Requested', '2', 1000]],
+    ];
+    if (engine.name === 'mysql') await engine.db.run('ANALYZE TABLE digest_events');
+    else await engine.db.run('ANALYZE');
+    for (const [claimSql, p] of claims) {
+      if (engine.name === 'mysql') {
+        const plan = await engine.db.all<{ key: string | null; Extra: string | null; type: string }>(`EXPLAIN ${claimSql}`, p);
+        expect(plan).toHaveLength(1);
+        expect(plan[0]!.key).toBe('digest_events_claim');
+        expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/i);
+        expect(plan[0]!.type).not.toBe('ALL');
+      } else {
+        const plan = await engine.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${claimSql}`, p);
+        const details = plan.map((x) => x.detail).join(' | ');
+        expect(details).toMatch(/USING INDEX digest_events_claim/);
+        expect(details).not.toMatch(/TEMP B-TREE|SCAN digest_events\b(?! USING)/);
+      }
     }
+  });
+
+  it('a page holds at most MAX_EVENTS_PER_PAGE events however the backlog is shaped; the rest come in later pages', async () => {
+    const { ctx, recorder } = testApp(engine);
+    // 12 suppliers x 1,500 events: each counts as one full delivery (1,000), so 10 fit in a page.
+    for (let s = 0; s < 12; s++) {
+      await recorder.recordMany(Array.from({ length: 1500 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(s * 1500 + i, s) })));
+    }
+    const first = await claimPage(ctx, { type: 'Purchase.Requested', runId: null, trigger: 'manual', after: null });
+    expect(first.events).toBe(MAX_EVENTS_PER_PAGE);
+    expect(first.deliveries.map((d) => d.events.length)).toEqual(Array(10).fill(1000));
+    // Each heavy recipient's oldest events were taken.
+    const d0 = first.deliveries.find((d) => d.recipient === '1')!;
+    expect(d0.events.map((e) => e.id)).toEqual([...d0.events.map((e) => e.id)].sort((a, b) => a - b));
+    const second = await claimPage(ctx, { type: 'Purchase.Requested', runId: first.runId, trigger: 'manual', after: first.last });
+    // Recipients go in text order: '1', '10', '11', '12', '2', … '7', then '8', '9'.
+    expect(second.deliveries.map((d) => d.recipient).sort()).toEqual(['8', '9']);
+    expect(second.events).toBe(2000);
   });
 
   it('two workers claiming concurrently never put one event in two deliveries', async () => {
