@@ -24,7 +24,8 @@ export const SIZES = {
   latencyRate: 500, // Order.Created per second
   latencySeconds: Math.max(3, 20 * SCALE),
   backlogEvents: scaled(1_000_000, 10_000),
-  backlogRecipients: 10_000,
+  // BENCH_BACKLOG_RECIPIENTS=10: the same backlog skewed onto few recipients (memory must stay bounded).
+  backlogRecipients: Number(process.env.BENCH_BACKLOG_RECIPIENTS ?? 10_000),
 };
 
 export const TABLES = ['digest_events', 'digest_deliveries', 'digest_runs', 'digest_workers'];
