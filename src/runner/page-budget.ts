@@ -5,7 +5,7 @@ import type { OutstandingRecipient } from '../store/events.js';
  * is bounded by the page, not by the backlog's size or shape (a million
  * events for ten recipients reads like a million for ten thousand).
  */
-export const MAX_EVENTS_PER_PAGE = 10_000;
+export const MAX_EVENTS_PER_PAGE = 5_000;
 
 /**
  * The leading recipients whose events fit the page; always at least one.
