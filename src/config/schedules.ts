@@ -65,7 +65,8 @@ const EventSchema = z.strictObject({
   transport: text,
   timezone: text.optional(), // checked in checkEvent, so a bad zone does not hide a bad cadence
   maxAttempts: int(1, 100).default(5),
-  batchSize: int(1, 10_000).default(100),
+  // Recipients per claim page; a page also holds at most MAX_EVENTS_PER_PAGE events.
+  batchSize: int(1, 10_000).default(1000),
 });
 
 const EXPECTED: Record<string, string> = { object: 'a mapping', record: 'a mapping', string: 'a string', number: 'a number', int: 'an integer' };

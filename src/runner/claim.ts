@@ -22,6 +22,8 @@ export interface ClaimedPage {
   runId: number | null;
   /** Cursor for the next page: recipients are taken in order, each once per run. */
   last: string | null;
+  /** More recipients were outstanding than this page took: the run goes on after `last`. */
+  more: boolean;
   deliveries: ClaimedDelivery[];
   events: number;
 }
@@ -49,13 +51,15 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1)).length === 0) {
-    return { done: true, runId: req.runId, last: null, deliveries: [], events: 0 };
+    return { done: true, more: false, runId: req.runId, last: null, deliveries: [], events: 0 };
   }
   return ctx.db.transaction(async (tx) => {
-    const page = req.recipient != null
+    const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
-      : fitPage(await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize), MAX_EVENTS_PER_DELIVERY);
-    if (page.length === 0) return { done: true, runId: req.runId, last: req.after, deliveries: [], events: 0 };
+      : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
+    const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
+    const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
+    if (page.length === 0) return { done: true, more, runId: req.runId, last: req.after, deliveries: [], events: 0 };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
     // A recipient with more events than one delivery takes is read with a
@@ -64,7 +68,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const events = await lockOutstandingEvents(tx, req.type, light);
     for (const r of heavy) events.push(...await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY));
-    if (events.length === 0) return { done: false, runId: req.runId, last, deliveries: [], events: 0 };
+    if (events.length === 0) return { done: false, more, runId: req.runId, last, deliveries: [], events: 0 };
 
     const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;
     const groups = groupEvents(events, handler.group);
@@ -76,6 +80,6 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,
     }));
     await linkEvents(tx, deliveries.map((d) => ({ deliveryId: d.id, eventIds: d.events.map((e) => e.id) })));
-    return { done: false, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
+    return { done: false, more, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
   });
 }

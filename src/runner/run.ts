@@ -50,11 +50,16 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
       }
       counts.eventsClaimed += page.events;
       counts.deliveriesCreated += page.deliveries.length;
-      // The next page is claimed while this one is sent: the claim's writes
-      // (linking events) and the sends' (marks, stamps) run side by side on
-      // two connections. On abort no further page is claimed, and deliverAll
-      // hands back whatever it has not started, this page's or the next's.
-      if (!signal?.aborted) pending = claim(page.last);
+      // A page that took every recipient outstanding ends the run: what
+      // arrives meanwhile waits for the next run, which starts from the first
+      // recipient again. Sweeping on after the cursor instead would chase
+      // arrivals a few at a time while those behind the cursor wait.
+      // Otherwise the next page is claimed while this one is sent: the
+      // claim's writes (linking events) and the sends' (marks, stamps) run
+      // side by side on two connections. On abort no further page is claimed,
+      // and deliverAll hands back whatever it has not started, this page's or
+      // the next's.
+      if (page.more && !signal?.aborted) pending = claim(page.last);
       for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
         else if (outcome !== 'lost') counts.deliveriesFailed++;

@@ -23,6 +23,7 @@ export const SIZES = {
   suppliers: 1000,
   latencyRate: 500, // Order.Created per second
   latencySeconds: Math.max(3, 20 * SCALE),
+  latencyWarmupSeconds: Math.max(1, 5 * SCALE), // at the same rate before the measured seconds; reported on its own row
   backlogEvents: scaled(1_000_000, 10_000),
   // BENCH_BACKLOG_RECIPIENTS=10: the same backlog skewed onto few recipients (memory must stay bounded).
   backlogRecipients: Number(process.env.BENCH_BACKLOG_RECIPIENTS ?? 10_000),

@@ -47,14 +47,14 @@ export async function oursRecordMany(bench, total = SIZES.multiRows) {
   return { count: total, ms, perSec: rate(total, ms) };
 }
 
-/** Purchase.Requested only, batchSize 100, delivered to a transport named "null" that does nothing. */
-export function drainApp(url, { batchSize = 100 } = {}) {
+/** Purchase.Requested only (default batchSize unless given), delivered to a transport named "null" that does nothing. */
+export function drainApp(url, { batchSize } = {}) {
   const config = parseSchedules(`
 timezone: UTC
 transports:
   "null": { kind: console }
 events:
-  Purchase.Requested: { cadence: "0 */4 * * *", transport: "null", batchSize: ${batchSize} }
+  Purchase.Requested: { cadence: "0 */4 * * *", transport: "null"${batchSize ? `, batchSize: ${batchSize}` : ''} }
 `, {});
   return createApp({
     databaseUrl: url, config, templatesDir: TEMPLATES, logger: silentLogger,

@@ -37,6 +37,9 @@ export function rows(r) {
     out.push(['  … p95', '', `${n(l.p95, 1)} ms`, '', '', '']);
     out.push(['  … p99', '', `${n(l.p99, 1)} ms`, '', '≤ 250 ms', verdict(l.p99 != null && l.p99 <= 250)]);
     out.push(['  … delivered / recorded (missing, dup)', '', `${n(l.received)} / ${n(l.recorded)} (${l.missing}, ${l.duplicates})`, '', 'all', verdict(l.missing === 0)]);
+    if (l.warmup) {
+      out.push([`  … cold start, first ${l.warmup.seconds}s before it: p50 / p99`, '', `${n(l.warmup.p50, 1)} / ${n(l.warmup.p99, 1)} ms`, '', '(diagnostic)', '']);
+    }
   }
   if (r.backlog) {
     const b = r.backlog;

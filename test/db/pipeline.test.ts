@@ -160,4 +160,27 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     expect(await recoverDeliveries(ctx)).toEqual(['sent']);
     expect(transport.sent.map((m) => m.recipient)).toEqual(['S0', 'S1']);
   });
+  it('a run whose page took every outstanding recipient ends there; a full page goes on after its cursor', async () => {
+    const config = shippedConfig();
+    const { ctx, recorder, transport } = testApp(engine, { config });
+    for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
+    const send = transport.send.bind(transport);
+    let added = false;
+    transport.send = async (m) => {
+      // Arrives while the run sends, for a recipient after the page's last one.
+      if (!added) await recorder.record('Purchase.Requested', request(99, 9));
+      added = true;
+      await send(m);
+    };
+    const run = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    expect(run).toMatchObject({ eventsClaimed: 3, deliveriesSent: 3 });
+    expect((await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' })).deliveriesSent).toBe(1);
+    expect(transport.sent.map((m) => m.recipient)).toEqual(['S0', 'S1', 'S2', 'S9']);
+
+    // batchSize 2: the first page is full, so the run goes on to the third supplier.
+    config.events['Purchase.Requested']!.batchSize = 2;
+    transport.send = send;
+    for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(10 + s, s));
+    expect(await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' })).toMatchObject({ eventsClaimed: 3, deliveriesSent: 3 });
+  });
 });

@@ -35,7 +35,7 @@ describe('the shipped config/schedules.yaml', () => {
           transport: 'console',
           timezone: 'UTC',
           maxAttempts: 5,
-          batchSize: 100,
+          batchSize: 1000,
         },
         'Purchase.Requested': {
           type: 'Purchase.Requested',
@@ -43,7 +43,7 @@ describe('the shipped config/schedules.yaml', () => {
           transport: 'outbox',
           timezone: 'UTC',
           maxAttempts: 5,
-          batchSize: 100,
+          batchSize: 1000,
         },
         'Purchase.Responded': {
           type: 'Purchase.Responded',
@@ -51,7 +51,7 @@ describe('the shipped config/schedules.yaml', () => {
           transport: 'outbox',
           timezone: 'Europe/Berlin',
           maxAttempts: 5,
-          batchSize: 100,
+          batchSize: 1000,
         },
       },
     });
