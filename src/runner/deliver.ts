@@ -19,7 +19,7 @@ export interface Handed {
   outcome: Promise<DeliveryOutcome>;
 }
 
-const settled = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => ({ outcome: Promise.resolve(outcome) });
+const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => ({ outcome: Promise.resolve(outcome) });
 
 /**
  * Render → mark sending → send → (mark sent + stamp, one transaction).
@@ -45,7 +45,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery, commits: D
   try {
     rendered = renderEvents(ctx, d.eventType, d.recipient, d.events);
   } catch (err) {
-    return settled(fail('render', err));
+    return handed(fail('render', err));
   }
   const messageId = messageIdFor(d.id);
   const { subject, text, html } = rendered.message;
@@ -57,9 +57,9 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery, commits: D
     // Not an outage (persist rode those out): this delivery cannot be stored
     // (e.g. a message over max_allowed_packet). Fail it alone.
     if (isConnectionError(err)) throw err;
-    return settled(fail('store', err));
+    return handed(fail('store', err));
   }
-  if (!ours) return settled('lost');
+  if (!ours) return handed('lost');
 
   try {
     const transport = ctx.transports.get(cfg.transport)!;
@@ -67,7 +67,7 @@ export async function deliver(ctx: RunnerContext, d: ClaimedDelivery, commits: D
     await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
     ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
   } catch (err) {
-    return settled(fail('send', err));
+    return handed(fail('send', err));
   }
   // Not awaited here: the worker goes on to its next send while this one's
   // sent-mark waits for the next group commit.
