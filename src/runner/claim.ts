@@ -24,6 +24,8 @@ export interface ClaimedPage {
   last: string | null;
   /** More recipients were outstanding than this page took: the run goes on after `last`. */
   more: boolean;
+  /** A recipient had more outstanding events than its delivery took (see runType's follow-up runs). */
+  leftover: boolean;
   deliveries: ClaimedDelivery[];
   events: number;
 }
@@ -51,7 +53,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1)).length === 0) {
-    return { done: true, more: false, runId: req.runId, last: null, deliveries: [], events: 0 };
+    return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], events: 0 };
   }
   return ctx.db.transaction(async (tx) => {
     const candidates = req.recipient != null
@@ -59,7 +61,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
-    if (page.length === 0) return { done: true, more, runId: req.runId, last: req.after, deliveries: [], events: 0 };
+    if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], events: 0 };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
     // A recipient with more events than one delivery takes is read with a
@@ -67,8 +69,14 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const events = await lockOutstandingEvents(tx, req.type, light);
-    for (const r of heavy) events.push(...await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY));
-    if (events.length === 0) return { done: false, more, runId: req.runId, last, deliveries: [], events: 0 };
+    let leftover = false;
+    for (const r of heavy) {
+      const oldest = await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);
+      // A full delivery's worth: more may be waiting (a short read means another worker holds them).
+      leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
+      events.push(...oldest);
+    }
+    if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
 
     const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;
     const groups = groupEvents(events, handler.group);
@@ -80,6 +88,6 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,
     }));
     await linkEvents(tx, deliveries.map((d) => ({ deliveryId: d.id, eventIds: d.events.map((e) => e.id) })));
-    return { done: false, more, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
+    return { done: false, more, leftover, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
   });
 }

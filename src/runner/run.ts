@@ -19,8 +19,29 @@ export interface RunSummary extends RunCounts {
   skipped: boolean;
 }
 
-/** Processes every outstanding event of one type, page by page, then records the run's outcome. */
+/**
+ * Processes every outstanding event of one type. A recipient with more
+ * events than one delivery takes (1,000) gets its oldest in this run; the
+ * rest go out now, in follow-up runs (trigger `catchup`), rather than one
+ * delivery per tick. The immediate loop needs none: it runs again at once.
+ * Returns the first run's id with the counts of all of them.
+ */
 export async function runType(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary> {
+  const { leftover, ...first } = await runOnce(ctx, req, signal);
+  const total = { ...first };
+  for (let more = leftover; more && req.trigger !== 'immediate' && !signal?.aborted;) {
+    const next = await runOnce(ctx, { type: req.type, trigger: 'catchup', recipient: req.recipient }, signal);
+    total.eventsClaimed += next.eventsClaimed;
+    total.deliveriesCreated += next.deliveriesCreated;
+    total.deliveriesSent += next.deliveriesSent;
+    total.deliveriesFailed += next.deliveriesFailed;
+    more = next.leftover;
+  }
+  return total;
+}
+
+/** One run: page by page, then records its outcome. */
+async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary & { leftover: boolean }> {
   const log = ctx.logger.child({ type: req.type, trigger: req.trigger });
   const started = performance.now();
   const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
@@ -29,7 +50,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
     runId = await insertRun(ctx.db, { eventType: req.type, slotAt: req.slotAt, trigger: req.trigger, owner: ctx.owner });
     if (runId == null) {
       log.info({ evt: 'run.skipped', slotAt: req.slotAt.toISOString(), reason: 'slot already taken' });
-      return { runId, skipped: true, ...counts };
+      return { runId, skipped: true, leftover: false, ...counts };
     }
     log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
   }
@@ -39,6 +60,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
     return next;
   };
   let pending: Promise<ClaimedPage> | null = signal?.aborted ? null : claim(null);
+  let leftover = false;
   try {
     while (pending) {
       const page: ClaimedPage = await pending;
@@ -48,6 +70,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
         runId = page.runId;
         log.info({ evt: 'run.started', runId });
       }
+      leftover ||= page.leftover;
       counts.eventsClaimed += page.events;
       counts.deliveriesCreated += page.deliveries.length;
       // A page that took every recipient outstanding ends the run: what
@@ -84,5 +107,5 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   }
   const summary = { runId, skipped: false, ...counts };
   ctx.metrics?.observeRun(req.type, req.trigger, (performance.now() - started) / 1000, summary);
-  return summary;
+  return { ...summary, leftover };
 }
