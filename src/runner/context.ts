@@ -27,7 +27,7 @@ export interface RunnerContext {
   retryBaseMs?: number;
   random?: () => number;
   metrics?: RunnerMetrics;
-  /** Deliveries of a page in flight at once (default 4). */
+  /** Sends of a page in flight at once (default 4); their marks are group-committed. */
   deliveryConcurrency?: number;
 }
 

@@ -13,6 +13,8 @@ export interface RunRequest {
   recipient?: string;
 }
 
+const COUNTS = ['eventsClaimed', 'deliveriesCreated', 'deliveriesSent', 'deliveriesFailed'] as const satisfies ReadonlyArray<keyof RunCounts>;
+
 export interface RunSummary extends RunCounts {
   runId: number | null;
   /** The slot already fired elsewhere (another replica, a restart). */
@@ -31,10 +33,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   const total = { ...first };
   for (let more = leftover; more && req.trigger !== 'immediate' && !signal?.aborted;) {
     const next = await runOnce(ctx, { type: req.type, trigger: 'catchup', recipient: req.recipient }, signal);
-    total.eventsClaimed += next.eventsClaimed;
-    total.deliveriesCreated += next.deliveriesCreated;
-    total.deliveriesSent += next.deliveriesSent;
-    total.deliveriesFailed += next.deliveriesFailed;
+    for (const k of COUNTS) total[k] += next[k];
     more = next.leftover;
   }
   return total;

@@ -14,8 +14,8 @@ import { TEMPLATES } from './ours.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `scheduler`: argv after node for the child; default the real CLI (`bin/digest.js scheduler --config <yaml>`). */
-export async function latency(bench, { rate = SIZES.latencyRate, seconds = SIZES.latencySeconds, scheduler = null, env = {} } = {}) {
+/** The scheduler is the real CLI: `bin/digest.js scheduler --config <yaml>`. */
+export async function latency(bench, { rate = SIZES.latencyRate, seconds = SIZES.latencySeconds } = {}) {
   // order_id → commit time (record() resolved), and → time the webhook got it.
   const committed = new Map();
   const received = new Map();
@@ -45,14 +45,14 @@ events:
   Order.Created: { cadence: immediate, transport: hook }
 `);
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const argv = scheduler ? [...scheduler, config] : [join(ROOT, 'bin/digest.js'), 'scheduler', '--config', config];
+  const argv = [join(ROOT, 'bin/digest.js'), 'scheduler', '--config', config];
   // The scheduler logs a line per delivery: to a file, as a container's log
   // driver would take them, so a busy bench process never back-pressures it.
   const logPath = join(dir, 'scheduler.log');
   const logFd = openSync(logPath, 'w');
   const child = spawn(process.execPath, [...prof, ...argv], {
     cwd: ROOT, stdio: ['ignore', 'ignore', logFd],
-    env: { ...process.env, DATABASE_URL: bench.url, DIGEST_TEMPLATES: TEMPLATES, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, DATABASE_URL: bench.url, DIGEST_TEMPLATES: TEMPLATES, LOG_LEVEL: 'info' },
   });
   closeSync(logFd);
   let exitedWith = null;
