@@ -10,13 +10,14 @@ import { crossCheck } from './config/cross-check.js';
 import { readEnv, type Env } from './config/env.js';
 import { loadSchedules } from './config/schedules.js';
 import type { DigestConfig } from './config/types.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, DigestError, type Issue } from './errors.js';
+import { declareHandler } from './handlers/declared.js';
 import type { Handler } from './handlers/define.js';
-import { handlers as shippedHandlers } from './handlers/index.js';
-import { createRegistry } from './handlers/registry.js';
+import { importHandlerModules, type SourcedHandler } from './handlers/load.js';
+import { buildRegistry, type Registry } from './handlers/registry.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
-import { loadTemplates } from './render/renderer.js';
+import { loadTemplates, type Renderer } from './render/renderer.js';
 import type { RunnerContext } from './runner/context.js';
 import type { Db } from './store/db.js';
 import { openDb } from './store/open.js';
@@ -28,7 +29,9 @@ export interface AppOptions {
   databaseUrl?: string;
   /** A parsed config, or a path to a schedules file. */
   config?: DigestConfig | string;
+  /** Handlers given in code: when set, they replace the handler modules DIGEST_HANDLERS or the schedules file name. */
   handlers?: readonly Handler[];
+  /** Overrides DIGEST_TEMPLATES and the schedules file's `templates:`. */
   templatesDir?: string;
   /** Replace configured transports by name (tests, embedding). */
   transports?: Record<string, Transport>;
@@ -45,21 +48,69 @@ export interface App {
   close(): Promise<void>;
 }
 
-const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
-
-/** Loads config, handlers and templates and checks them against each other; opens nothing. */
-export function loadSetup(opts: AppOptions = {}) {
-  const env = opts.env ?? readEnv();
-  const config = typeof opts.config === 'object' ? opts.config : loadSchedules(abs(opts.config ?? env.configPath), env.vars);
-  const registry = createRegistry(opts.handlers ?? shippedHandlers);
-  const renderer = loadTemplates(abs(opts.templatesDir ?? env.templatesDir));
-  const issues = crossCheck(config, (t) => registry.get(t), (n) => renderer.has(n));
-  if (issues.length) throw new ConfigError(issues);
-  return { env, config, registry, renderer };
+export interface Setup {
+  env: Env;
+  config: DigestConfig;
+  registry: Registry;
+  renderer: Renderer;
 }
 
-export function createApp(opts: AppOptions = {}): App {
-  const { env, config, registry, renderer } = loadSetup(opts);
+const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+
+/** The handlers of this setup: given in code, else imported modules; plus the types the schedules file declares. */
+async function loadHandlers(opts: AppOptions, env: Env, config: DigestConfig, issues: Issue[]): Promise<SourcedHandler[]> {
+  const list: SourcedHandler[] = [];
+  if (opts.handlers) list.push(...opts.handlers.map((handler) => ({ handler, source: 'code' })));
+  else {
+    const modules = env.handlerModules?.map((m) => (m.startsWith('.') ? abs(m) : m)) ?? config.handlers ?? [];
+    const imported = await importHandlerModules(modules);
+    list.push(...imported.handlers);
+    issues.push(...imported.issues);
+  }
+  for (const ev of Object.values(config.events)) {
+    if (!ev.declared) continue;
+    const { handler, issues: found } = declareHandler(ev.type, ev.declared, `events.${ev.type}`);
+    if (handler) list.push({ handler, source: 'schedules file' });
+    issues.push(...found);
+  }
+  return list;
+}
+
+function tryLoadTemplates(dir: string, issues: Issue[]): Renderer | undefined {
+  try {
+    return loadTemplates(dir);
+  } catch (err) {
+    if (!(err instanceof DigestError)) throw err;
+    issues.push({ path: 'templates', message: err.message });
+    return undefined;
+  }
+}
+
+/**
+ * Loads config, handler modules and templates and checks them against each
+ * other; opens nothing. Every problem of every part is reported in one
+ * ConfigError, so ops fix the setup in one pass.
+ */
+export async function loadSetup(opts: AppOptions = {}): Promise<Setup> {
+  const env = opts.env ?? readEnv();
+  const issues: Issue[] = [];
+  const loaded = typeof opts.config === 'object'
+    ? { config: opts.config, issues: [] }
+    : loadSchedules(abs(opts.config ?? env.configPath), env.vars);
+  issues.push(...loaded.issues);
+  // An unreadable file or broken YAML leaves nothing further to check.
+  const config = loaded.config;
+  if (!config) throw new ConfigError(issues);
+  const built = buildRegistry(await loadHandlers(opts, env, config, issues));
+  issues.push(...built.issues);
+  const renderer = tryLoadTemplates(abs(opts.templatesDir ?? env.templatesDir ?? config.templates ?? 'templates'), issues);
+  if (renderer) issues.push(...crossCheck(config, (t) => built.registry.get(t), (n) => renderer.has(n)));
+  if (issues.length || !renderer) throw new ConfigError(issues);
+  return { env, config, registry: built.registry, renderer };
+}
+
+export async function createApp(opts: AppOptions = {}): Promise<App> {
+  const { env, config, registry, renderer } = await loadSetup(opts);
   const transports = new Map<string, Transport>();
   for (const [name, t] of Object.entries(config.transports)) transports.set(name, opts.transports?.[name] ?? createTransport(t));
   const databaseUrl = opts.databaseUrl ?? env.databaseUrl;

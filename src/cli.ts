@@ -9,14 +9,12 @@ import { check } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
-import { createMetrics } from './http/metrics.js';
-import { createHttpServer, listen } from './http/server.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
 import { DigestError } from './errors.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
-import { startScheduler } from './scheduler/scheduler.js';
+import { createScheduler } from './scheduler-service.js';
 import { requeueDeliveries } from './store/deliveries.js';
 import { assertMigrated, openDb } from './store/open.js';
 
@@ -32,7 +30,7 @@ function appOptions(): AppOptions {
 
 /** Opens the app on a migrated database for one command, and closes it after. */
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  const app = createApp(appOptions());
+  const app = await createApp(appOptions());
   try {
     await assertMigrated(app.ctx.db);
     return await fn(app);
@@ -54,35 +52,23 @@ program.command('scheduler')
   .action(async () => {
     const options = appOptions();
     const env = options.env!;
-    const app = createApp(options);
-    const metrics = createMetrics(app.ctx);
-    app.ctx.metrics = metrics;
-    // The API, dashboard and /metrics live as long as the scheduler does.
-    // Started first: a port in use stops us before any work is claimed.
-    const http = await createHttpServer(app, { token: env.apiToken, metrics });
-    await listen(http, { port: env.httpPort, token: env.apiToken });
-    // No await between starting work and installing the signal handlers: a
-    // SIGTERM must never find work in flight without them.
-    const scheduler = await startScheduler(app.ctx, { pollMs: env.pollMs });
+    const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken } });
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.
       if (stopping) process.exit(130);
       stopping = true;
-      app.ctx.logger.info({ evt: 'scheduler.stopping', signal: sig, graceMs: env.shutdownGraceMs });
+      service.app.ctx.logger.info({ evt: 'scheduler.signal', signal: sig });
       // Claiming stops at once; in-flight sends get the grace period, then we
       // leave anyway (their leases expire and another replica re-sends them).
-      setTimeout(() => {
-        app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs: env.shutdownGraceMs });
-        process.exit(1);
-      }, env.shutdownGraceMs).unref();
-      void scheduler.stop();
+      setTimeout(() => process.exit(1), env.shutdownGraceMs + 2_000).unref();
+      void service.stop().then((finished) => process.exit(finished ? 0 : 1));
     };
+    // Installed before any work starts: a SIGTERM must never find work in flight without them.
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
-    await scheduler.done;
-    await http.close();
-    await app.close();
+    await service.start();
+    await service.done;
     process.exit(0);
   });
 
@@ -148,8 +134,8 @@ program.command('status')
 
 program.command('check')
   .description('validate the schedules file, handlers and templates; print each type\'s next fire times')
-  .action(() => {
-    print(check(appOptions()));
+  .action(async () => {
+    print(await check(appOptions()));
   });
 
 program.command('demo')
@@ -157,7 +143,7 @@ program.command('demo')
   .action(async () => {
     const env = readEnv();
     const configPath = program.opts<{ config?: string }>().config ?? env.configPath;
-    await runDemo({ databaseUrl: env.databaseUrl, configPath, templatesDir: env.templatesDir, print });
+    await runDemo({ databaseUrl: env.databaseUrl, configPath, env, print });
   });
 
 program.command('migrate')

@@ -1,50 +1,73 @@
 /**
  * The library client: what application code holds. Recording needs only the
- * database and the handlers; the scheduler's config, templates and transports
- * are loaded on the first runNow, so an app that only records needs no
- * schedules file.
+ * database and the handlers: given in code (`createDigest({ handlers })`,
+ * which also types record()), no schedules file is read. Without them the
+ * handlers come from the schedules file (its modules and declared types), as
+ * the scheduler loads them. Config, templates and transports are loaded on
+ * the first runNow.
  */
-import { createApp, type App, type AppOptions } from './app.js';
+import { createApp, loadSetup, type App, type AppOptions } from './app.js';
 import { readEnv } from './config/env.js';
-import { handlers as shippedHandlers } from './handlers/index.js';
+import type { Handler } from './handlers/define.js';
 import { createRegistry } from './handlers/registry.js';
-import { createRecorder, type Recorder } from './record.js';
+import { createRecorder, type EventInput, type RecordOptions, type Recorder } from './record.js';
 import { runNow, type RunNowOptions, type RunNowResult } from './runner/run-now.js';
 import { openDb } from './store/open.js';
 
-export interface DigestOptions extends Pick<AppOptions, 'config' | 'handlers' | 'templatesDir' | 'transports' | 'logger'> {
+type AnyHandler = Handler<any, string, any>;
+
+export interface DigestOptions<H extends readonly AnyHandler[] = readonly AnyHandler[]>
+  extends Pick<AppOptions, 'config' | 'templatesDir' | 'transports' | 'logger'> {
   databaseUrl?: string;
   maxPayloadBytes?: number;
+  /** The event types this client records (and runs); their zod schemas type record(). */
+  handlers?: H;
 }
 
-export interface Digest extends Recorder {
+/** The type names of a handler list. */
+export type EventTypeOf<H extends readonly AnyHandler[]> = H[number]['type'];
+/** What record() accepts for type K: the input type of its handler's schema. */
+export type PayloadOf<H extends readonly AnyHandler[], K extends string> =
+  Extract<H[number], { type: K }> extends Handler<any, any, infer I> ? I : never;
+
+/** record()/recordMany() checked against the handlers' payload types. */
+export interface TypedRecorder<H extends readonly AnyHandler[]> {
+  record<K extends EventTypeOf<H>>(type: K, payload: PayloadOf<H, K>, opts?: RecordOptions): Promise<number>;
+  recordMany(events: ReadonlyArray<{ [K in EventTypeOf<H>]: Omit<EventInput, 'type' | 'payload'> & { type: K; payload: PayloadOf<H, K> } }[EventTypeOf<H>]>, opts?: { tx?: unknown }): Promise<number[]>;
+}
+
+export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & {
   runNow(type?: string, opts?: Omit<RunNowOptions, 'type'>): Promise<RunNowResult[]>;
   close(): Promise<void>;
-}
+};
 
-export function createDigest(opts: DigestOptions = {}): Digest {
+export function createDigest<const H extends readonly AnyHandler[] = readonly AnyHandler[]>(opts: DigestOptions<H> = {}): Digest<H> {
   const env = readEnv();
   const db = openDb(opts.databaseUrl ?? env.databaseUrl);
-  const recorder = createRecorder(db, createRegistry(opts.handlers ?? shippedHandlers), opts.maxPayloadBytes);
-  let app: App | undefined;
-  return {
-    record: recorder.record,
-    recordMany: recorder.recordMany,
+  const appOpts = { ...opts, env, db };
+  const registry = opts.handlers ? Promise.resolve(createRegistry(opts.handlers)) : undefined;
+  let recorder: Promise<Recorder> | undefined;
+  const recorderNow = () => (recorder ??= (registry ?? loadSetup(appOpts).then((s) => s.registry)).then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
+  let app: Promise<App> | undefined;
+  const digest: Recorder & Pick<Digest, 'runNow' | 'close'> = {
+    record: async (type, payload, o) => (await recorderNow()).record(type, payload, o),
+    recordMany: async (events, o) => (await recorderNow()).recordMany(events, o),
     async runNow(type, o = {}) {
-      app ??= createApp({ ...opts, env, db });
-      return runNow(app.ctx, { ...o, type });
+      app ??= createApp(appOpts);
+      return runNow((await app).ctx, { ...o, type });
     },
     async close() {
-      await app?.close();
+      await (await app?.catch(() => undefined))?.close();
       await db.close();
     },
   };
+  return digest as Digest<H>;
 }
 
 let defaultClient: Digest | undefined;
 const client = () => (defaultClient ??= createDigest());
 
-/** record() on a default client from DATABASE_URL. */
+/** record() on a default client from DATABASE_URL (handlers from the schedules file). */
 export const record: Recorder['record'] = (type, payload, opts) => client().record(type, payload, opts);
 export const recordMany: Recorder['recordMany'] = (events, opts) => client().recordMany(events, opts);
 /** Closes the default client (lets a script exit). */

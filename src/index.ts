@@ -1,9 +1,11 @@
 /** The public API of digest. Curated: named exports only, no `export *`. */
 export { createDigest, record, recordMany, closeDefaultClient } from './digest.js';
-export type { Digest, DigestOptions } from './digest.js';
-export type { RecordOptions, EventInput } from './record.js';
+export type { Digest, DigestOptions, EventTypeOf, PayloadOf, TypedRecorder } from './digest.js';
+export type { RecordOptions, EventInput, Recorder } from './record.js';
 export type { RunNowOptions, RunNowResult } from './runner/run-now.js';
+export { createScheduler } from './scheduler-service.js';
+export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-service.js';
 export { defineHandler } from './handlers/define.js';
-export type { Handler, HandlerDefinition, EventGroup, GroupEvent, View, Grouping } from './handlers/define.js';
+export type { Handler, HandlerDefinition, EventGroup, GroupEvent, View, Grouping, PayloadCheck } from './handlers/define.js';
 export { DigestError, ValidationError, UnknownEventTypeError, ConfigError } from './errors.js';
 export type { Issue } from './errors.js';

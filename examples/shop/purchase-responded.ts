@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineHandler } from './define.js';
+import { defineHandler } from '../../src/index.js';
 import { externalId } from './ids.js';
 
 /** Tells a customer, in one message, which suppliers answered their requests. */

@@ -6,6 +6,7 @@
  */
 import { relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
+import type { Env } from '../config/env.js';
 import { silentLogger } from '../log.js';
 import type { EventInput } from '../record.js';
 import { runNow, type RunNowResult } from '../runner/run-now.js';
@@ -17,7 +18,7 @@ import { table } from './format.js';
 export interface DemoOptions {
   databaseUrl?: string;
   configPath: string;
-  templatesDir: string;
+  env?: Env;
   print: (line: string) => void;
 }
 
@@ -75,7 +76,7 @@ function demoEvents(stamp: number, now: number): EventInput[] {
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
-  const app = createApp({ databaseUrl: opts.databaseUrl, config: opts.configPath, templatesDir: opts.templatesDir, logger: silentLogger });
+  const app = await createApp({ env: opts.env, databaseUrl: opts.databaseUrl, config: opts.configPath, logger: silentLogger });
   try {
     await app.ctx.db.migrate();
     const now = Date.now();

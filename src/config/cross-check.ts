@@ -16,9 +16,9 @@ export function crossCheck(
   for (const type of Object.keys(config.events)) {
     const handler = handlerFor(type);
     if (!handler) {
-      issues.push({ path: `events.${type}`, message: `no handler is registered for event type "${type}" (src/handlers/index.ts)` });
+      issues.push({ path: `events.${type}`, message: `no handler for event type "${type}": name a module that defines it under handlers:, or declare it here (recipient, template, payload)` });
     } else if (!hasTemplate(handler.template)) {
-      issues.push({ path: `events.${type}`, message: `template "${handler.template}" is missing (expected ${handler.template}.text.hbs, .html.hbs or .subject.hbs)` });
+      issues.push({ path: `events.${type}${config.events[type]?.declared ? '.template' : ''}`, message: `template "${handler.template}" is missing (expected ${handler.template}.text.hbs, .html.hbs or .subject.hbs)` });
     }
   }
   return issues;

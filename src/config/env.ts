@@ -11,7 +11,10 @@ export interface Env {
   databaseUrl?: string;
   /** Schedules file (the CLI's --config overrides it). */
   configPath: string;
-  templatesDir: string;
+  /** Overrides the schedules file's `templates:` when set. */
+  templatesDir?: string;
+  /** Handler modules (comma-separated in DIGEST_HANDLERS); when set, they replace the schedules file's `handlers:`. */
+  handlerModules?: string[];
   /** Bearer token for the HTTP API; unset means loopback-only binding. */
   apiToken?: string;
   httpPort: number;
@@ -61,7 +64,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env: Env = {
     databaseUrl: get(source, 'DATABASE_URL'),
     configPath: get(source, 'DIGEST_CONFIG') ?? 'config/schedules.yaml',
-    templatesDir: get(source, 'DIGEST_TEMPLATES') ?? 'templates',
+    templatesDir: get(source, 'DIGEST_TEMPLATES'),
+    handlerModules: get(source, 'DIGEST_HANDLERS')?.split(',').map((m) => m.trim()).filter(Boolean),
     apiToken: get(source, 'DIGEST_API_TOKEN'),
     // 0 = any free port (the bound one is logged): several schedulers on one host.
     httpPort: parseInteger(source, 'DIGEST_HTTP_PORT', 8080, 0, 65535, issues),

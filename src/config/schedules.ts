@@ -8,13 +8,14 @@
  * a bad transport must not hide a bad cadence.
  * Handlers and templates are checked elsewhere; this module only knows the file.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from '../scheduler/cadence.js';
-import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig } from './types.js';
+import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
 
 type Vars = Record<string, string | undefined>;
 
@@ -30,6 +31,9 @@ const url = (protocols: string[]) =>
 
 const TopSchema = z.strictObject({
   timezone: zone.default('UTC'),
+  // Handler modules (relative to this file, absolute, or a package name) and the templates directory.
+  handlers: z.union([text, z.array(text)]).optional(),
+  templates: text.optional(),
   transports: z.record(z.string(), z.unknown()),
   events: z.record(z.string(), z.unknown()),
 });
@@ -67,7 +71,14 @@ const EventSchema = z.strictObject({
   maxAttempts: int(1, 100).default(5),
   // Recipients per claim page; a page also holds at most MAX_EVENTS_PER_PAGE events.
   batchSize: int(1, 10_000).default(1000),
+  // A type declared here instead of in a handler module (see handlers/declared.ts).
+  group: z.enum(['recipient', 'event']).optional(),
+  recipient: text.optional(),
+  to: text.optional(),
+  template: text.optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
 });
+const DECLARATION_KEYS = ['group', 'recipient', 'to', 'template', 'payload'] as const;
 
 const EXPECTED: Record<string, string> = { object: 'a mapping', record: 'a mapping', string: 'a string', number: 'a number', int: 'an integer' };
 
@@ -119,10 +130,24 @@ function readYaml(text: string, issues: Issue[]): unknown {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses the schedules file text. Throws ConfigError listing every problem. */
-export function parseSchedules(text: string, vars: Vars): DigestConfig {
+export function parseSchedules(text: string, vars: Vars, dir = process.cwd()): DigestConfig {
+  const { config, issues } = readSchedules(text, vars, dir);
+  if (!config || issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** A module path is relative to the schedules file (`./x.js`, or `x.js` when that file exists); anything else is a package name. */
+const fromFile = (dir: string, p: string) => (isAbsolute(p) || p.startsWith('.') || existsSync(resolve(dir, p)) ? resolve(dir, p) : p);
+
+/**
+ * Parses the schedules file text into the config that can be built and every
+ * problem found, so the caller can add the problems of handler modules and
+ * templates and report them all at once. `dir` is the file's directory.
+ */
+export function readSchedules(text: string, vars: Vars, dir: string): { config?: DigestConfig; issues: Issue[] } {
   const issues: Issue[] = [];
   const raw = readYaml(protectVars(text), issues);
-  if (raw === undefined) throw new ConfigError(issues);
+  if (raw === undefined) return { issues };
   const varIssues: Issue[] = [];
   const data = interpolate(raw, vars, varIssues, []);
 
@@ -155,8 +180,9 @@ export function parseSchedules(text: string, vars: Vars): DigestConfig {
   // empty"); report only the cause.
   const unset = new Set(varIssues.map((i) => i.path));
   const all = [...varIssues, ...issues.filter((i) => !unset.has(i.path))];
-  if (all.length > 0) throw new ConfigError(all);
-  return { timezone, transports, events };
+  const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
+  const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
+  return { config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, transports, events }, issues: all };
 }
 
 /** The checks that need more than the event's own shape: zone, cadence, transport name. */
@@ -183,8 +209,23 @@ function checkEvent(
   } catch (err) {
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
+  const declared = checkDeclaration(path, e, issues);
   if (!cadence || issues.length > before) return undefined;
-  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize };
+  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared };
+}
+
+/**
+ * Any of group/recipient/to/template/payload makes the entry a declared type,
+ * which then needs recipient, template and payload. The schema itself and the
+ * paths into it are checked where the handler is built (handlers/declared.ts).
+ */
+function checkDeclaration(path: string, e: z.output<typeof EventSchema>, issues: Issue[]): TypeDeclaration | undefined {
+  if (!DECLARATION_KEYS.some((k) => e[k] !== undefined)) return undefined;
+  for (const k of ['recipient', 'template', 'payload'] as const) {
+    if (e[k] === undefined) issues.push({ path: `${path}.${k}`, message: 'is required for a type declared in the schedules file' });
+  }
+  if (e.recipient === undefined || e.template === undefined || e.payload === undefined) return undefined;
+  return { group: e.group ?? 'recipient', recipient: e.recipient, to: e.to, template: e.template, payload: e.payload };
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -214,15 +255,15 @@ function interpolate(value: unknown, vars: Vars, issues: Issue[], path: string[]
   return value;
 }
 
-/** Reads and parses the schedules file. A missing or unreadable file is a ConfigError naming it. */
-export function loadSchedules(path: string, vars: Vars): DigestConfig {
+/** Reads and parses the schedules file; relative paths in it are relative to it. A missing or unreadable file is an issue naming it. */
+export function loadSchedules(path: string, vars: Vars): { config?: DigestConfig; issues: Issue[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? `schedules file ${path} not found` : `cannot read schedules file ${path}: ${(err as Error).message}`;
-    throw new ConfigError([{ path: '', message }]);
+    return { issues: [{ path: '', message }] };
   }
-  return parseSchedules(text, vars);
+  return readSchedules(text, vars, dirname(path));
 }

@@ -19,6 +19,18 @@ export type TransportConfig =
   | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number; tls?: SmtpTls }
   | { name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number };
 
+/** An event type defined in the schedules file itself (no handler module): see handlers/declared.ts. */
+export interface TypeDeclaration {
+  group: 'recipient' | 'event';
+  /** Dotted path into the payload: the grouping key. */
+  recipient: string;
+  /** Dotted path to the address; default: the recipient. */
+  to?: string;
+  template: string;
+  /** JSON Schema (draft 2020-12) of the payload. */
+  payload: Record<string, unknown>;
+}
+
 export interface EventTypeConfig {
   type: string;
   cadence: Cadence;
@@ -28,10 +40,16 @@ export interface EventTypeConfig {
   maxAttempts: number;
   /** Recipients claimed per page of a run. */
   batchSize: number;
+  /** Set when the type is declared in the schedules file rather than by a handler module. */
+  declared?: TypeDeclaration;
 }
 
 export interface DigestConfig {
   timezone: string;
+  /** Handler modules to import (absolute paths or package names), from `handlers:`. */
+  handlers?: string[];
+  /** Templates directory (absolute), from `templates:`; DIGEST_TEMPLATES overrides it. */
+  templates?: string;
   transports: Record<string, TransportConfig>;
   events: Record<string, EventTypeConfig>;
 }

@@ -62,8 +62,12 @@ export function parseEventBody(raw: unknown, headerKey: string | undefined): Eve
  * handler's payload schema, so producers in other languages see the contract.
  */
 export function eventBodySchema(registry: Registry): JsonSchema {
-  const variants = registry.types().map((type) =>
-    z.object({ type: z.literal(type), payload: registry.require(type).payload, ...envelopeFields }));
-  const one = variants.length ? z.union(variants) : envelope;
-  return jsonSchema(z.union([one, z.array(one).min(1).max(MAX_EVENTS_PER_REQUEST)]), 'input');
+  const envelopeSchema = jsonSchema(z.object({ type: z.string(), payload: z.unknown(), ...envelopeFields }), 'input');
+  const variants = registry.types().map((type) => ({
+    ...envelopeSchema,
+    properties: { ...(envelopeSchema.properties as JsonSchema), type: { type: 'string', const: type }, payload: registry.require(type).jsonSchema() },
+    required: ['type', 'payload'],
+  }));
+  const one = variants.length ? { anyOf: variants } : envelopeSchema;
+  return { anyOf: [one, { type: 'array', items: one, minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }] };
 }

@@ -26,7 +26,7 @@ export async function backlog(bench) {
 
 /** Child side: in-process drain, measuring RSS and transaction durations. */
 async function child(url) {
-  const app = drainApp(url);
+  const app = await drainApp(url);
   const txMs = [];
   const db = app.ctx.db;
   const transaction = db.transaction.bind(db);

@@ -8,7 +8,7 @@ import { parseSchedules } from '../../dist/src/config/schedules.js';
 import { silentLogger } from '../../dist/src/log.js';
 import { runType } from '../../dist/src/runner/run.js';
 import { createBenchDb, now, purchase, rawMysql, rawSqlite } from './common.mjs';
-import { TEMPLATES } from './ours.mjs';
+import { TEMPLATES, handlers } from './ours.mjs';
 
 const [kind = 'order', countArg = '5000'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const webhook = process.argv.includes('--webhook');
@@ -48,7 +48,7 @@ events:
     run: async (sql, p) => { const t = now(); try { return await ex.run(sql, p); } finally { add(`${where} ${shape(sql)}`, now() - t); } },
   });
   const nullSend = async () => {};
-  const app = createApp({ databaseUrl: bench.url, config, templatesDir: TEMPLATES, logger: silentLogger,
+  const app = await createApp({ databaseUrl: bench.url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
     transports: webhook ? {} : { t: { name: 't', send: nullSend } } });
   const db = app.ctx.db;
   const tdb = { ...db, ...timed(db, 'auto'), transaction: async (fn) => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createDigest } from '../../dist/src/digest.js';
 import { silentLogger } from '../../dist/src/log.js';
 import { SIZES, log, now, percentile } from './common.mjs';
-import { TEMPLATES } from './ours.mjs';
+import { TEMPLATES, handlers } from './ours.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -39,6 +39,7 @@ export async function latency(bench, { rate = SIZES.latencyRate, seconds = SIZES
   const dir = mkdtempSync(join(tmpdir(), 'digest-bench-latency-'));
   const config = join(dir, 'schedules.yaml');
   writeFileSync(config, `timezone: UTC
+handlers: [${JSON.stringify(join(ROOT, 'dist/examples/shop/handlers.js'))}]
 transports:
   hook: { kind: webhook, url: "http://127.0.0.1:${server.address().port}/", timeoutMs: 10000 }
 events:
@@ -63,7 +64,7 @@ events:
     await sleep(20);
   }
 
-  const client = createDigest({ databaseUrl: bench.url, logger: silentLogger });
+  const client = createDigest({ databaseUrl: bench.url, handlers, logger: silentLogger });
   const record = (id) => client.record('Order.Created', { email_address: `buyer-${id % 997}@shop.example`, order_id: id })
     .then(() => committed.set(id, now()));
   // Records at `rate` for `secs` seconds (order ids continue across calls), waits for the

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../../dist/src/app.js';
 import { parseSchedules } from '../../dist/src/config/schedules.js';
 import { createDigest } from '../../dist/src/digest.js';
-import { handlers } from '../../dist/src/handlers/index.js';
+import { handlers } from '../../dist/examples/shop/handlers.js';
 import { createRegistry } from '../../dist/src/handlers/registry.js';
 import { silentLogger } from '../../dist/src/log.js';
 import { createRecorder } from '../../dist/src/record.js';
@@ -12,7 +12,8 @@ import { openMysql } from '../../dist/src/store/mysql.js';
 import { SIZES, now, purchase, rate, timedLoops } from './common.mjs';
 
 const TYPE = 'Purchase.Requested';
-export const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+export { handlers };
+export const TEMPLATES = fileURLToPath(new URL('../../examples/shop/templates/', import.meta.url));
 
 /**
  * record() from `callers` concurrent callers on one client for SIZES.singleSeconds.
@@ -57,13 +58,14 @@ events:
   Purchase.Requested: { cadence: "0 */4 * * *", transport: "null"${batchSize ? `, batchSize: ${batchSize}` : ''} }
 `, {});
   return createApp({
-    databaseUrl: url, config, templatesDir: TEMPLATES, logger: silentLogger,
+    databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
     transports: { null: { name: 'null', send: async () => {} } },
   });
 }
 
 /** Drains every outstanding Purchase.Requested event: claim → render → null transport → stamp. */
-export async function oursDrain(bench, app = drainApp(bench.url)) {
+export async function oursDrain(bench, appReady = drainApp(bench.url)) {
+  const app = await appReady;
   const t0 = now();
   const s = await runType(app.ctx, { type: TYPE, trigger: 'manual' });
   const ms = now() - t0;

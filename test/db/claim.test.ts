@@ -22,7 +22,7 @@ describeEngines('claim', (engine) => {
   beforeEach(() => truncateAll(engine.db));
 
   it('the claim query is served by the claim index without a sort', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const batch = (type: string, n: number) => Array.from({ length: n }, (_, i) => ({ type, payload: request(i, i % 50) }));
     await recorder.recordMany(batch('Purchase.Requested', 3000));
     await engine.db.run(`UPDATE digest_events SET delivery_id = 1, processed_at = ${sqlFor(engine.db).now} WHERE id % 3 = 0`);
@@ -52,7 +52,7 @@ describeEngines('claim', (engine) => {
   });
 
   it('a page holds at most MAX_EVENTS_PER_PAGE events however the backlog is shaped; the rest come in later pages', async () => {
-    const { ctx, recorder } = testApp(engine);
+    const { ctx, recorder } = await testApp(engine);
     // Suppliers with 1,500 events each count as one full delivery (1,000): `fit` of them fill a page.
     const fit = MAX_EVENTS_PER_PAGE / 1000;
     for (let s = 0; s < fit + 2; s++) {
@@ -73,9 +73,9 @@ describeEngines('claim', (engine) => {
   });
 
   it('two workers claiming concurrently never put one event in two deliveries', async () => {
-    const a = testApp(engine).ctx;
-    const b = testApp(engine).ctx;
-    const { recorder } = testApp(engine);
+    const a = (await testApp(engine)).ctx;
+    const b = (await testApp(engine)).ctx;
+    const { recorder } = await testApp(engine);
     await recorder.recordMany(Array.from({ length: 400 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 40) })));
     const cfg = a.config.events['Purchase.Requested']!;
     cfg.batchSize = 5;
@@ -99,7 +99,7 @@ describeEngines('claim', (engine) => {
   });
 
   it('a recipient with a huge backlog gets 1,000 events per delivery, oldest first, all sent by one run and its follow-ups', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     // 40,000 events for one supplier: more ids than SQLite binds in one statement.
     for (let chunk = 0; chunk < 40; chunk++) {
       await recorder.recordMany(Array.from({ length: 1000 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(chunk * 1000 + i, 7) })));
@@ -134,7 +134,7 @@ describeEngines('claim', (engine) => {
       transports: { mem: { name: 'mem', kind: 'console' } },
       events: { 'Test.Greeting': { type: 'Test.Greeting', cadence: { kind: 'immediate', text: 'immediate' }, transport: 'mem', timezone: 'UTC', maxAttempts: 3, batchSize: 100 } },
     };
-    const { ctx, recorder, transport } = testApp(engine, { config, handlers: [greeting], templatesDir: dir });
+    const { ctx, recorder, transport } = await testApp(engine, { config, handlers: [greeting], templatesDir: dir });
     for (const [to, nickname] of [['a', 'Ann'], ['b', undefined], ['c', 'Cy']] as const) await recorder.record('Test.Greeting', { to, nickname });
     const s = await runType(ctx, { type: 'Test.Greeting', trigger: 'manual' });
     expect(s).toMatchObject({ deliveriesSent: 2, deliveriesFailed: 1 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
+import { shopPrelude } from '../support/config-file.js';
 import { runCli, startCli } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 import { writeSchedules, receiptsToConsole } from '../support/config-file.js';
@@ -19,7 +20,7 @@ describeEngines('digest CLI', (engine) => {
     const proc = startCli(['scheduler', '--config', config], { ...env(), LOG_LEVEL: 'info' });
     try {
       await waitFor(() => proc.out.stderr.includes('"evt":"scheduler.started"'), 15_000);
-      const { recorder } = testApp(engine);
+      const { recorder } = await testApp(engine);
       const recordedAt = Date.now();
       await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 1001 });
       await recorder.record('Order.Created', { email_address: 'bob@shop.example', order_id: 1002 });
@@ -46,13 +47,13 @@ describeEngines('digest CLI', (engine) => {
       ['bad cron', 'transports: { o: { kind: console } }\nevents:\n  Purchase.Requested: { cadence: "0 */4 * *", transport: o }\n',
         /events\.Purchase\.Requested\.cadence: "0 \*\/4 \* \*" is not a valid cron expression/],
       ['unknown type', 'transports: { o: { kind: console } }\nevents:\n  Order.Shipped: { cadence: immediate, transport: o }\n',
-        /events\.Order\.Shipped: no handler is registered for event type "Order\.Shipped"/],
+        /events\.Order\.Shipped: no handler for event type "Order\.Shipped"/],
       ['missing template', 'transports: { o: { kind: console } }\nevents:\n  Order.Created: { cadence: immediate, transport: o }\n',
         /events\.Order\.Created: template "order-receipt" is missing/, { DIGEST_TEMPLATES: dir }],
     ];
     for (const [name, yaml, message, extra] of cases) {
       const file = join(dir, `${name.replace(/ /g, '-')}.yaml`);
-      writeFileSync(file, yaml);
+      writeFileSync(file, shopPrelude + yaml);
       const r = await runCli(['scheduler', '--config', file], { ...env(), ...extra });
       expect(r.code, name).not.toBe(0);
       expect(r.stderr, name).toMatch(message);
@@ -69,7 +70,7 @@ describeEngines('digest CLI', (engine) => {
     expect(rec.stdout.trim()).toMatch(/^\d+$/);
     const bad = await runCli(['record', 'Purchase.Requested', '{"supplier_id":"S9"}'], env());
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^digest: Purchase\.Requested payload is invalid: .*request_id/);
+    expect(bad.stderr).toMatch(/^digest: Purchase\.Requested event is invalid: .*payload\.request_id/);
 
     const dry = await runCli(['run', 'now', 'Purchase.Requested', '--dry-run'], env());
     expect(dry.code).toBe(0);

@@ -25,7 +25,7 @@ describeEngines('dashboard in a real browser', (engine) => {
   it('sign in, see outstanding, run now, see deliveries, retry a dead one, open a delivery', async () => {
     const config = shippedConfig();
     config.events['Order.Created']!.maxAttempts = 1;
-    const { app, ctx, recorder, transport } = testApp(engine, { config });
+    const { app, ctx, recorder, transport } = await testApp(engine, { config });
     for (let i = 1; i <= 6; i++) {
       await recorder.record('Purchase.Requested', {
         request_id: `R${i}`, supplier_id: `S${i % 3}`, supplier_email: `s${i % 3}@supplier.example`,

@@ -5,6 +5,7 @@ import { afterAll, beforeEach, expect, it, vi } from 'vitest';
 import { runDemo, type DemoReport } from '../../src/cli/demo.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { parseEml } from '../support/eml.js';
+import { shippedYaml } from '../support/config-file.js';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -14,7 +15,7 @@ function tempSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'digest-demo-'));
   dirs.push(dir);
   const outbox = join(dir, 'outbox');
-  const shipped = readFileSync('config/schedules.yaml', 'utf8');
+  const shipped = shippedYaml();
   const yaml = shipped.replace(/dir: \.\/outbox/, `dir: ${JSON.stringify(outbox)}`);
   expect(yaml).not.toBe(shipped);
   const configPath = join(dir, 'schedules.yaml');
@@ -32,7 +33,7 @@ async function demo(url: string, configPath: string) {
   });
   let report: DemoReport;
   try {
-    report = await runDemo({ databaseUrl: url, configPath, templatesDir: 'templates', print: (l) => printed.push(l) });
+    report = await runDemo({ databaseUrl: url, configPath, print: (l) => printed.push(l) });
   } finally {
     spy.mockRestore();
   }

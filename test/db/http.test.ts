@@ -22,7 +22,7 @@ const request = (i: number, supplier: number) => ({
 });
 
 describeEngines('HTTP API', (engine) => {
-  let t: ReturnType<typeof testApp>;
+  let t: Awaited<ReturnType<typeof testApp>>;
   let server: FastifyInstance;
   let base: string;
   const api = (path: string, init: RequestInit = {}) =>
@@ -31,7 +31,7 @@ describeEngines('HTTP API', (engine) => {
     api(path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), headers });
 
   beforeAll(async () => {
-    t = testApp(engine);
+    t = await testApp(engine);
     ({ server, url: base } = await serve(t.app, TOKEN));
   });
   afterAll(async () => {
@@ -125,7 +125,7 @@ describeEngines('HTTP API', (engine) => {
     expect(res.status).toBe(422);
     const body = await res.json() as { error: string; issues: Array<{ path: string; message: string }> };
     expect(body.error).toBe('validation');
-    expect(body.issues.map((i) => i.path)).toEqual(['order_id']);
+    expect(body.issues.map((i) => i.path)).toEqual(['payload.order_id']);
     // "5" is not coerced into 5 on the way in: the handler's schema decides.
     expect((await post('/v1/events', { type: 'Order.Created', payload: { email_address: 'a@b.example', order_id: '5' } })).status).toBe(422);
 
@@ -168,7 +168,7 @@ describeEngines('HTTP API', (engine) => {
 
     const bad = await post('/v1/events', [...events, { type: 'Purchase.Requested', payload: { ...request(4, 4), quantity: 'many' } }]);
     expect(bad.status).toBe(422);
-    expect((await bad.json() as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(['[3].quantity']);
+    expect((await bad.json() as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(['[3].payload.quantity']);
     expect((await post('/v1/events', events, { 'idempotency-key': 'k' })).status).toBe(422);
     const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events');
     expect(Number(n)).toBe(3);
@@ -181,7 +181,7 @@ describeEngines('HTTP API', (engine) => {
 
     const empty = await engine.createEmpty();
     const db = openDb(empty.url);
-    const unmigrated = testApp({ ...engine, db });
+    const unmigrated = await testApp({ ...engine, db });
     const s = await serve(unmigrated.app, TOKEN);
     try {
       const res = await fetch(`${s.url}/readyz`);

@@ -42,7 +42,7 @@ const AGE = (type: string) => `digest_oldest_outstanding_event_age_seconds{type=
 const SINCE_RUN = (type: string) => `digest_seconds_since_last_successful_run{type="${type}"}`;
 
 describeEngines('/metrics', (engine) => {
-  let t: ReturnType<typeof testApp>;
+  let t: Awaited<ReturnType<typeof testApp>>;
   let metrics: Metrics;
   let server: FastifyInstance;
   let base: string;
@@ -58,7 +58,7 @@ describeEngines('/metrics', (engine) => {
   });
 
   beforeAll(async () => {
-    t = testApp(engine);
+    t = await testApp(engine);
     metrics = createMetrics(t.ctx);
     server = await createHttpServer(t.app, { token: TOKEN, metrics });
     ({ url: base } = await listen(server, { port: 0, token: TOKEN }));

@@ -15,7 +15,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   beforeEach(() => truncateAll(engine.db));
 
   it('sends ONE digest per supplier listing exactly its requests, then nothing, then only new events', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     const bySupplier = new Map<string, string[]>();
     for (let i = 0; i < 120; i++) {
       const supplier = i % 7;
@@ -48,7 +48,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('runs one recipient only when asked, leaving the others outstanding', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     for (let i = 0; i < 6; i++) await recorder.record('Purchase.Requested', request(i, i % 3));
     const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual', recipient: 'S1' });
     expect(s).toMatchObject({ eventsClaimed: 2, deliveriesSent: 1 });
@@ -58,7 +58,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('sends one receipt per order for per-event grouping, in the exact console format', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 1 });
     await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 2 });
     const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
@@ -71,7 +71,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('does not claim a delayed event before its availableAt', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     await recorder.record('Order.Created', { email_address: 'a@x.example', order_id: 7 }, { availableAt: new Date(Date.now() + 3_600_000) });
     await recorder.record('Order.Created', { email_address: 'b@x.example', order_id: 8 });
     await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
@@ -79,7 +79,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('a failing recipient fails only its own delivery; it is retried later with its events still linked', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     for (let i = 0; i < 9; i++) await recorder.record('Purchase.Requested', request(i, i % 3));
     transport.failFor.add('S1');
     const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
@@ -95,7 +95,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('fails the delivery of a directly inserted row whose payload breaks the schema, with the validation message', async () => {
-    const { ctx, transport } = testApp(engine);
+    const { ctx, transport } = await testApp(engine);
     await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'x@y.example', '{\"email_address\":\"x@y.example\",\"order_id\":-4}')");
     await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'z@y.example', '{\"email_address\":\"z@y.example\",\"order_id\":4}')");
     const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
@@ -107,7 +107,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('replay re-sends a sent delivery exactly as it was, changing nothing; its events are answerable from the tables', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     for (let i = 0; i < 3; i++) await recorder.record('Purchase.Requested', request(i, 4));
     const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
     const [before] = await selectDeliveriesOfRun(engine.db, s.runId!);
@@ -122,14 +122,14 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('a due retry of an event type no longer in the config is left as it is, not leased again and again', async () => {
-    const { ctx, recorder, transport } = testApp(engine, { retryBaseMs: 1 });
+    const { ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 1 });
     transport.failFor.add('S5');
     await recorder.record('Purchase.Requested', request(1, 5));
     await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
     await new Promise((r) => setTimeout(r, 20)); // the retry is due
     const config = shippedConfig();
     delete config.events['Purchase.Requested'];
-    const without = testApp(engine, { config });
+    const without = await testApp(engine, { config });
     expect(await recoverDeliveries(without.ctx)).toEqual([]);
     const [row] = await engine.db.all<{ status: string; attempts: number }>('SELECT status, attempts FROM digest_deliveries');
     expect({ status: row!.status, attempts: Number(row!.attempts) }).toEqual({ status: 'failed', attempts: 1 });
@@ -140,7 +140,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   it('on abort, the page claimed ahead is handed back at once, and nothing after it is claimed', async () => {
     const config = shippedConfig();
     config.events['Purchase.Requested']!.batchSize = 1; // one supplier per page
-    const { ctx, recorder, transport } = testApp(engine, { config });
+    const { ctx, recorder, transport } = await testApp(engine, { config });
     for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
     const stop = new AbortController();
     const send = transport.send.bind(transport);
@@ -162,7 +162,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
   it('a run whose page took every outstanding recipient ends there; a full page goes on after its cursor', async () => {
     const config = shippedConfig();
-    const { ctx, recorder, transport } = testApp(engine, { config });
+    const { ctx, recorder, transport } = await testApp(engine, { config });
     for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
     const send = transport.send.bind(transport);
     let added = false;

@@ -16,17 +16,17 @@ describeEngines('record()', (engine) => {
   beforeEach(() => truncateAll(engine.db));
 
   it('stores the recipient and returns the id', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const id = await recorder.record('Order.Created', order(1));
     const [row] = await engine.db.all<{ recipient: string; type: string }>('SELECT recipient, type FROM digest_events WHERE id = ?', [id]);
     expect(row).toEqual({ recipient: 'o1@shop.example', type: 'Order.Created' });
   });
 
   it('rejects an invalid payload naming the field, and an unknown type listing the known ones; nothing is written', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const err = await recorder.record('Order.Created', { email_address: 'nope', order_id: -1 }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
-    expect(err.issues.map((i: { path: string }) => i.path).sort()).toEqual(['email_address', 'order_id']);
+    expect(err.issues.map((i: { path: string }) => i.path).sort()).toEqual(['payload.email_address', 'payload.order_id']);
     const unknown = await recorder.record('Order.Shipped', {}).catch((e) => e);
     expect(unknown).toBeInstanceOf(UnknownEventTypeError);
     expect(unknown.message).toContain('Purchase.Requested');
@@ -34,7 +34,7 @@ describeEngines('record()', (engine) => {
   });
 
   it('rejects a payload over the size limit', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const big = { ...order(1), note: 'x'.repeat(70_000) };
     const err = await recorder.record('Order.Created', big).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
@@ -42,7 +42,7 @@ describeEngines('record()', (engine) => {
   });
 
   it("inside the caller's own transaction: rolled back leaves no event, committed is processed", async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     const caller = await engine.callerTx();
     try {
       await recorder.record('Order.Created', order(10), { tx: caller.tx });
@@ -67,7 +67,7 @@ describeEngines('record()', (engine) => {
   });
 
   it('inside a drizzle transaction: the event exists iff the transaction commits', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     if (engine.name === 'mysql') {
       const pool = mysql.createPool(engine.url);
       const orm = drizzleMysql(pool);
@@ -105,7 +105,7 @@ describeEngines('record()', (engine) => {
   });
 
   it('20 concurrent calls with one idempotency key make one row and return one id', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) =>
       recorder.record('Order.Created', order(100 + i), { idempotencyKey: 'checkout-42' })));
     expect(new Set(ids).size).toBe(1);
@@ -117,13 +117,13 @@ describeEngines('record()', (engine) => {
   });
 
   it('recordMany writes all or nothing and returns ids in input order', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const bad = await recorder.recordMany([
       { type: 'Order.Created', payload: order(1) },
       { type: 'Order.Created', payload: { email_address: 'x@y.example', order_id: 0 } },
     ]).catch((e) => e);
     expect(bad).toBeInstanceOf(ValidationError);
-    expect(bad.issues[0].path).toBe('[1].order_id');
+    expect(bad.issues[0].path).toBe('[1].payload.order_id');
     expect(await count(engine.db)).toBe(0);
 
     const keyed = await recorder.record('Order.Created', order(5), { idempotencyKey: 'k5' });
@@ -140,7 +140,7 @@ describeEngines('record()', (engine) => {
     expect(rows).toHaveLength(4);
   });
   it('recordMany keeps given times and defaults the rest to now, in one batch of mixed rows', async () => {
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     const when = new Date('2031-05-06T07:08:09.123Z');
     const ids = await recorder.recordMany([
       { type: 'Order.Created', payload: order(1) },

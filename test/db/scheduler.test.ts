@@ -28,8 +28,8 @@ describeEngines('scheduler', (engine) => {
     const clock = new FakeClock('2026-11-21T11:59:59Z');
     // The 08:00 slot already ran, so start-up has nothing to catch up.
     await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T08:00:00Z'), trigger: 'tick', owner: 'earlier' });
-    const one = testApp(engine, { config });
-    const two = testApp(engine, { config });
+    const one = await testApp(engine, { config });
+    const two = await testApp(engine, { config });
     await one.recorder.recordMany(Array.from({ length: 30 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 6) })));
     const schedulers = await Promise.all([one, two].map((x) => startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 })));
     try {
@@ -52,7 +52,7 @@ describeEngines('scheduler', (engine) => {
     const config = cronOnly();
     const clock = new FakeClock('2026-11-21T13:10:00Z');
     await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T04:00:00Z'), trigger: 'tick', owner: 'earlier' });
-    const x = testApp(engine, { config });
+    const x = await testApp(engine, { config });
     await x.recorder.recordMany(Array.from({ length: 10 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 2) })));
     const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
     try {
@@ -71,7 +71,7 @@ describeEngines('scheduler', (engine) => {
   it('does not skip a slot that falls due while the start-up catch-up is running', async () => {
     const config = cronOnly();
     const clock = new FakeClock('2026-11-21T11:59:59Z');
-    const x = testApp(engine, { config });
+    const x = await testApp(engine, { config });
     await x.recorder.record('Purchase.Requested', request(1, 1));
     const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
     try {
@@ -94,7 +94,7 @@ describeEngines('scheduler', (engine) => {
     const fresh = await engine.createEmpty();
     const empty = openDb(fresh.url);
     try {
-      const x = testApp({ ...engine, db: empty }, { config: cronOnly() });
+      const x = await testApp({ ...engine, db: empty }, { config: cronOnly() });
       await expect(startScheduler(x.ctx)).rejects.toThrow(/not migrated.*digest migrate/);
     } finally {
       await empty.close();

@@ -11,7 +11,7 @@ describeEngines('two processes on one database', (engine) => {
     const scheduler = startCli(['scheduler', '--config', config], { DATABASE_URL: engine.url, LOG_LEVEL: 'info' });
     try {
       await waitFor(() => scheduler.out.stderr.includes('"evt":"scheduler.started"'), 15_000);
-      const { recorder } = testApp(engine);
+      const { recorder } = await testApp(engine);
       // One at a time, as an app would: each record() is its own write,
       // racing the scheduler's claim and stamp transactions.
       for (let i = 1; i <= 1000; i++) await recorder.record('Order.Created', { email_address: `u${i % 37}@shop.example`, order_id: i });

@@ -72,7 +72,7 @@ describeEngines('SIGKILL at random moments while draining through SMTP', (engine
     /** Unprocessed events right after each kill: > 0 means the kill interrupted the drain. */
     const outstandingAtKill: number[] = [];
     try {
-      const { recorder } = testApp(engine);
+      const { recorder } = await testApp(engine);
       for (let from = 0; from < PLAN.events; from += CHUNK) {
         const chunk = Array.from({ length: Math.min(CHUNK, PLAN.events - from) }, (_, k) => {
           const i = from + k;

@@ -18,8 +18,8 @@ describeEngines('lease renewal', (engine) => {
     const slow = slowTransport(120);
     // Lease 400 ms; 8 sends of 120 ms each take ~1 s: the page's claim-time
     // lease runs out long before its last send starts.
-    const worker = testApp(engine, { transports: { console: slow.transport }, leaseMs: 400 });
-    const rescuer = testApp(engine, { transports: { console: slow.transport }, leaseMs: 400 });
+    const worker = await testApp(engine, { transports: { console: slow.transport }, leaseMs: 400 });
+    const rescuer = await testApp(engine, { transports: { console: slow.transport }, leaseMs: 400 });
     for (let i = 1; i <= 8; i++) await worker.recorder.record('Order.Created', { email_address: `r${i}@shop.example`, order_id: i });
     let running = true;
     const recovering = (async () => {

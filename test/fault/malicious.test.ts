@@ -18,7 +18,7 @@ describeEngines('malicious payloads', (engine) => {
 
   it('<script> is escaped in HTML, {{constructor}} stays literal text, and no payload reaches the info logs', async () => {
     const { logger, lines } = capturingLogger();
-    const { ctx, recorder, transport } = testApp(engine, { logger });
+    const { ctx, recorder, transport } = await testApp(engine, { logger });
     await recorder.record('Purchase.Requested', {
       request_id: 'R-<b>1</b>', supplier_id: 'evil', supplier_email: 'evil@supplier.example',
       customer_email: 'victim@shop.example', item: '<script>alert(1)</script>', quantity: 1,
@@ -42,7 +42,7 @@ describeEngines('malicious payloads', (engine) => {
   });
 
   it('a CRLF in a field that reaches the subject is rejected at record(), and fails the delivery if inserted by SQL', async () => {
-    const { ctx, recorder, transport } = testApp(engine);
+    const { ctx, recorder, transport } = await testApp(engine);
     const payload = { request_id: 1, customer_email: 'c@shop.example', supplier_name: 'ACME\r\nBcc: all@victims.example', status: 'accepted' };
     const err = await recorder.record('Purchase.Responded', payload).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);

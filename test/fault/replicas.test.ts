@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
+import { shopPrelude } from '../support/config-file.js';
 import { startCli } from '../support/cli.js';
 import { parseEml } from '../support/eml.js';
 import { describeEngines } from '../support/engines.js';
@@ -33,7 +34,7 @@ describeEngines('three scheduler replicas on one database', (engine) => {
     const outbox = join(dir, 'outbox');
     const config = join(dir, 'schedules.yaml');
     writeFileSync(config, [
-      'transports:',
+      shopPrelude + 'transports:',
       '  console: { kind: console }',
       `  outbox: { kind: file, dir: ${JSON.stringify(outbox)} }`,
       'events:',
@@ -51,7 +52,7 @@ describeEngines('three scheduler replicas on one database', (engine) => {
       await waitFor(() => replicas.every((r) => r.out.stderr.includes('"evt":"scheduler.started"')), 20_000, 50);
 
       // The stream: 600 record() calls spread evenly over ~4 s, the two types interleaved.
-      const { recorder } = testApp(engine);
+      const { recorder } = await testApp(engine);
       const total = ORDERS + REQUESTS;
       const started = Date.now();
       let order = 0;

@@ -15,7 +15,7 @@ describeEngines('graceful shutdown', (engine) => {
     const config = writeSchedules(receiptsBySmtp(smtp.url, 100));
     smtp.state.accepted.length = 0;
     smtp.state.delayMs = 2_000;
-    const { recorder } = testApp(engine);
+    const { recorder } = await testApp(engine);
     // Eight events: a few are in flight (4 at a time) when the signal comes, the rest claimed but not started.
     for (let i = 1; i <= 8; i++) await recorder.record('Order.Created', { email_address: `c${i}@shop.example`, order_id: i });
     const proc = startCli(['scheduler', '--config', config], { DATABASE_URL: engine.url, LOG_LEVEL: 'info', DIGEST_SHUTDOWN_GRACE_SECONDS: '10' });

@@ -48,7 +48,7 @@ describeEngines('a SIGSTOPped replica whose lease was taken over', (engine) => {
     let stopped: Proc | undefined;
     try {
       smtp.state.delayMs = 4_000;
-      const { recorder } = testApp(engine);
+      const { recorder } = await testApp(engine);
       const eventId = await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 7 });
 
       const a = startCli(['scheduler', '--config', config], env);

@@ -22,9 +22,9 @@ function mailConfig(maxAttempts = 5): DigestConfig {
 }
 
 /** An app whose transport really talks SMTP to the local server, retrying after ~50 ms instead of 10 s. */
-function mailApp(engine: Parameters<typeof testApp>[0], maxAttempts = 5) {
+async function mailApp(engine: Parameters<typeof testApp>[0], maxAttempts = 5) {
   const config = mailConfig(maxAttempts);
-  return testApp(engine, { config, transports: { mail: createTransport(config.transports.mail!) }, retryBaseMs: 50 });
+  return await testApp(engine, { config, transports: { mail: createTransport(config.transports.mail!) }, retryBaseMs: 50 });
 }
 
 const deliveryRow = async (db: { all: Function }) =>
@@ -38,7 +38,7 @@ describeEngines('SMTP failures', (engine) => {
   });
 
   it('451 for a while, then 250: retried with backoff and sent once, events stamped', async () => {
-    const { ctx, recorder, app } = mailApp(engine);
+    const { ctx, recorder, app } = await mailApp(engine);
     try {
       smtp.state.mode = '451';
       await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 1 });
@@ -62,7 +62,7 @@ describeEngines('SMTP failures', (engine) => {
   });
 
   it('550: dead after ONE attempt with the reason stored; `digest retry` sends it once the server accepts', async () => {
-    const { ctx, recorder, app } = mailApp(engine, 5);
+    const { ctx, recorder, app } = await mailApp(engine, 5);
     try {
       smtp.state.mode = '550';
       await recorder.record('Order.Created', { email_address: 'gone@shop.example', order_id: 2 });
@@ -93,7 +93,7 @@ describeEngines('SMTP failures', (engine) => {
   });
 
   it('`digest retry --dead --type T` re-queues every dead delivery of that type, and nothing else', async () => {
-    const { ctx, recorder, app } = mailApp(engine, 1);
+    const { ctx, recorder, app } = await mailApp(engine, 1);
     try {
       smtp.state.mode = '550';
       for (let i = 1; i <= 3; i++) await recorder.record('Order.Created', { email_address: `d${i}@shop.example`, order_id: 30 + i });
@@ -114,7 +114,7 @@ describeEngines('SMTP failures', (engine) => {
   });
 
   it('a poison event fails only its own delivery, ends dead with the error, and does not block the recipient', async () => {
-    const { ctx, recorder, app } = mailApp(engine, 2);
+    const { ctx, recorder, app } = await mailApp(engine, 2);
     try {
       // A row a SQL producer inserted with a payload the handler cannot use.
       await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'ann@shop.example', '{\"email_address\":\"ann@shop.example\",\"order_id\":\"seven\"}')");

@@ -1,13 +1,24 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-/** Writes a schedules file into a fresh temp dir; returns its path (for --config). */
+/**
+ * The shop example's handler module (built by `npm test`'s pretest) and
+ * templates, by absolute path: a schedules file in a temp dir names them as
+ * a team names its own.
+ */
+export const shopPrelude =
+  `handlers: [${JSON.stringify(resolve('dist/examples/shop/handlers.js'))}]\ntemplates: ${JSON.stringify(resolve('examples/shop/templates'))}\n`;
+
+/** Writes a schedules file into a fresh temp dir (with the shop handlers unless it names its own); returns its path (for --config). */
 export function writeSchedules(yaml: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'digest-config-')), 'schedules.yaml');
-  writeFileSync(path, yaml);
+  writeFileSync(path, /^handlers:/m.test(yaml) ? yaml : shopPrelude + yaml);
   return path;
 }
+
+/** The shipped config/schedules.yaml with its relative paths made absolute, for a copy in another directory. */
+export const shippedYaml = () => readFileSync('config/schedules.yaml', 'utf8').replace(/^handlers:.*\ntemplates:.*\n/m, shopPrelude);
 
 /** Order receipts, printed by the console transport. */
 export const receiptsToConsole =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DigestError, UnknownEventTypeError, ValidationError } from '../../src/errors.js';
 import type { EventGroup, Handler } from '../../src/handlers/define.js';
-import { handlers } from '../../src/handlers/index.js';
-import { orderCreated } from '../../src/handlers/order-created.js';
-import { purchaseRequested } from '../../src/handlers/purchase-requested.js';
-import { purchaseResponded } from '../../src/handlers/purchase-responded.js';
+import { handlers } from '../../examples/shop/handlers.js';
+import { orderCreated } from '../../examples/shop/order-created.js';
+import { purchaseRequested } from '../../examples/shop/purchase-requested.js';
+import { purchaseResponded } from '../../examples/shop/purchase-responded.js';
 import { createRegistry } from '../../src/handlers/registry.js';
 import { validatePayload } from '../../src/handlers/validate.js';
 
@@ -49,14 +49,14 @@ describe('Order.Created', () => {
   it('names each failing field and the subject', () => {
     const err = validationError(() => validatePayload(orderCreated, { email_address: 'nope', order_id: -3 }));
     expect(err.code).toBe('VALIDATION');
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['email_address', 'order_id']);
-    expect(err.message).toMatch(/^Order\.Created payload is invalid: /);
-    expect(err.message).toContain('order_id: ');
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['payload.email_address', 'payload.order_id']);
+    expect(err.message).toMatch(/^Order\.Created event is invalid: /);
+    expect(err.message).toContain('payload.order_id: ');
   });
 
   it('rejects a non-integer order id and a missing field', () => {
     const err = validationError(() => validatePayload(orderCreated, { order_id: 1.5 }));
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['email_address', 'order_id']);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['payload.email_address', 'payload.order_id']);
   });
 });
 
@@ -71,7 +71,7 @@ describe('Purchase.Requested', () => {
     const err = validationError(() =>
       validatePayload(purchaseRequested, { ...request(1), request_id: '', quantity: 0, item: '' }),
     );
-    expect(err.issues.map((i) => i.path).sort()).toEqual(['item', 'quantity', 'request_id']);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['payload.item', 'payload.quantity', 'payload.request_id']);
   });
 
   it('lists every request of a large group once, sends to the latest supplier address', () => {
@@ -118,7 +118,7 @@ describe('Purchase.Responded', () => {
 
   it('rejects an unknown status', () => {
     const err = validationError(() => validatePayload(purchaseResponded, response('Acme', 'maybe')));
-    expect(err.issues.map((i) => i.path)).toEqual(['status']);
+    expect(err.issues.map((i) => i.path)).toEqual(['payload.status']);
   });
 });
 
@@ -145,7 +145,7 @@ describe('registry', () => {
 
   it('refuses a duplicate type', () => {
     expect(() => createRegistry([orderCreated, purchaseRequested, orderCreated])).toThrow(
-      expect.objectContaining({ code: 'DUPLICATE_HANDLER', message: expect.stringContaining('Order.Created') }),
+      expect.objectContaining({ code: 'CONFIG', message: expect.stringContaining('"Order.Created" is defined twice') }),
     );
     expect(() => createRegistry([orderCreated, orderCreated])).toThrow(DigestError);
   });

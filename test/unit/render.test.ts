@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DigestError } from '../../src/errors.js';
-import { orderCreated } from '../../src/handlers/order-created.js';
-import { purchaseRequested } from '../../src/handlers/purchase-requested.js';
-import { purchaseResponded } from '../../src/handlers/purchase-responded.js';
+import { orderCreated } from '../../examples/shop/order-created.js';
+import { purchaseRequested } from '../../examples/shop/purchase-requested.js';
+import { purchaseResponded } from '../../examples/shop/purchase-responded.js';
 import { andMore, date, pluralize } from '../../src/render/helpers.js';
 import { renderGroup } from '../../src/render/render-group.js';
 import { loadTemplates } from '../../src/render/renderer.js';
 
-const realDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+const realDir = fileURLToPath(new URL('../../examples/shop/templates/', import.meta.url));
 const real = loadTemplates(realDir);
 
 /** A throwaway templates dir: name → source, e.g. { 'x.text.hbs': '…' }. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSchedules, parseSchedules } from '../../src/config/schedules.js';
 import { ConfigError, type Issue } from '../../src/errors.js';
@@ -22,8 +23,11 @@ events:
 
 describe('the shipped config/schedules.yaml', () => {
   it('parses to the expected typed values', () => {
-    expect(loadSchedules('config/schedules.yaml', {})).toEqual({
+    expect(loadSchedules('config/schedules.yaml', {})).toEqual({ issues: [], config: {
       timezone: 'UTC',
+      // Relative to the schedules file, not the working directory.
+      handlers: [resolve('dist/examples/shop/handlers.js')],
+      templates: resolve('examples/shop/templates'),
       transports: {
         console: { name: 'console', kind: 'console' },
         outbox: { name: 'outbox', kind: 'file', dir: './outbox', from: 'digest <digest@localhost>' },
@@ -54,11 +58,11 @@ describe('the shipped config/schedules.yaml', () => {
           batchSize: 1000,
         },
       },
-    });
+    } });
   });
 
   it('describes the next fire times in each schedule zone', () => {
-    const config = loadSchedules('config/schedules.yaml', {});
+    const config = loadSchedules('config/schedules.yaml', {}).config!;
     expect(describeSchedules(config, new Date('2026-11-21T13:30:00Z'))).toEqual([
       { type: 'Order.Created', cadence: 'immediate', timezone: 'UTC', next: [] },
       {
@@ -165,7 +169,7 @@ events:
       expect.arrayContaining([
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
-        { path: 'colour', message: 'unknown key (expected timezone, transports, events)' },
+        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, transports, events)' },
         { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
@@ -208,8 +212,7 @@ events:
 
 describe('loadSchedules', () => {
   it('names a missing file', () => {
-    expect(() => loadSchedules('config/nope.yaml', {})).toThrow(ConfigError);
-    expect(() => loadSchedules('config/nope.yaml', {})).toThrow('schedules file config/nope.yaml not found');
+    expect(loadSchedules('config/nope.yaml', {})).toEqual({ issues: [{ path: '', message: 'schedules file config/nope.yaml not found' }] });
   });
 });
 

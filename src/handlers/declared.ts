@@ -1,0 +1,108 @@
+/**
+ * Event types declared in the schedules file, for teams that write no
+ * TypeScript: a JSON Schema (draft 2020-12, validated by ajv, compiled once at
+ * start), dotted paths for the recipient and the address, a template. The
+ * result is an ordinary Handler, so the runner cannot tell the difference.
+ * Its template gets a documented view: `type`, `recipient`, `count`,
+ * `events` (oldest first, each the payload's fields plus `id` and
+ * `occurredAt`), `first`, `last`.
+ */
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import type { TypeDeclaration } from '../config/types.js';
+import type { Issue } from '../errors.js';
+import type { EventGroup, Handler } from './define.js';
+import { checkSchemaPath, pick } from './schema-path.js';
+
+// ajv-formats is CommonJS with a `default` property; NodeNext sees the module object.
+const addFormats = formats.default;
+
+type Payload = Record<string, unknown>;
+type Schema = Record<string, unknown>;
+
+const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+const pointerPath = (pointer: string) => pointer.split('/').slice(1).map(unescape);
+
+/** ajv's errors as ours: the field's dotted path and the rule it broke. */
+function toIssue(e: ErrorObject): Issue {
+  const at = pointerPath(e.instancePath);
+  if (e.keyword === 'required') return { path: [...at, String(e.params.missingProperty)].join('.'), message: 'is required' };
+  if (e.keyword === 'additionalProperties') {
+    return { path: [...at, String(e.params.additionalProperty)].join('.'), message: 'is not allowed (additionalProperties: false)' };
+  }
+  return { path: at.join('.'), message: e.message ?? `fails ${e.keyword}` };
+}
+
+/**
+ * Fields the schema declares but a payload leaves out are null in the view:
+ * templates run in strict mode, where `{{#if message}}` on an absent field
+ * is an error rather than false.
+ */
+function withNulls(schema: unknown, value: unknown): unknown {
+  const props = typeof schema === 'object' && schema !== null ? (schema as Schema).properties : undefined;
+  if (typeof props !== 'object' || props === null || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Payload = { ...(value as Payload) };
+  for (const [key, sub] of Object.entries(props as Schema)) out[key] = Object.hasOwn(out, key) ? withNulls(sub, out[key]) : null;
+  return out;
+}
+
+const byTime = (a: { occurredAt: Date; id: number }, b: { occurredAt: Date; id: number }) =>
+  a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id;
+
+/** The view a declared type's template receives. Exported for tests and docs. */
+export function declaredView(group: EventGroup<Payload>, schema: Schema) {
+  const events = [...group.events].sort(byTime).map((e) => ({ ...(withNulls(schema, e.payload) as Payload), id: e.id, occurredAt: e.occurredAt }));
+  return { type: group.type, recipient: group.recipient, count: events.length, events, first: events[0] ?? null, last: events[events.length - 1] ?? null };
+}
+
+/**
+ * Builds the handler for one declared type. `at` is its key path
+ * (`events.Comment.Created`); every problem is returned with a path under it.
+ */
+export function declareHandler(type: string, decl: TypeDeclaration, at: string): { handler?: Handler<Payload>; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const { $schema, ...schema } = decl.payload;
+  if ($schema !== undefined && $schema !== 'https://json-schema.org/draft/2020-12/schema') {
+    issues.push({ path: `${at}.payload.$schema`, message: 'only JSON Schema draft 2020-12 is supported (omit $schema or use https://json-schema.org/draft/2020-12/schema)' });
+    return { issues };
+  }
+  // One instance per type: schemas may reuse $id values across types.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
+  addFormats(ajv);
+  if (!ajv.validateSchema(schema)) {
+    for (const e of ajv.errors ?? []) issues.push({ path: [`${at}.payload`, ...pointerPath(e.instancePath)].join('.'), message: e.message ?? e.keyword });
+    return { issues };
+  }
+  let validate: ReturnType<typeof ajv.compile>;
+  try {
+    validate = ajv.compile(schema);
+  } catch (err) {
+    issues.push({ path: `${at}.payload`, message: `invalid JSON Schema: ${(err as Error).message}` });
+    return { issues };
+  }
+  const recipientProblem = checkSchemaPath(schema, decl.recipient, { leafTypes: ['string', 'integer', 'number'], required: true });
+  if (recipientProblem) issues.push({ path: `${at}.recipient`, message: recipientProblem });
+  const toProblem = decl.to == null ? null : checkSchemaPath(schema, decl.to, { leafTypes: ['string'], required: false });
+  if (toProblem) issues.push({ path: `${at}.to`, message: toProblem });
+  if (issues.length > 0) return { issues };
+
+  const handler: Handler<Payload> = {
+    type,
+    group: decl.group,
+    template: decl.template,
+    validate(payload) {
+      if (validate(payload)) return { ok: true, value: payload as Payload };
+      return { ok: false, issues: (validate.errors ?? []).map(toIssue) };
+    },
+    jsonSchema: () => schema,
+    recipient: (p) => String(pick(p, decl.recipient) ?? ''),
+    render(group) {
+      const data = declaredView(group, schema);
+      // The latest event decides the address, as an address may change between events.
+      const latest = [...group.events].sort(byTime).pop();
+      const to = decl.to == null ? undefined : pick(latest?.payload, decl.to);
+      return { data, to: typeof to === 'string' && to !== '' ? to : undefined };
+    },
+  };
+  return { handler, issues };
+}
