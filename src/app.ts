@@ -86,6 +86,28 @@ function tryLoadTemplates(dir: string, issues: Issue[]): Renderer | undefined {
   }
 }
 
+/** Config and handlers, with every problem found so far in `issues`; undefined when the file itself is unusable. */
+async function loadTypes(opts: AppOptions, env: Env, issues: Issue[]) {
+  const loaded = typeof opts.config === 'object'
+    ? { config: opts.config, issues: [] }
+    : loadSchedules(abs(opts.config ?? env.configPath), env.vars);
+  issues.push(...loaded.issues);
+  // An unreadable file or broken YAML leaves nothing further to check.
+  const config = loaded.config;
+  if (!config) return undefined;
+  const built = buildRegistry(await loadHandlers(opts, env, config, issues));
+  issues.push(...built.issues);
+  return { config, registry: built.registry };
+}
+
+/** What recording needs: the schedules file's event types (handler modules + declared types), not its templates. */
+export async function loadRegistry(opts: AppOptions = {}): Promise<Registry> {
+  const issues: Issue[] = [];
+  const types = await loadTypes(opts, opts.env ?? readEnv(), issues);
+  if (!types || issues.length) throw new ConfigError(issues);
+  return types.registry;
+}
+
 /**
  * Loads config, handler modules and templates and checks them against each
  * other; opens nothing. Every problem of every part is reported in one
@@ -94,19 +116,13 @@ function tryLoadTemplates(dir: string, issues: Issue[]): Renderer | undefined {
 export async function loadSetup(opts: AppOptions = {}): Promise<Setup> {
   const env = opts.env ?? readEnv();
   const issues: Issue[] = [];
-  const loaded = typeof opts.config === 'object'
-    ? { config: opts.config, issues: [] }
-    : loadSchedules(abs(opts.config ?? env.configPath), env.vars);
-  issues.push(...loaded.issues);
-  // An unreadable file or broken YAML leaves nothing further to check.
-  const config = loaded.config;
-  if (!config) throw new ConfigError(issues);
-  const built = buildRegistry(await loadHandlers(opts, env, config, issues));
-  issues.push(...built.issues);
+  const types = await loadTypes(opts, env, issues);
+  if (!types) throw new ConfigError(issues);
+  const { config, registry } = types;
   const renderer = tryLoadTemplates(abs(opts.templatesDir ?? env.templatesDir ?? config.templates ?? 'templates'), issues);
-  if (renderer) issues.push(...crossCheck(config, (t) => built.registry.get(t), (n) => renderer.has(n)));
+  if (renderer) issues.push(...crossCheck(config, (t) => registry.get(t), (n) => renderer.has(n)));
   if (issues.length || !renderer) throw new ConfigError(issues);
-  return { env, config, registry: built.registry, renderer };
+  return { env, config, registry, renderer };
 }
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {

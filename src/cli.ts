@@ -96,7 +96,8 @@ program.command('record <type> <payload>')
     } catch (err) {
       throw new DigestError('BAD_JSON', `payload is not valid JSON: ${(err as Error).message}`);
     }
-    const digest = createDigest({ databaseUrl: readEnv().databaseUrl });
+    const { env, config } = appOptions();
+    const digest = createDigest({ databaseUrl: env!.databaseUrl, config });
     try {
       const availableAt = o.availableAt ? new Date(o.availableAt) : undefined;
       print(String(await digest.record(type, parsed, { idempotencyKey: o.idempotencyKey, availableAt })));

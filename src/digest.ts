@@ -6,7 +6,7 @@
  * the scheduler loads them. Config, templates and transports are loaded on
  * the first runNow.
  */
-import { createApp, loadSetup, type App, type AppOptions } from './app.js';
+import { createApp, loadRegistry, type App, type AppOptions } from './app.js';
 import { readEnv } from './config/env.js';
 import type { Handler } from './handlers/define.js';
 import { createRegistry } from './handlers/registry.js';
@@ -47,7 +47,7 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
   const appOpts = { ...opts, env, db };
   const registry = opts.handlers ? Promise.resolve(createRegistry(opts.handlers)) : undefined;
   let recorder: Promise<Recorder> | undefined;
-  const recorderNow = () => (recorder ??= (registry ?? loadSetup(appOpts).then((s) => s.registry)).then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
+  const recorderNow = () => (recorder ??= (registry ?? loadRegistry(appOpts)).then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
   let app: Promise<App> | undefined;
   const digest: Recorder & Pick<Digest, 'runNow' | 'close'> = {
     record: async (type, payload, o) => (await recorderNow()).record(type, payload, o),

@@ -70,6 +70,21 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     return finished;
   }
 
+  async function begin(): Promise<{ url?: string }> {
+    let url: string | undefined;
+    if (opts.http) {
+      const metrics = createMetrics(app.ctx);
+      app.ctx.metrics = metrics;
+      // Started first: a port in use stops us before any work is claimed.
+      http = await createHttpServer(app, { token: opts.http.token, metrics });
+      url = (await listen(http, opts.http)).url;
+    }
+    scheduler = await startScheduler(app.ctx, { pollMs: opts.pollMs ?? app.env.pollMs, clock: opts.clock });
+    // Loops that end on their own (never in normal operation) still close the service.
+    void scheduler.done.then(() => { stopping ??= shutdown(); });
+    return { url };
+  }
+
   return {
     record: app.recorder.record,
     recordMany: app.recorder.recordMany,
@@ -81,19 +96,4 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     },
     stop: () => (stopping ??= shutdown()),
   };
-
-  async function begin(): Promise<{ url?: string }> {
-      let url: string | undefined;
-      if (opts.http) {
-        const metrics = createMetrics(app.ctx);
-        app.ctx.metrics = metrics;
-        // Started first: a port in use stops us before any work is claimed.
-        http = await createHttpServer(app, { token: opts.http.token, metrics });
-        url = (await listen(http, opts.http)).url;
-      }
-      scheduler = await startScheduler(app.ctx, { pollMs: opts.pollMs ?? app.env.pollMs, clock: opts.clock });
-      // Loops that end on their own (never in normal operation) still close the service.
-      void scheduler.done.then(() => { stopping ??= shutdown(); });
-      return { url };
-  }
 }
