@@ -1,12 +1,14 @@
 /**
  * `digest demo`: the first thing a newcomer runs on a fresh clone. Records a
- * realistic batch of events for the three shipped types, runs each type once
+ * realistic batch of events for the shop example's three types (loaded by the
+ * shipped config like any handler module; the demo only knows their names), runs each type once
  * (as `run now` would) and shows where the messages went, so the whole
  * record → group → render → deliver path is visible without any setup.
  */
 import { relative, resolve } from 'node:path';
 import { createApp } from '../app.js';
 import type { Env } from '../config/env.js';
+import { DigestError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { EventInput } from '../record.js';
 import { runNow, type RunNowResult } from '../runner/run-now.js';
@@ -78,6 +80,11 @@ function demoEvents(stamp: number, now: number): EventInput[] {
 export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const app = await createApp({ env: opts.env, databaseUrl: opts.databaseUrl, config: opts.configPath, logger: silentLogger });
   try {
+    // The demo's events are the shop example's (examples/shop): it needs a config that loads them.
+    const missing = ['Order.Created', 'Purchase.Requested', 'Purchase.Responded'].filter((t) => !app.ctx.config.events[t] || !app.ctx.registry.get(t));
+    if (missing.length) {
+      throw new DigestError('DEMO', `digest demo records the shop example's events, but ${missing.join(', ')} is not configured here; run it with the shipped config/schedules.yaml`);
+    }
     await app.ctx.db.migrate();
     const now = Date.now();
     await app.recorder.recordMany(demoEvents(now % 10_000_000, now));
