@@ -115,4 +115,13 @@ describeEngines('digest demo', (engine) => {
     expect(await count('SELECT COUNT(*) AS n FROM digest_deliveries WHERE id <= ? AND (status <> ? OR attempts <> 1)', [lastFirstDelivery, 'sent'])).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at IS NULL')).toBe(0);
   });
+
+  it('says plainly that it needs the shop example when the config does not load it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digest-demo-'));
+    dirs.push(dir);
+    const configPath = join(dir, 'schedules.yaml');
+    writeFileSync(configPath, shippedYaml().replace(/^  Purchase\.Responded:.*\n?/m, ''));
+    await expect(runDemo({ databaseUrl: engine.url, configPath, print: () => undefined }))
+      .rejects.toThrow("digest demo records the shop example's events, but Purchase.Responded is not configured here");
+  });
 });
