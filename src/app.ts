@@ -62,8 +62,8 @@ async function loadHandlers(opts: AppOptions, env: Env, config: DigestConfig, is
   const list: SourcedHandler[] = [];
   if (opts.handlers) list.push(...opts.handlers.map((handler) => ({ handler, source: 'code' })));
   else {
-    const modules = env.handlerModules?.map((m) => (m.startsWith('.') ? abs(m) : m)) ?? config.handlers ?? [];
-    const imported = await importHandlerModules(modules);
+    const fromEnv = env.handlerModules?.map((m) => (m.startsWith('.') ? abs(m) : m));
+    const imported = await importHandlerModules(fromEnv ?? config.handlers ?? [], fromEnv ? 'DIGEST_HANDLERS' : 'handlers');
     list.push(...imported.handlers);
     issues.push(...imported.issues);
   }

@@ -15,6 +15,8 @@ export function crossCheck(
   const issues: Issue[] = [];
   for (const type of Object.keys(config.events)) {
     const handler = handlerFor(type);
+    // A declared type without a handler already had its declaration's problems reported.
+    if (!handler && config.events[type]?.declared) continue;
     if (!handler) {
       issues.push({ path: `events.${type}`, message: `no handler for event type "${type}": name a module that defines it under handlers:, or declare it here (recipient, template, payload)` });
     } else if (!hasTemplate(handler.template)) {

@@ -12,7 +12,7 @@ import formats from 'ajv-formats';
 import type { TypeDeclaration } from '../config/types.js';
 import type { Issue } from '../errors.js';
 import type { EventGroup, Handler } from './define.js';
-import { checkSchemaPath, pick } from './schema-path.js';
+import { checkSchemaPath, inlineRefs, pick, propertiesOf } from './schema-path.js';
 
 // ajv-formats is CommonJS with a `default` property; NodeNext sees the module object.
 const addFormats = formats.default;
@@ -30,28 +30,53 @@ function toIssue(e: ErrorObject): Issue {
   if (e.keyword === 'additionalProperties') {
     return { path: [...at, String(e.params.additionalProperty)].join('.'), message: 'is not allowed (additionalProperties: false)' };
   }
+  if (e.keyword === 'enum') return { path: at.join('.'), message: mustBeOneOf(e) };
   return { path: at.join('.'), message: e.message ?? `fails ${e.keyword}` };
+}
+
+const mustBeOneOf = (e: ErrorObject) => `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+
+/**
+ * A broken schema's problems, one per place: the metaschema's `anyOf`
+ * branches say the same thing several ways (`type: objekt` fails "enum",
+ * "must be array" and "anyOf"), so the enum's allowed values are kept,
+ * else the first message.
+ */
+function schemaIssues(errors: readonly ErrorObject[], at: string): Issue[] {
+  const byPath = new Map<string, Issue>();
+  for (const e of errors) {
+    const path = [at, ...pointerPath(e.instancePath)].join('.');
+    if (e.keyword === 'enum') byPath.set(path, { path, message: mustBeOneOf(e) });
+    else if (!byPath.has(path)) byPath.set(path, { path, message: e.message ?? `fails ${e.keyword}` });
+  }
+  return [...byPath.values()];
 }
 
 /**
  * Fields the schema declares but a payload leaves out are null in the view:
  * templates run in strict mode, where `{{#if message}}` on an absent field
- * is an error rather than false.
+ * is an error rather than false. Follows `$ref` and `allOf` like the path check.
  */
-function withNulls(schema: unknown, value: unknown): unknown {
-  const props = typeof schema === 'object' && schema !== null ? (schema as Schema).properties : undefined;
-  if (typeof props !== 'object' || props === null || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+function withNulls(schema: Schema, value: unknown, root: Schema): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const out: Payload = { ...(value as Payload) };
-  for (const [key, sub] of Object.entries(props as Schema)) out[key] = Object.hasOwn(out, key) ? withNulls(sub, out[key]) : null;
+  for (const [key, sub] of propertiesOf(schema, root)) out[key] = Object.hasOwn(out, key) ? withNulls(sub, out[key], root) : null;
   return out;
 }
 
 const byTime = (a: { occurredAt: Date; id: number }, b: { occurredAt: Date; id: number }) =>
   a.occurredAt.getTime() - b.occurredAt.getTime() || a.id - b.id;
 
-/** The view a declared type's template receives. Exported for tests and docs. */
+/**
+ * The view a declared type's template receives. An event is its payload's
+ * fields plus the event's `id` and `occurredAt`; the payload also stays whole
+ * under `payload`, so a payload field with one of those names is still there.
+ */
 export function declaredView(group: EventGroup<Payload>, schema: Schema) {
-  const events = [...group.events].sort(byTime).map((e) => ({ ...(withNulls(schema, e.payload) as Payload), id: e.id, occurredAt: e.occurredAt }));
+  const events = [...group.events].sort(byTime).map((e) => {
+    const payload = withNulls(schema, e.payload, schema) as Payload;
+    return { ...payload, id: e.id, occurredAt: e.occurredAt, payload };
+  });
   return { type: group.type, recipient: group.recipient, count: events.length, events, first: events[0] ?? null, last: events[events.length - 1] ?? null };
 }
 
@@ -70,7 +95,7 @@ export function declareHandler(type: string, decl: TypeDeclaration, at: string):
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
   addFormats(ajv);
   if (!ajv.validateSchema(schema)) {
-    for (const e of ajv.errors ?? []) issues.push({ path: [`${at}.payload`, ...pointerPath(e.instancePath)].join('.'), message: e.message ?? e.keyword });
+    issues.push(...schemaIssues(ajv.errors ?? [], `${at}.payload`));
     return { issues };
   }
   let validate: ReturnType<typeof ajv.compile>;
@@ -86,6 +111,7 @@ export function declareHandler(type: string, decl: TypeDeclaration, at: string):
   if (toProblem) issues.push({ path: `${at}.to`, message: toProblem });
   if (issues.length > 0) return { issues };
 
+  let documented: Schema | undefined;
   const handler: Handler<Payload> = {
     type,
     group: decl.group,
@@ -94,7 +120,7 @@ export function declareHandler(type: string, decl: TypeDeclaration, at: string):
       if (validate(payload)) return { ok: true, value: payload as Payload };
       return { ok: false, issues: (validate.errors ?? []).map(toIssue) };
     },
-    jsonSchema: () => schema,
+    jsonSchema: () => (documented ??= inlineRefs(schema)),
     recipient: (p) => String(pick(p, decl.recipient) ?? ''),
     render(group) {
       const data = declaredView(group, schema);

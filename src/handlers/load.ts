@@ -28,7 +28,7 @@ export function handlerProblem(value: unknown): string | null {
   const v = value as Record<string, unknown>;
   const missing = REQUIRED.filter(([k, t]) => typeof v[k] !== t).map(([k]) => k);
   if (missing.length) return `is not a defineHandler(...) result (missing ${missing.join(', ')})`;
-  if (v.group !== 'recipient' && v.group !== 'event') return 'has a group other than "recipient" or "event"';
+  if (v.group !== 'recipient' && v.group !== 'event') return `has group ${JSON.stringify(v.group)}; it must be "recipient" or "event"`;
   return null;
 }
 
@@ -41,13 +41,14 @@ function moduleUrl(spec: string): string {
   return pathToFileURL(createRequire(join(process.cwd(), "noop.js")).resolve(spec)).href;
 }
 
-export async function importHandlerModules(specs: readonly string[]): Promise<{ handlers: SourcedHandler[]; issues: Issue[] }> {
+/** `origin` is where the list was given (`handlers` in the schedules file, or `DIGEST_HANDLERS`): problems are reported there. */
+export async function importHandlerModules(specs: readonly string[], origin = 'handlers'): Promise<{ handlers: SourcedHandler[]; issues: Issue[] }> {
   const handlers: SourcedHandler[] = [];
   const issues: Issue[] = [];
   // The same module named twice is loaded once (its types are not duplicates of themselves).
   for (const spec of [...new Set(specs)]) {
     const source = displayPath(spec);
-    const fail = (message: string) => issues.push({ path: 'handlers', message: `${source}: ${message}` });
+    const fail = (message: string) => issues.push({ path: origin, message: `${source}: ${message}` });
     let mod: Record<string, unknown>;
     try {
       mod = (await import(moduleUrl(spec))) as Record<string, unknown>;

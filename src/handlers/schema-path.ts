@@ -10,24 +10,38 @@ type Schema = Record<string, unknown>;
 
 const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A local `$ref` (`#/$defs/post`) resolved against the root; anything else is left as is. */
-function deref(node: Schema, root: Schema, seen = new Set<string>()): Schema {
-  const ref = node.$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#') || seen.has(ref)) return node;
-  seen.add(ref);
-  let target: unknown = root;
+/** The target of a local `$ref` (`#/$defs/post`), or undefined. */
+function target(ref: unknown, root: Schema): Schema | undefined {
+  if (typeof ref !== 'string' || !ref.startsWith('#')) return undefined;
+  let at: unknown = root;
   for (const raw of ref.slice(1).split('/').filter(Boolean)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    target = isSchema(target) ? target[key] : undefined;
+    at = isSchema(at) && Object.hasOwn(at, key) ? at[key] : undefined;
   }
-  return isSchema(target) ? deref(target, root, seen) : node;
+  return isSchema(at) ? at : undefined;
 }
 
-/** The schema itself and its `allOf` parts: every place a property may be declared. */
-function parts(node: Schema, root: Schema): Schema[] {
-  const self = deref(node, root);
-  const all = Array.isArray(self.allOf) ? self.allOf.filter(isSchema).flatMap((s) => parts(s, root)) : [];
-  return [self, ...all];
+/**
+ * Every schema object that applies to a value at `node`: the node itself
+ * (2020-12 allows keywords beside `$ref`), what its local `$ref` points to,
+ * and its `allOf` parts, recursively. `seen` stops self-referencing schemas.
+ */
+export function parts(node: Schema, root: Schema, seen = new Set<Schema>()): Schema[] {
+  if (seen.has(node)) return [];
+  seen.add(node);
+  const ref = target(node.$ref, root);
+  const all = Array.isArray(node.allOf) ? node.allOf.filter(isSchema) : [];
+  return [node, ...(ref ? parts(ref, root, seen) : []), ...all.flatMap((s) => parts(s, root, seen))];
+}
+
+/** The properties a value at `node` may have, from every part that declares them. */
+export function propertiesOf(node: Schema, root: Schema): Map<string, Schema> {
+  const out = new Map<string, Schema>();
+  for (const part of parts(node, root)) {
+    if (!isSchema(part.properties)) continue;
+    for (const [key, sub] of Object.entries(part.properties)) if (isSchema(sub) && !out.has(key)) out.set(key, sub);
+  }
+  return out;
 }
 
 const typesOf = (node: Schema): string[] => {
@@ -51,7 +65,7 @@ export function checkSchemaPath(schema: Schema, path: string, rule: PathRule): s
   for (const [i, key] of segments.entries()) {
     const here = segments.slice(0, i + 1).join('.');
     const candidates = parts(node, schema);
-    const owner = candidates.find((c) => isSchema(c.properties) && isSchema(c.properties[key]));
+    const owner = candidates.find((c) => isSchema(c.properties) && Object.hasOwn(c.properties, key) && isSchema(c.properties[key]));
     if (!owner) return `the payload schema has no property "${here}"`;
     const required = candidates.some((c) => Array.isArray(c.required) && c.required.includes(key));
     if (rule.required && !required) return `"${here}" is optional in the payload schema; list it in "required" so every event has one`;
@@ -72,4 +86,27 @@ export function pick(value: unknown, path: string): unknown {
     at = at[key];
   }
   return at;
+}
+
+/**
+ * The schema with local `$ref`s replaced by what they point to, for embedding
+ * in a larger document (the OpenAPI body), where `#/…` would resolve against
+ * that document's root. A reference that leads back into itself stays a
+ * `$ref` (JSON cannot inline a cycle).
+ */
+export function inlineRefs(schema: Schema): Schema {
+  const walk = (value: unknown, stack: Schema[]): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, stack));
+    if (!isSchema(value)) return value;
+    const ref = target(value.$ref, schema);
+    const out: Schema = {};
+    if (ref && !stack.includes(ref)) {
+      const inlined = walk(ref, [...stack, ref]) as Schema;
+      const { $ref: _ref, ...siblings } = value;
+      return Object.keys(siblings).length ? { allOf: [inlined, walk(siblings, stack)] } : inlined;
+    }
+    for (const [k, v] of Object.entries(value)) if (k !== '$defs' || value !== schema) out[k] = walk(v, stack);
+    return out;
+  };
+  return walk(schema, [schema]) as Schema;
 }
