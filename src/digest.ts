@@ -6,7 +6,8 @@
  * the scheduler loads them. Config, templates and transports are loaded on
  * the first runNow.
  */
-import { createApp, loadRegistry, type App, type AppOptions } from './app.js';
+import { createApp, type App, type AppOptions } from './app.js';
+import { loadRegistry } from './setup.js';
 import { readEnv } from './config/env.js';
 import type { Handler } from './handlers/define.js';
 import { createRegistry } from './handlers/registry.js';

@@ -1,4 +1,5 @@
-import { loadSetup, type AppOptions } from '../app.js';
+import type { AppOptions } from '../app.js';
+import { loadSetup } from '../setup.js';
 import { describeSchedules } from '../scheduler/fire-times.js';
 import { table } from './format.js';
 

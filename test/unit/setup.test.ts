@@ -1,5 +1,5 @@
 /**
- * loadSetup (src/app.ts): schedules file + handler modules + declared types +
+ * loadSetup (src/setup.ts): schedules file + handler modules + declared types +
  * templates, checked together and reported as ONE ConfigError. Pure: loadSetup
  * opens no database. Handler modules are plain ESM / CommonJS files written to
  * temp dirs; they import nothing (a handler is plain data and functions).
@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRegistry, loadSetup, type AppOptions } from '../../src/app.js';
+import type { AppOptions } from '../../src/app.js';
+import { loadRegistry, loadSetup } from '../../src/setup.js';
 import { check } from '../../src/cli/check.js';
 import { readEnv } from '../../src/config/env.js';
 import { ConfigError, type Issue } from '../../src/errors.js';
