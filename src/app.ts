@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
 import { loadTemplates, type Renderer } from './render/renderer.js';
 import type { RunnerContext } from './runner/context.js';
+import { messageIdDomainFor } from './runner/message-id.js';
 import type { Db } from './store/db.js';
 import { openDb } from './store/open.js';
 import { createTransport } from './transports/create.js';
@@ -135,6 +136,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const ctx: RunnerContext = {
     db, config, registry, renderer, transports, logger,
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    messageIdDomain: messageIdDomainFor(config, databaseUrl ?? 'sqlite:./data/digest.db'),
     leaseMs: opts.leaseMs ?? env.leaseMs,
     retryBaseMs: opts.retryBaseMs,
   };

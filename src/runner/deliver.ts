@@ -59,7 +59,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     log.warn({ evt: 'delivery.split', deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
     d = { ...d, events: outcome.events };
   }
-  const messageId = messageIdFor(d.id);
+  const messageId = messageIdFor(d.id, ctx.messageIdDomain);
   const { subject, text, html } = rendered.message;
   const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
   let ours: boolean;

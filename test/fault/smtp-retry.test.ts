@@ -53,6 +53,8 @@ describeEngines('SMTP failures', (engine) => {
       await waitFor(async () => (await recoverDeliveries(ctx)).includes('sent'), 5_000, 20);
       const row = await deliveryRow(engine.db);
       expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+      // The domain the SMTP transport sends from (no messageIdDomain configured).
+      expect(row.messageId).toBe(`<delivery.${Number(row.id)}@shop.example>`);
       expect(smtp.state.accepted.map((m) => m.messageId)).toEqual([row.messageId]);
       const [e] = await engine.db.all<{ processedAt: unknown }>('SELECT processed_at AS processedAt FROM digest_events');
       expect(e!.processedAt).not.toBeNull();
