@@ -61,7 +61,9 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   }
   const messageId = messageIdFor(d.id, ctx.messageIdDomain);
   const { subject, text, html } = rendered.message;
-  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
+  // Every (re)send goes through the type's transport as configured now, and
+  // the row records which one took it (see replay.ts for why).
+  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
   let ours: boolean;
   try {
     ours = await commits.sending({ delivery: d, content });

@@ -82,6 +82,8 @@ export interface RenderedContent {
   text: string | null;
   html: string | null;
   messageId: string;
+  /** The transport it is handed to: the type's configured one at the time of this send. */
+  transport: string;
 }
 
 /**
@@ -94,10 +96,10 @@ export interface RenderedContent {
 export async function markSending(ex: Executor, id: number, token: string, c: RenderedContent, leaseMs: number): Promise<boolean> {
   const d = sqlFor(ex);
   const res = await ex.run(
-    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?,
+    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?, transport = ?,
             lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
       WHERE id = ? AND lease_token = ?`,
-    [c.address, c.subject, c.text, c.html, c.messageId, leaseMs, id, token]);
+    [c.address, c.subject, c.text, c.html, c.messageId, c.transport, leaseMs, id, token]);
   return res.affectedRows === 1;
 }
 
