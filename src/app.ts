@@ -11,6 +11,7 @@ import type { Handler } from './handlers/define.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
 import type { RunnerContext } from './runner/context.js';
+import { messageIdDomainFor } from './runner/message-id.js';
 import { loadSetup } from './setup.js';
 import type { Db } from './store/db.js';
 import { openDb } from './store/open.js';
@@ -51,6 +52,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const ctx: RunnerContext = {
     db, config, registry, renderer, transports, logger,
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    messageIdDomain: messageIdDomainFor(config, databaseUrl ?? 'sqlite:./data/digest.db'),
     leaseMs: opts.leaseMs ?? env.leaseMs,
     retryBaseMs: opts.retryBaseMs,
   };

@@ -7,7 +7,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { AppOptions } from './app.js';
-import { crossCheck } from './config/cross-check.js';
+import { checkTimeouts, crossCheck } from './config/cross-check.js';
 import { readEnv, type Env } from './config/env.js';
 import { loadSchedules } from './config/schedules.js';
 import type { DigestConfig } from './config/types.js';
@@ -90,6 +90,7 @@ export async function loadSetup(opts: AppOptions = {}): Promise<Setup> {
   const { config, registry } = types;
   const renderer = tryLoadTemplates(abs(opts.templatesDir ?? env.templatesDir ?? config.templates ?? 'templates'), issues);
   if (renderer) issues.push(...crossCheck(config, (t) => registry.get(t), (n) => renderer.has(n)));
+  issues.push(...checkTimeouts(config, opts.leaseMs ?? env.leaseMs));
   if (issues.length || !renderer) throw new ConfigError(issues);
   return { env, config, registry, renderer };
 }

@@ -7,6 +7,18 @@ import type { DigestConfig } from './types.js';
  * handler and every handler's template exists.
  * Returns all problems; the caller refuses to start on any.
  */
+/**
+ * A send that may take longer than a lease: the lease keeper renews leases
+ * while a send is in flight, but only while this process runs its heartbeat;
+ * a timeout past the lease means a stalled send can outlive a lease that
+ * another worker then takes over, and the message goes out twice.
+ */
+export function checkTimeouts(config: DigestConfig, leaseMs: number): Issue[] {
+  return Object.values(config.transports).flatMap((t) => (t.kind === 'webhook' && t.timeoutMs > leaseMs
+    ? [{ path: `transports.${t.name}.timeoutMs`, message: `${t.timeoutMs} ms exceeds the lease (DIGEST_LEASE_SECONDS=${leaseMs / 1000}): lower it or raise the lease` }]
+    : []));
+}
+
 export function crossCheck(
   config: DigestConfig,
   handlerFor: (type: string) => Handler | undefined,

@@ -34,6 +34,8 @@ const TopSchema = z.strictObject({
   // Handler modules (relative to this file, absolute, or a package name) and the templates directory.
   handlers: z.union([text, z.array(text)]).optional(),
   templates: text.optional(),
+  // The right-hand side of every Message-ID: a domain of this installation.
+  messageIdDomain: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name (e.g. mail.shop.example)').max(253).optional(),
   transports: z.record(z.string(), z.unknown()),
   events: z.record(z.string(), z.unknown()),
 });
@@ -182,7 +184,8 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const all = [...varIssues, ...issues.filter((i) => !unset.has(i.path))];
   const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
   const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
-  return { config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, transports, events }, issues: all };
+  const messageIdDomain = top?.messageIdDomain;
+  return { config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}), transports, events }, issues: all };
 }
 
 /** The checks that need more than the event's own shape: zone, cadence, transport name. */

@@ -50,6 +50,8 @@ export interface DigestConfig {
   handlers?: string[];
   /** Templates directory (absolute), from `templates:`; DIGEST_TEMPLATES overrides it. */
   templates?: string;
+  /** Domain of the Message-IDs (see runner/message-id.ts); unset: derived. */
+  messageIdDomain?: string;
   transports: Record<string, TransportConfig>;
   events: Record<string, EventTypeConfig>;
 }

@@ -77,5 +77,24 @@ function renderPart(template: string, part: Part, fn: CompiledTemplate, data: un
   if (/[\r\n]/.test(subject)) {
     throw new DigestError('RENDER', `template ${template}.subject: rendered subject contains a line break`);
   }
-  return subject;
+  return capSubject(subject);
+}
+
+/**
+ * Longest subject we send, in characters. RFC 5322 caps a header line at 998
+ * octets, and a payload field (a 60,000-character supplier name) must not make
+ * one invalid message; no mail client shows more than this anyway.
+ */
+export const MAX_SUBJECT_LENGTH = 250;
+
+/** Cuts a long subject at a code point (never inside a surrogate pair), marking the cut with an ellipsis. */
+export function capSubject(subject: string): string {
+  if (subject.length <= MAX_SUBJECT_LENGTH) return subject;
+  const chars = Array.from(subject);
+  let out = '';
+  for (const c of chars) {
+    if (out.length + c.length > MAX_SUBJECT_LENGTH - 1) break;
+    out += c;
+  }
+  return `${out.trimEnd()}…`;
 }

@@ -6,6 +6,7 @@ import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { fitPage } from './page-budget.js';
+import { leasesOf } from './lease-keeper.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -55,7 +56,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1)).length === 0) {
     return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], events: 0 };
   }
-  return ctx.db.transaction(async (tx) => {
+  const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
       : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
@@ -90,4 +91,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     await linkEvents(tx, deliveries.map((d) => ({ deliveryId: d.id, eventIds: d.events.map((e) => e.id) })));
     return { done: false, more, leftover, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
   });
+  // Held from now until each delivery's outcome is recorded (deliverAll releases them).
+  leasesOf(ctx).hold(leaseToken, claimed.deliveries.map((d) => d.id));
+  return claimed;
 }

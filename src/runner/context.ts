@@ -21,6 +21,8 @@ export interface RunnerContext {
   logger: Logger;
   /** Who holds leases and runs: `<host>:<pid>:<random>`. */
   owner: string;
+  /** Right-hand side of Message-IDs (runner/message-id.ts). */
+  messageIdDomain: string;
   /** How long a claimed delivery stays ours before another worker may recover it. */
   leaseMs: number;
   /** First retry delay; doubles per attempt (default 10 s). */

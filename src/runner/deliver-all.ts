@@ -3,6 +3,7 @@ import type { ClaimedDelivery } from './claim.js';
 import type { RunnerContext } from './context.js';
 import { deliver, type DeliveryOutcome } from './deliver.js';
 import { deliveryCommits } from './delivery-commits.js';
+import { leasesOf } from './lease-keeper.js';
 
 /** Sends in flight at once per page: sends overlap the database round trips of others. */
 export const DEFAULT_DELIVERY_CONCURRENCY = 4;
@@ -15,6 +16,7 @@ export const DEFAULT_DELIVERY_CONCURRENCY = 4;
  */
 export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDelivery[], signal?: AbortSignal): Promise<DeliveryOutcome[]> {
   const commits = deliveryCommits(ctx);
+  const leases = leasesOf(ctx);
   const queue = [...list];
   const outcomes: Array<Promise<DeliveryOutcome>> = [];
   const unstarted: ClaimedDelivery[] = [];
@@ -24,7 +26,12 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
         unstarted.push(d, ...queue.splice(0));
         return;
       }
-      const { outcome } = await deliver(ctx, d, commits);
+      const { outcome } = await deliver(ctx, d, commits).catch((err) => {
+        leases.release(d.leaseToken, [d.id]);
+        throw err;
+      });
+      // Its lease is kept (lease-keeper.ts) until the outcome is recorded.
+      outcome.finally(() => leases.release(d.leaseToken, [d.id])).catch(() => undefined);
       // Awaited below, after the workers; marked handled now so a failure
       // meanwhile is not reported as an unhandled rejection.
       outcome.catch(() => undefined);
@@ -35,7 +42,9 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
     Array.from({ length: Math.min(ctx.deliveryConcurrency ?? DEFAULT_DELIVERY_CONCURRENCY, queue.length) }, worker));
   const recorded = await Promise.allSettled(outcomes);
   for (const token of new Set(unstarted.map((d) => d.leaseToken))) {
-    await releaseLeases(ctx.db, unstarted.filter((d) => d.leaseToken === token).map((d) => d.id), token);
+    const ids = unstarted.filter((d) => d.leaseToken === token).map((d) => d.id);
+    leases.release(token, ids);
+    await releaseLeases(ctx.db, ids, token);
   }
   const failure = [...workers, ...recorded].find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;

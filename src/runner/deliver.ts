@@ -7,7 +7,8 @@ import { type RunnerContext, typeConfig } from './context.js';
 import type { DeliveryCommits } from './delivery-commits.js';
 import { messageIdFor } from './message-id.js';
 import { persist } from './persist.js';
-import { renderEvents } from './render-events.js';
+import { renderDelivery } from './render-events.js';
+import { splitPoison } from './split-poison.js';
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
 
@@ -29,27 +30,40 @@ const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => 
  * other recipients. 'lost' means our lease was taken over (we stalled): we
  * change nothing.
  */
-export async function deliver(ctx: RunnerContext, d: ClaimedDelivery, commits: DeliveryCommits): Promise<Handed> {
+export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits): Promise<Handed> {
+  let d = claimed;
   const cfg = typeConfig(ctx, d.eventType);
   const log = ctx.logger.child({ deliveryId: d.id, type: d.eventType, attempt: d.attempts });
-  const fail = async (stage: string, err: unknown): Promise<DeliveryOutcome> => {
-    // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry.
-    const dead = isPermanent(err) || d.attempts >= cfg.maxAttempts;
+  const fail = async (stage: string, err: unknown, deterministic = false): Promise<DeliveryOutcome> => {
+    // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry,
+    // nor can a render failure (rendering is pure: same events, same error).
+    const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
     if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn)))) return 'lost';
     log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
 
-  let rendered;
-  try {
-    rendered = renderEvents(ctx, d.eventType, d.recipient, d.events);
-  } catch (err) {
-    return handed(fail('render', err));
+  const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events);
+  if (!outcome.ok) return handed(fail('render', outcome.error, true));
+  const { rendered } = outcome;
+  if (outcome.poison.length > 0) {
+    let deadId: number | null;
+    try {
+      deadId = await persist(() => splitPoison(ctx, d, outcome.poison));
+    } catch (err) {
+      if (isConnectionError(err)) throw err;
+      return handed(fail('store', err));
+    }
+    if (deadId == null) return handed('lost');
+    log.warn({ evt: 'delivery.split', deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
+    d = { ...d, events: outcome.events };
   }
-  const messageId = messageIdFor(d.id);
+  const messageId = messageIdFor(d.id, ctx.messageIdDomain);
   const { subject, text, html } = rendered.message;
-  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId };
+  // Every (re)send goes through the type's transport as configured now, and
+  // the row records which one took it (see replay.ts for why).
+  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
   let ours: boolean;
   try {
     ours = await commits.sending({ delivery: d, content });

@@ -4,6 +4,7 @@ import { selectDeliveryEvents } from '../store/events.js';
 import type { RunnerContext } from './context.js';
 import type { ClaimedDelivery } from './claim.js';
 import { deliverAll } from './deliver-all.js';
+import { leasesOf } from './lease-keeper.js';
 import type { DeliveryOutcome } from './deliver.js';
 
 /**
@@ -27,5 +28,6 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
     ctx.logger.info({ evt: 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts });
     claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
   }
+  leasesOf(ctx).hold(leaseToken, ids);
   return deliverAll(ctx, claimed, signal);
 }

@@ -1,19 +1,82 @@
+import type { GroupEvent } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
-import { renderGroup } from '../render/render-group.js';
+import { type RenderedGroup, renderGroup } from '../render/render-group.js';
 import type { OutstandingEvent } from '../store/events.js';
 import type { RunnerContext } from './context.js';
 
 /**
  * Validates each stored payload against the handler's schema (rows inserted
  * by SQL producers were never checked) and renders the group. Throws on a bad
- * payload or a failing template: the caller fails that one delivery.
+ * payload or a failing template (dry runs show the error).
  */
 export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]) {
   const handler = ctx.registry.require(type);
-  const group = {
-    type,
-    recipient,
-    events: events.map((e) => ({ id: e.id, occurredAt: e.occurredAt, payload: validatePayload(handler, e.payload) })),
-  };
+  const group = { type, recipient, events: events.map((e) => ({ id: e.id, occurredAt: e.occurredAt, payload: validatePayload(handler, e.payload) })) };
   return renderGroup(handler, ctx.renderer, group);
+}
+
+/** An event that cannot be rendered, and why (the reason starts with its id). */
+export interface PoisonEvent {
+  event: OutstandingEvent;
+  reason: string;
+}
+
+/**
+ * What rendering a delivery came to. Rendering is pure, so a failure here is
+ * deterministic: retrying the same events fails the same way.
+ * - `rendered`: the message for `events`; `poison` lists the events left out
+ *   (to be split into a dead delivery of their own).
+ * - `failed`: nothing can be sent; `error` names the event ids at fault.
+ */
+export type RenderOutcome =
+  | { ok: true; rendered: RenderedGroup; events: OutstandingEvent[]; poison: PoisonEvent[] }
+  | { ok: false; error: string };
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Renders a delivery, separating the events that cannot be rendered from the
+ * ones that can. A payload failing its schema is found event by event. A
+ * template (or handler) error is a property of the group: the events are
+ * then rendered one by one, and those that fail alone are the poison. When
+ * each renders alone but not together, no single event is at fault and the
+ * whole delivery fails, naming all of them.
+ */
+export function renderDelivery(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]): RenderOutcome {
+  const handler = ctx.registry.require(type);
+  const valid: Array<{ event: OutstandingEvent; view: GroupEvent<unknown> }> = [];
+  const poison: PoisonEvent[] = [];
+  for (const event of events) {
+    try {
+      valid.push({ event, view: { id: event.id, occurredAt: event.occurredAt, payload: validatePayload(handler, event.payload) } });
+    } catch (err) {
+      poison.push({ event, reason: `event ${event.id}: ${message(err)}` });
+    }
+  }
+  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) });
+  const attempt = (list: typeof valid): { ok: true; rendered: RenderedGroup } | { ok: false; error: string } => {
+    try {
+      return { ok: true, rendered: render(list) };
+    } catch (err) {
+      return { ok: false, error: message(err) };
+    }
+  };
+  const failed = (extra: string[] = []) => ({ ok: false as const, error: [...poison.map((p) => p.reason), ...extra].join('; ') });
+
+  if (valid.length === 0) return failed();
+  const whole = attempt(valid);
+  if (whole.ok) return { ok: true, rendered: whole.rendered, events: valid.map((v) => v.event), poison };
+  if (valid.length === 1) return failed([`event ${valid[0]!.event.id}: ${whole.error}`]);
+
+  const good: typeof valid = [];
+  for (const v of valid) {
+    const alone = attempt([v]);
+    if (alone.ok) good.push(v);
+    else poison.push({ event: v.event, reason: `event ${v.event.id}: ${alone.error}` });
+  }
+  const rest = good.length === valid.length ? null : good.length > 0 ? attempt(good) : null;
+  if (rest?.ok) return { ok: true, rendered: rest.rendered, events: good.map((v) => v.event), poison };
+  // Every event alone fails, or the survivors still fail together: nothing to split off.
+  const ids = good.map((v) => v.event.id);
+  return failed(ids.length ? [`events ${ids.join(', ')} together: ${rest && !rest.ok ? rest.error : whole.error}`] : []);
 }

@@ -4,20 +4,27 @@ import type { RunnerContext } from './context.js';
 
 /**
  * Re-sends a sent delivery exactly as it was: the stored address, subject,
- * bodies and Message-ID, through the transport it went out on. Nothing is
- * re-rendered and no state changes: the delivery stays `sent`, its events
- * stay stamped. (For a receiver that lost the message; it may drop it as a
- * duplicate by its Message-ID, which is the point of keeping it.)
+ * bodies and Message-ID. Nothing is re-rendered and no state changes: the
+ * delivery stays `sent`, its events stay stamped. (For a receiver that lost
+ * the message; it may drop it as a duplicate by its Message-ID, which is the
+ * point of keeping it.)
+ *
+ * Like every other (re)send, it goes through the transport the delivery's
+ * type is configured with now, not the name stored on the row: ops who
+ * rename a transport or move a type to another relay expect queued retries
+ * and replays to follow the config, not to fail on a name that no longer
+ * exists. The row's `transport` records the one that last took it.
  */
 export async function replayDelivery(ctx: RunnerContext, id: number): Promise<void> {
   const [d] = await selectDeliveriesByIds(ctx.db, [id]);
   if (!d) throw new DigestError('NOT_FOUND', `delivery ${id} does not exist`);
   if (d.status !== 'sent') throw new DigestError('NOT_SENT', `delivery ${id} is ${d.status}, not sent: use \`digest retry ${id}\``);
-  const transport = ctx.transports.get(d.transport);
-  if (!transport) throw new DigestError('NO_TRANSPORT', `delivery ${id} went out on transport "${d.transport}", which is no longer configured`);
+  const name = ctx.config.events[d.eventType]?.transport;
+  const transport = name == null ? undefined : ctx.transports.get(name);
+  if (!transport) throw new DigestError('NO_TRANSPORT', `delivery ${id} is of type "${d.eventType}", which is no longer in the schedules config`);
   await transport.send({
     deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to: d.address ?? d.recipient,
     subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
   });
-  ctx.logger.info({ evt: 'delivery.replayed', deliveryId: d.id, type: d.eventType });
+  ctx.logger.info({ evt: 'delivery.replayed', deliveryId: d.id, type: d.eventType, transport: name });
 }

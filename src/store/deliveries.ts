@@ -28,6 +28,41 @@ export async function insertDeliveries(
   }
 }
 
+/**
+ * A delivery born dead: the events split out of another delivery because they
+ * cannot be rendered (bad payload, template error). Same run, recipient and
+ * transport; its group key (`!<from id>:<first event id>`) is unique per run.
+ */
+export async function insertDeadDelivery(
+  ex: Executor, row: NewDelivery & { attempts: number; error: string },
+): Promise<number> {
+  const res = await ex.run(
+    `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, status, attempts, error)
+     VALUES (?, ?, ?, ?, ?, 'dead', ?, ?)`,
+    [row.runId, row.eventType, row.recipient, row.groupKey, row.transport, row.attempts, row.error]);
+  return res.insertId;
+}
+
+/**
+ * Extends the leases of deliveries a worker still holds (the heartbeat, and
+ * the fence before a split). Fenced by the token: a delivery another worker
+ * took over is not counted. Only unfinished ones: a sent or failed delivery
+ * has no lease left to renew.
+ */
+export async function renewLeases(ex: Executor, token: string, ids: readonly number[], leaseMs: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const d = sqlFor(ex);
+  let renewed = 0;
+  for (const part of chunks(ids)) {
+    const res = await ex.run(
+      `UPDATE digest_deliveries SET lease_until = ${d.plusMs(d.now)}
+        WHERE lease_token = ? AND status IN ('pending', 'sending') AND id IN (${placeholders(part.length)})`,
+      [leaseMs, token, ...part]);
+    renewed += res.affectedRows;
+  }
+  return renewed;
+}
+
 export async function selectDeliveryIdsByGroup(
   ex: Executor, runId: number, groupKeys: readonly string[],
 ): Promise<Map<string, number>> {
@@ -47,6 +82,8 @@ export interface RenderedContent {
   text: string | null;
   html: string | null;
   messageId: string;
+  /** The transport it is handed to: the type's configured one at the time of this send. */
+  transport: string;
 }
 
 /**
@@ -59,10 +96,10 @@ export interface RenderedContent {
 export async function markSending(ex: Executor, id: number, token: string, c: RenderedContent, leaseMs: number): Promise<boolean> {
   const d = sqlFor(ex);
   const res = await ex.run(
-    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?,
+    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?, transport = ?,
             lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
       WHERE id = ? AND lease_token = ?`,
-    [c.address, c.subject, c.text, c.html, c.messageId, leaseMs, id, token]);
+    [c.address, c.subject, c.text, c.html, c.messageId, c.transport, leaseMs, id, token]);
   return res.affectedRows === 1;
 }
 

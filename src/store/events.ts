@@ -176,6 +176,18 @@ export async function stampEvents(ex: Executor, eventIds: readonly number[]): Pr
   return stamped;
 }
 
+/** Moves events that cannot be rendered from their delivery to the dead one split off for them. */
+export async function relinkEvents(ex: Executor, fromDeliveryId: number, toDeliveryId: number, eventIds: readonly number[]): Promise<number> {
+  let moved = 0;
+  for (const part of chunks(eventIds)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET delivery_id = ? WHERE delivery_id = ? AND processed_at IS NULL AND id IN (${placeholders(part.length)})`,
+      [toDeliveryId, fromDeliveryId, ...part]);
+    moved += res.affectedRows;
+  }
+  return moved;
+}
+
 export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
     `SELECT ${EVENT_COLUMNS} FROM digest_events WHERE delivery_id = ? ORDER BY id`,

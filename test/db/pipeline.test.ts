@@ -5,6 +5,8 @@ import { runType } from '../../src/runner/run.js';
 import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { shippedConfig, testApp } from '../support/app.js';
+import { MemoryTransport } from '../support/memory-transport.js';
+import { waitFor } from '../support/wait.js';
 
 const request = (i: number, supplier: number) => ({
   request_id: `R${i}`, supplier_id: `S${supplier}`, supplier_email: `s${supplier}@supplier.example`,
@@ -102,7 +104,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     expect(s).toMatchObject({ deliveriesSent: 1, deliveriesFailed: 1 });
     expect(transport.sent.map((m) => m.recipient)).toEqual(['z@y.example']);
     const [row] = await engine.db.all<{ error: string; status: string }>("SELECT error, status FROM digest_deliveries WHERE recipient = 'x@y.example'");
-    expect(row!.status).toBe('failed');
+    expect(row!.status).toBe('dead');
     expect(row!.error).toMatch(/order_id/);
   });
 
@@ -119,6 +121,35 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     const events = await engine.db.all<{ id: number }>('SELECT id FROM digest_events WHERE delivery_id = ? ORDER BY id', [before!.id]);
     expect(events).toHaveLength(3);
     await expect(replayDelivery(ctx, 999_999)).rejects.toThrow(/does not exist/);
+  });
+
+  it('retries and replays go through the transport the type is configured with now, and the row records it', async () => {
+    const before = new MemoryTransport('outbox');
+    const { ctx, recorder } = await testApp(engine, { transports: { outbox: before }, retryBaseMs: 1 });
+    await recorder.record('Purchase.Requested', request(1, 4));
+    await recorder.record('Purchase.Requested', request(2, 5));
+    before.failFor.add(String(request(2, 5).supplier_id));
+    const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    const [sent, failed] = await selectDeliveriesOfRun(engine.db, s.runId!);
+    expect([sent!.status, failed!.status, sent!.transport]).toEqual(['sent', 'failed', 'outbox']);
+
+    // Ops rename the transport (and point the type at the new name); the old name is gone.
+    const config = shippedConfig();
+    const { outbox, ...rest } = config.transports;
+    config.transports = { ...rest, relay: { ...outbox!, name: 'relay' } };
+    config.events['Purchase.Requested']!.transport = 'relay';
+    const after = new MemoryTransport('relay');
+    const renamed = await testApp(engine, { config, transports: { relay: after } });
+    await waitFor(async () => (await recoverDeliveries(renamed.ctx)).includes('sent'), 5_000, 10);
+    await replayDelivery(renamed.ctx, sent!.id);
+    expect(after.sent.map((m) => m.deliveryId)).toEqual([failed!.id, sent!.id]);
+    expect(before.sent.map((m) => m.deliveryId)).toEqual([sent!.id]);
+    const rows = await selectDeliveriesOfRun(engine.db, s.runId!);
+    // The retry went out on relay and says so; the replay changed nothing.
+    expect(rows.map((r) => [r.status, r.transport])).toEqual([['sent', 'outbox'], ['sent', 'relay']]);
+    // A type taken out of the config has no transport to replay through: the error says why.
+    delete config.events['Purchase.Requested'];
+    await expect(replayDelivery(renamed.ctx, sent!.id)).rejects.toThrow(/type "Purchase\.Requested", which is no longer in the schedules config/);
   });
 
   it('a due retry of an event type no longer in the config is left as it is, not leased again and again', async () => {

@@ -39,4 +39,41 @@ describeEngines('lease renewal', (engine) => {
     const [{ n }] = await engine.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM digest_deliveries WHERE status = 'sent'");
     expect(Number(n)).toBe(8);
   });
+
+  it('leases are kept while a page is queued and while one send outlives the lease: no takeover, no extra attempts', async () => {
+    // Lease 300 ms, one send at a time: 6 sends of 100 ms, then one of 700 ms.
+    // The tail of the page waits ~600 ms unstarted, and the last send alone
+    // outlives the lease twice over; a rescuer polls all along.
+    const sent: OutgoingMessage[] = [];
+    let calls = 0;
+    const transport = {
+      name: 'slow',
+      send: async (m: OutgoingMessage) => {
+        calls++;
+        await new Promise((r) => setTimeout(r, m.recipient === 'q7@shop.example' ? 700 : 100));
+        sent.push(m);
+      },
+    };
+    const worker = await testApp(engine, { transports: { console: transport }, leaseMs: 300 });
+    worker.ctx.deliveryConcurrency = 1;
+    const rescuer = await testApp(engine, { transports: { console: transport }, leaseMs: 300 });
+    for (let i = 1; i <= 7; i++) await worker.recorder.record('Order.Created', { email_address: `q${i}@shop.example`, order_id: i });
+    let running = true;
+    let rescued = 0;
+    const recovering = (async () => {
+      while (running) {
+        rescued += (await recoverDeliveries(rescuer.ctx)).length;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const s = await runType(worker.ctx, { type: 'Order.Created', trigger: 'immediate' });
+    running = false;
+    await recovering;
+    expect(s.deliveriesSent).toBe(7);
+    expect(rescued).toBe(0);
+    expect(calls).toBe(7);
+    const rows = await engine.db.all<{ status: string; attempts: number }>('SELECT status, attempts FROM digest_deliveries');
+    expect(rows.map((r) => [r.status, Number(r.attempts)])).toEqual(Array(7).fill(['sent', 1]));
+  });
 });
+

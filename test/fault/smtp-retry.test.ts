@@ -53,6 +53,8 @@ describeEngines('SMTP failures', (engine) => {
       await waitFor(async () => (await recoverDeliveries(ctx)).includes('sent'), 5_000, 20);
       const row = await deliveryRow(engine.db);
       expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+      // The domain the SMTP transport sends from (no messageIdDomain configured).
+      expect(row.messageId).toBe(`<delivery.${Number(row.id)}@shop.example>`);
       expect(smtp.state.accepted.map((m) => m.messageId)).toEqual([row.messageId]);
       const [e] = await engine.db.all<{ processedAt: unknown }>('SELECT processed_at AS processedAt FROM digest_events');
       expect(e!.processedAt).not.toBeNull();
@@ -113,17 +115,16 @@ describeEngines('SMTP failures', (engine) => {
     }
   });
 
-  it('a poison event fails only its own delivery, ends dead with the error, and does not block the recipient', async () => {
+  it('a poison event fails only its own delivery, dead at once with the error, and does not block the recipient', async () => {
     const { ctx, recorder, app } = await mailApp(engine, 2);
     try {
       // A row a SQL producer inserted with a payload the handler cannot use.
       await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'ann@shop.example', '{\"email_address\":\"ann@shop.example\",\"order_id\":\"seven\"}')");
       await recorder.record('Order.Created', { email_address: 'bob@shop.example', order_id: 8 });
       await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
-      await waitFor(async () => (await recoverDeliveries(ctx)).includes('dead'), 5_000, 20);
       const [poison] = await engine.db.all<{ status: string; attempts: number; error: string }>(
         "SELECT status, attempts, error FROM digest_deliveries WHERE recipient = 'ann@shop.example'");
-      expect(poison).toMatchObject({ status: 'dead', attempts: 2 });
+      expect(poison).toMatchObject({ status: 'dead', attempts: 1 });
       expect(poison!.error).toMatch(/order_id/);
       // The same recipient's later events still go out.
       await recorder.record('Order.Created', { email_address: 'ann@shop.example', order_id: 9 });

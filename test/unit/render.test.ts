@@ -9,7 +9,9 @@ import { purchaseRequested } from '../../examples/shop/purchase-requested.js';
 import { purchaseResponded } from '../../examples/shop/purchase-responded.js';
 import { andMore, date, pluralize } from '../../src/render/helpers.js';
 import { renderGroup } from '../../src/render/render-group.js';
-import { loadTemplates } from '../../src/render/renderer.js';
+import { loadTemplates, MAX_SUBJECT_LENGTH } from '../../src/render/renderer.js';
+import { mailMessage } from '../../src/transports/mail-message.js';
+import nodemailer from 'nodemailer';
 
 const realDir = fileURLToPath(new URL('../../examples/shop/templates/', import.meta.url));
 const real = loadTemplates(realDir);
@@ -110,6 +112,23 @@ describe('safety', () => {
     expect(err.message).toContain('strict.text');
     expect(err.message).toContain('order_id');
     expect(err.cause).toBeInstanceOf(Error);
+  });
+
+  it('caps a long subject (a 60,000-character supplier name) with an ellipsis: every header line of the mail stays within RFC 5322', async () => {
+    const responses = [{ id: 1, occurredAt: new Date(), payload: { request_id: 1, customer_email: 'c@example.com', supplier_name: 'A'.repeat(60_000), status: 'accepted' } }];
+    const out = renderGroup(purchaseResponded, real, { type: 'Purchase.Responded', recipient: 'c@example.com', events: responses });
+    expect(out.message.subject!.length).toBe(MAX_SUBJECT_LENGTH);
+    expect(out.message.subject).toMatch(/^1 supplier response from AAAA+…$/);
+    const mail = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    const info = await mail.sendMail(mailMessage('Shop <no-reply@shop.example>', {
+      deliveryId: 1, messageId: '<d.1@x>', eventType: 'Purchase.Responded', recipient: 'c@example.com', to: 'c@example.com', ...out.message,
+    }));
+    const headers = (info.message as Buffer).toString('utf8').split('\n\n')[0]!;
+    expect(Math.max(...headers.split('\n').map((l) => l.length))).toBeLessThanOrEqual(998);
+    // Never half a surrogate pair at the cut.
+    const emoji = dirWith({ 'e.subject.hbs': '{{s}}' }).render('e', { s: '😀'.repeat(400) }).subject!;
+    expect(emoji).toBe(`${'😀'.repeat((MAX_SUBJECT_LENGTH - 1) / 2 | 0)}…`);
+    expect(dirWith({ 'e.subject.hbs': '{{s}}' }).render('e', { s: 'short' }).subject).toBe('short');
   });
 
   it('rejects a subject that would inject headers', () => {

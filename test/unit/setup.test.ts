@@ -314,3 +314,17 @@ describe('loadRegistry (what recording needs)', () => {
     expect((err as ConfigError).issues.map((i) => i.path).sort()).toEqual(['events.Mention.Made.recipient', 'handlers']);
   });
 });
+
+describe('loadSetup: transport timeouts against the lease', () => {
+  const files = (timeoutMs: number) => project({
+    'schedules.yaml': `transports: { hook: { kind: webhook, url: "https://app.example/digest", timeoutMs: ${timeoutMs} } }\nevents: {}\n`,
+  });
+
+  it('refuses a webhook timeoutMs longer than DIGEST_LEASE_SECONDS (check and scheduler start both load this)', async () => {
+    expect(await setupIssues({ config: files(600_000).config, env: readEnv({}), templatesDir: tmpdir() })).toEqual([
+      { path: 'transports.hook.timeoutMs', message: '600000 ms exceeds the lease (DIGEST_LEASE_SECONDS=60): lower it or raise the lease' },
+    ]);
+    await expect(loadSetup({ config: files(600_000).config, env: readEnv({ DIGEST_LEASE_SECONDS: '600' }), templatesDir: tmpdir() })).resolves.toBeDefined();
+    await expect(loadSetup({ config: files(60_000).config, env: readEnv({}), templatesDir: tmpdir() })).resolves.toBeDefined();
+  });
+});
