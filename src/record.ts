@@ -3,6 +3,7 @@ import type { Registry } from './handlers/registry.js';
 import { validatePayload } from './handlers/validate.js';
 import { callerExecutor } from './store/caller-tx.js';
 import type { Db, Executor } from './store/db.js';
+import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
 import { insertEvent, insertEventRows, selectAutoIncrementStep, type NewEvent } from './store/events.js';
 
 export interface RecordOptions {
@@ -23,17 +24,27 @@ export interface EventInput extends Omit<RecordOptions, 'tx'> {
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_KEY = 191;
 
-/** Validation at the edge: nothing invalid reaches the table through record(). */
+/**
+ * Validation at the edge: nothing invalid reaches the table through record().
+ * The payload stored is the one the type's schema outputs (zod strips keys
+ * it does not declare, unless the schema passes them through), so a field
+ * the type does not know is never stored or shown.
+ */
 function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEvent {
+  if (typeof input.type === 'string' && !isValidUnicode(input.type)) throw new ValidationError('event', [{ path: 'type', message: INVALID_UNICODE }]);
   const handler = registry.require(input.type);
-  validatePayload(handler, input.payload);
+  const text = payloadTextIssues(input.payload);
+  if (text.length) throw new ValidationError(`${input.type} event`, text);
+  const payload = validatePayload(handler, input.payload);
   const issues: Issue[] = [];
-  const json = JSON.stringify(input.payload);
+  const json = JSON.stringify(payload);
   if (Buffer.byteLength(json) > maxBytes) issues.push({ path: 'payload', message: `must be at most ${maxBytes} bytes of JSON` });
-  const recipient = String(handler.recipient(input.payload) ?? '');
-  if (recipient.length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters` });
+  const recipient = String(handler.recipient(payload) ?? '');
+  if (recipient.trim().length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters, not blank` });
+  else if (!isValidUnicode(recipient)) issues.push({ path: 'recipient', message: INVALID_UNICODE });
   const key = input.idempotencyKey;
   if (key != null && (key.length === 0 || key.length > MAX_KEY)) issues.push({ path: 'idempotencyKey', message: `must be 1 to ${MAX_KEY} characters` });
+  else if (key != null && !isValidUnicode(key)) issues.push({ path: 'idempotencyKey', message: INVALID_UNICODE });
   for (const f of ['occurredAt', 'availableAt'] as const) {
     const v = input[f];
     if (v != null && (!(v instanceof Date) || Number.isNaN(v.getTime()))) issues.push({ path: f, message: 'must be a valid Date' });
