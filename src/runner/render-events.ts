@@ -1,4 +1,5 @@
 import { validatePayload } from '../handlers/validate.js';
+import { PermanentDeliveryError } from '../transports/errors.js';
 import { renderGroup } from '../render/render-group.js';
 import type { OutstandingEvent } from '../store/events.js';
 import type { RunnerContext } from './context.js';
@@ -9,6 +10,10 @@ import type { RunnerContext } from './context.js';
  * payload or a failing template: the caller fails that one delivery.
  */
 export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]) {
+  // A row that can never render (bad JSON, not an object, blank recipient):
+  // retrying cannot help, so its delivery goes dead at once with the reason.
+  const bad = events.filter((e) => e.problem);
+  if (bad.length) throw new PermanentDeliveryError(bad.map((e) => `event ${e.id}: ${e.problem}`).join('; '));
   const handler = ctx.registry.require(type);
   const group = {
     type,

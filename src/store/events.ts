@@ -1,5 +1,6 @@
 /** digest_events: one named function per statement. */
 import { chunks, type Executor, placeholders, sqlFor } from './db.js';
+import { decodePayload, recipientProblem } from './event-row.js';
 
 export interface NewEvent {
   type: string;
@@ -15,6 +16,8 @@ export interface OutstandingEvent {
   recipient: string;
   payload: unknown;
   occurredAt: Date;
+  /** Set when the row can never be rendered (see event-row.ts): its delivery fails alone, at once. */
+  problem?: string;
 }
 
 const INSERT_COLUMNS = '(type, recipient, payload, idempotency_key, occurred_at, available_at)';
@@ -87,22 +90,30 @@ export interface OutstandingRecipient {
 export async function selectOutstandingRecipients(
   ex: Executor, type: string, after: string | null, limit: number,
 ): Promise<OutstandingRecipient[]> {
+  // The first page has no cursor condition at all: `recipient > ''` would
+  // never select a row whose recipient is '' (it is claimed, and fails alone).
   const rows = await ex.all<OutstandingRecipient>(
     `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL AND recipient > ? AND available_at <= ${sqlFor(ex).now}
+      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${sqlFor(ex).now}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
-    [type, after ?? '', limit]);
+    after == null ? [type, limit] : [type, after, limit]);
   return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
 }
 
-const EVENT_COLUMNS = 'id, recipient, payload, occurred_at AS occurredAt';
+/**
+ * The payload comes back as its JSON text on both engines: mysql2 parses a
+ * JSON column itself (when the server marks it JSON), and a parsed string
+ * cannot be told from text to parse. As text, event-row.ts decodes it alike.
+ */
+const eventColumns = (ex: Executor) =>
+  `id, recipient, ${ex.dialect === 'mysql' ? 'CAST(payload AS CHAR)' : 'payload'} AS payload, occurred_at AS occurredAt`;
 
 /**
  * Locks the outstanding events of these recipients. SKIP LOCKED: rows another
  * replica is claiming right now are left to it rather than waited for.
  */
 export function lockOutstandingEventsSql(ex: Executor, recipientCount: number): string {
-  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+  return `SELECT ${eventColumns(ex)} FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)})
        AND available_at <= ${sqlFor(ex).now}${sqlFor(ex).skipLocked}`;
 }
@@ -121,7 +132,7 @@ export async function lockOutstandingEvents(
  * `available_at, id` is the claim index's own order, so no sort.
  */
 export function lockOldestEventsSql(ex: Executor): string {
-  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+  return `SELECT ${eventColumns(ex)} FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient = ? AND available_at <= ${sqlFor(ex).now}
      ORDER BY available_at, id LIMIT ?${sqlFor(ex).skipLocked}`;
 }
@@ -178,7 +189,7 @@ export async function stampEvents(ex: Executor, eventIds: readonly number[]): Pr
 
 export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
-    `SELECT ${EVENT_COLUMNS} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
+    `SELECT ${eventColumns(ex)} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
     [deliveryId]);
   return rows.map(toEvent);
 }
@@ -188,7 +199,7 @@ export async function selectOutstandingEvents(
   ex: Executor, type: string, recipient: string | null, limit: number,
 ): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
-    `SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events
+    `SELECT ${eventColumns(ex)} FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND available_at <= ${sqlFor(ex).now}
         AND (? IS NULL OR recipient = ?)
       ORDER BY recipient, id LIMIT ?`,
@@ -217,16 +228,19 @@ export async function selectOutstandingStats(ex: Executor): Promise<OutstandingS
   return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
 }
 
-// MariaDB's JSON is LONGTEXT (comes back as a string); MySQL 8 parses it.
-const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 /** SQLite returns times as text; MySQL (timezone 'Z') as Date. */
 export const toDate = (v: unknown): Date | null =>
   v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 
-const toEvent = (r: OutstandingEvent): OutstandingEvent => ({
-  id: Number(r.id), recipient: r.recipient, payload: parseJson(r.payload), occurredAt: toDate(r.occurredAt)!,
-});
+/** Never throws: one bad row must not fail the statement that read it with others. */
+export function toEvent(r: OutstandingEvent): OutstandingEvent {
+  const { payload, problem } = decodePayload(r.payload);
+  const why = recipientProblem(r.recipient) ?? problem;
+  const e: OutstandingEvent = { id: Number(r.id), recipient: String(r.recipient ?? ''), payload, occurredAt: toDate(r.occurredAt)! };
+  if (why) e.problem = why;
+  return e;
+}
 
 export type EventWithDelivery = {
   id: number;
