@@ -2,9 +2,11 @@ import { DigestError, ValidationError, type Issue } from './errors.js';
 import type { Registry } from './handlers/registry.js';
 import { validatePayload } from './handlers/validate.js';
 import { callerExecutor } from './store/caller-tx.js';
-import type { Db, Executor } from './store/db.js';
+import { chunks, type Db, type Executor, type SyncExecutor } from './store/db.js';
 import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
-import { insertEvent, insertEventRows, selectAutoIncrementStep, type NewEvent } from './store/events.js';
+import {
+  EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, selectAutoIncrementStep, type NewEvent,
+} from './store/events.js';
 
 export interface RecordOptions {
   /** The caller's open transaction: a mysql2 / better-sqlite3 connection or a drizzle transaction. */
@@ -62,10 +64,36 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
   const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
   // A server setting (auto_increment_increment): read once, not per call.
   let step: number | undefined;
+  const plainOf = (ready: readonly NewEvent[]) => ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
+  const write = async (ex: Executor, ready: readonly NewEvent[]) => {
+    const ids = new Array<number>(ready.length);
+    // Keyed events go one by one (each may already exist); the rest in
+    // multi-row INSERTs, whose ids are consecutive (times the step).
+    for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
+    for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
+      step ??= await selectAutoIncrementStep(ex);
+      const first = await insertEventRows(ex, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = first + k * step!; });
+    }
+    return ids;
+  };
+  // A caller's synchronous SQLite transaction: every statement runs before
+  // we return, since the caller may commit or roll back right after the call.
+  const writeSync = (sx: SyncExecutor, ready: readonly NewEvent[]) => {
+    const ids = new Array<number>(ready.length);
+    for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = insertEventSync(sx, r);
+    for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
+      const first = insertEventRowsSync(sx, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = first + k; });
+    }
+    return ids;
+  };
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;
-      return insertEvent(on(tx), prepare(registry, { type, payload, ...rest }, maxPayloadBytes));
+      const row = prepare(registry, { type, payload, ...rest }, maxPayloadBytes);
+      const ex = on(tx);
+      return ex.sync ? insertEventSync(ex.sync, row) : insertEvent(ex, row);
     },
     async recordMany(events, opts = {}) {
       // All or nothing: every event is validated before any is written.
@@ -83,23 +111,14 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
       if (issues.length) throw new ValidationError('events', issues);
       const ready = rows as NewEvent[];
       if (ready.length === 0) return [];
-      const write = async (ex: Executor) => {
-        const ids = new Array<number>(ready.length);
-        // Keyed events go one by one (each may already exist); the rest in
-        // one multi-row INSERT, whose ids are consecutive (times the step).
-        const plain = ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
-        for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
-        if (plain.length) {
-          step ??= await selectAutoIncrementStep(ex);
-          const first = await insertEventRows(ex, plain.map(([r]) => r));
-          plain.forEach(([, i], k) => { ids[i] = first + k * step!; });
-        }
-        return ids;
-      };
-      if (opts.tx != null) return write(on(opts.tx));
+      if (opts.tx != null) {
+        const ex = on(opts.tx);
+        return ex.sync ? writeSync(ex.sync, ready) : write(ex, ready);
+      }
       // One multi-row INSERT is atomic by itself: no transaction needed
-      // unless keyed rows make it several statements.
-      return ready.some((r) => r.idempotencyKey != null) ? db.transaction(write) : write(db);
+      // unless keyed rows or a large batch make it several statements.
+      const single = ready.length <= EVENT_ROWS_PER_INSERT && ready.every((r) => r.idempotencyKey == null);
+      return single ? write(db, ready) : db.transaction((tx) => write(tx, ready));
     },
   };
 }

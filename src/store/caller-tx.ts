@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DigestError } from '../errors.js';
-import type { Dialect, Executor, RunResult } from './db.js';
+import type { Dialect, Executor, RunResult, SyncExecutor } from './db.js';
 import { mysqlExecutor, utcParam } from './mysql.js';
 import { sqliteExecutor } from './sqlite.js';
 
@@ -15,13 +15,18 @@ interface DrizzleSqlite { all(q: SQL): unknown[]; run(q: SQL): { changes: number
 
 /** A drizzle better-sqlite3 transaction: synchronous, so our statement runs inside the caller's callback. */
 function drizzleSqliteExecutor(d: DrizzleSqlite): Executor {
-  return {
-    dialect: 'sqlite',
-    all: async <T>(text: string, params: readonly unknown[] = []) => d.all(toDrizzle(text, params)) as T[],
-    run: async (text: string, params: readonly unknown[] = []): Promise<RunResult> => {
+  const sync: SyncExecutor = {
+    all: <T>(text: string, params: readonly unknown[] = []) => d.all(toDrizzle(text, params)) as T[],
+    run: (text: string, params: readonly unknown[] = []): RunResult => {
       const r = d.run(toDrizzle(text, params));
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) };
     },
+  };
+  return {
+    dialect: 'sqlite',
+    all: async <T>(text: string, params?: readonly unknown[]) => sync.all<T>(text, params),
+    run: async (text: string, params?: readonly unknown[]) => sync.run(text, params),
+    sync,
   };
 }
 
@@ -36,7 +41,7 @@ export function callerExecutor(tx: unknown, dialect: Dialect): Executor {
   const t = tx as Record<string, unknown>;
   if (dialect === 'sqlite') {
     if (t && typeof t.select === 'function' && typeof t.all === 'function') return drizzleSqliteExecutor(tx as DrizzleSqlite);
-    if (t && typeof t.prepare === 'function') return sqliteExecutor(tx as never);
+    if (t && typeof t.prepare === 'function') return sqliteExecutor(tx as never, { sync: true });
     throw new DigestError('BAD_TX', 'tx must be a better-sqlite3 connection or a drizzle transaction');
   }
   if (t && typeof t.execute === 'function' && typeof t.select === 'function') {

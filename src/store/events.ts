@@ -1,5 +1,5 @@
 /** digest_events: one named function per statement. */
-import { chunks, type Executor, placeholders, sqlFor } from './db.js';
+import { chunks, dialectSql, type Executor, placeholders, SQLITE_MAX_VARIABLES, sqlFor, type SyncExecutor } from './db.js';
 import { decodePayload, recipientProblem } from './event-row.js';
 
 export interface NewEvent {
@@ -21,7 +21,7 @@ export interface OutstandingEvent {
 }
 
 const INSERT_COLUMNS = '(type, recipient, payload, idempotency_key, occurred_at, available_at)';
-const valuesRow = (ex: Executor) => `(?, ?, ?, ?, COALESCE(?, ${sqlFor(ex).now}), COALESCE(?, ${sqlFor(ex).now}))`;
+const valuesRow = (now: string) => `(?, ?, ?, ?, COALESCE(?, ${now}), COALESCE(?, ${now}))`;
 const valuesOf = (e: NewEvent) => [
   e.type, e.recipient, e.payload, e.idempotencyKey ?? null, e.occurredAt ?? null, e.availableAt ?? null,
 ];
@@ -29,6 +29,16 @@ const valuesOf = (e: NewEvent) => [
 // and half the columns means a statement half as long to send and parse.
 const PLAIN_COLUMNS = '(type, recipient, payload)';
 const isPlain = (e: NewEvent) => e.idempotencyKey == null && e.occurredAt == null && e.availableAt == null;
+
+/**
+ * Rows per multi-row INSERT: SQLite binds at most 32,766 variables per
+ * statement (6 per row when times are given); callers split larger batches.
+ */
+export const EVENT_ROWS_PER_INSERT = Math.floor(SQLITE_MAX_VARIABLES / 6);
+
+const sqliteKeyedInsert = (e: NewEvent): [string, unknown[]] => [
+  `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(dialectSql.sqlite.now)} ON CONFLICT (type, idempotency_key) DO NOTHING RETURNING id`,
+  valuesOf(e)];
 
 /**
  * Inserts one event; with an idempotency key already taken for this type it
@@ -40,26 +50,41 @@ export async function insertEvent(ex: Executor, e: NewEvent): Promise<number> {
   if (ex.dialect === 'mysql') {
     // LAST_INSERT_ID(id) on the duplicate makes insertId the existing row's id.
     const res = await ex.run(
-      `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
+      `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(sqlFor(ex).now)} ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
       valuesOf(e));
     return res.insertId;
   }
-  const rows = await ex.all<{ id: number }>(
-    `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON CONFLICT (type, idempotency_key) DO NOTHING RETURNING id`,
-    valuesOf(e));
+  const rows = await ex.all<{ id: number }>(...sqliteKeyedInsert(e));
   if (rows[0]) return Number(rows[0].id);
   return (await selectEventIdByKey(ex, e.type, e.idempotencyKey))!;
 }
 
-/** Multi-row insert of events WITHOUT idempotency keys; returns the first id. */
-export async function insertEventRows(ex: Executor, rows: readonly NewEvent[]): Promise<number> {
+/** insertEvent on a caller's synchronous SQLite transaction: both statements run before it returns. */
+export function insertEventSync(sx: SyncExecutor, e: NewEvent): number {
+  if (e.idempotencyKey == null) return insertEventRowsSync(sx, [e]);
+  const rows = sx.all<{ id: number }>(...sqliteKeyedInsert(e));
+  if (rows[0]) return Number(rows[0].id);
+  return Number(sx.all<{ id: number }>(SELECT_ID_BY_KEY, [e.type, e.idempotencyKey])[0]!.id);
+}
+
+const eventRowsInsert = (now: string, rows: readonly NewEvent[]): [string, unknown[]] => {
   const plain = rows.every(isPlain);
-  const row = plain ? '(?, ?, ?)' : valuesRow(ex);
-  const res = await ex.run(
+  const row = plain ? '(?, ?, ?)' : valuesRow(now);
+  return [
     `INSERT INTO digest_events ${plain ? PLAIN_COLUMNS : INSERT_COLUMNS} VALUES ${Array(rows.length).fill(row).join(', ')}`,
-    plain ? rows.flatMap((e) => [e.type, e.recipient, e.payload]) : rows.flatMap(valuesOf));
+    plain ? rows.flatMap((e) => [e.type, e.recipient, e.payload]) : rows.flatMap(valuesOf)];
+};
+
+/** Multi-row insert of events WITHOUT idempotency keys (at most EVENT_ROWS_PER_INSERT); returns the first id. */
+export async function insertEventRows(ex: Executor, rows: readonly NewEvent[]): Promise<number> {
+  const res = await ex.run(...eventRowsInsert(sqlFor(ex).now, rows));
   // SQLite reports the LAST id of a multi-row insert, MySQL the first.
   return ex.dialect === 'mysql' ? res.insertId : res.insertId - rows.length + 1;
+}
+
+/** insertEventRows on a caller's synchronous SQLite transaction. */
+export function insertEventRowsSync(sx: SyncExecutor, rows: readonly NewEvent[]): number {
+  return sx.run(...eventRowsInsert(dialectSql.sqlite.now, rows)).insertId - rows.length + 1;
 }
 
 /** Distance between consecutive auto-increment ids (not 1 on multi-primary clusters). */
@@ -69,9 +94,10 @@ export async function selectAutoIncrementStep(ex: Executor): Promise<number> {
   return Number(rows[0]?.step ?? 1);
 }
 
+const SELECT_ID_BY_KEY = 'SELECT id FROM digest_events WHERE type = ? AND idempotency_key = ?';
+
 export async function selectEventIdByKey(ex: Executor, type: string, key: string): Promise<number | undefined> {
-  const rows = await ex.all<{ id: number }>(
-    'SELECT id FROM digest_events WHERE type = ? AND idempotency_key = ?', [type, key]);
+  const rows = await ex.all<{ id: number }>(SELECT_ID_BY_KEY, [type, key]);
   return rows[0] ? Number(rows[0].id) : undefined;
 }
 

@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrationsDir } from '../paths.js';
-import type { Db, Executor, RunResult } from './db.js';
+import type { Db, Executor, RunResult, SyncExecutor } from './db.js';
 import { isRetryableTransaction } from './errors.js';
 import { utcParam } from './mysql.js';
 
@@ -20,7 +20,7 @@ const STATEMENT_CACHE = 500;
  * inside their transaction). Statements run synchronously at call time, which
  * is also what lets a drizzle better-sqlite3 transaction (sync) include them.
  */
-export function sqliteExecutor(conn: Database.Database): Executor {
+export function sqliteExecutor(conn: Database.Database, opts: { sync?: boolean } = {}): Executor {
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let s = cache.get(sql);
@@ -32,18 +32,24 @@ export function sqliteExecutor(conn: Database.Database): Executor {
     }
     return s;
   };
-  return {
-    dialect: 'sqlite',
-    async all<T>(sql: string, params: readonly unknown[] = []) {
+  const sync: SyncExecutor = {
+    all<T>(sql: string, params: readonly unknown[] = []) {
       const s = prepare(sql);
       if (s.reader) return s.all(...bind(params)) as T[];
       s.run(...bind(params));
       return [];
     },
-    async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    run(sql: string, params: readonly unknown[] = []): RunResult {
       const r = prepare(sql).run(...bind(params));
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) };
     },
+  };
+  return {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, params?: readonly unknown[]) => sync.all<T>(sql, params),
+    run: async (sql: string, params?: readonly unknown[]) => sync.run(sql, params),
+    // Only for a caller's connection: ours is shared and serialised by a lock.
+    ...(opts.sync ? { sync } : {}),
   };
 }
 
