@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { DigestError } from '../errors.js';
 import { migrationsDir } from '../paths.js';
 import type { Db, Executor, RunResult, SyncExecutor } from './db.js';
 import { isRetryableTransaction } from './errors.js';
@@ -70,12 +71,22 @@ function createLock() {
 
 const TX_ATTEMPTS = 5;
 
-/** `path` is a file path (created on first use, with its folder) or ':memory:'. */
-export function openSqlite(path: string, opts: { busyTimeoutMs?: number } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/**
+ * `path` is a file path (created on first use, with its folder) or
+ * ':memory:'. With `create: false` a missing file is an error instead: a
+ * command that only reads must not leave an empty database behind.
+ */
+export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?: boolean } = {}): Db {
+  const create = opts.create ?? true;
+  if (path !== ':memory:') {
+    if (!create && !existsSync(path)) {
+      throw new DigestError('NO_DATABASE', `no database at ${path}: run \`digest migrate\` to create it`);
+    }
+    if (create) mkdirSync(dirname(path), { recursive: true });
+  }
   // The busy timeout makes a writer wait for another process's short
   // transaction instead of failing with SQLITE_BUSY.
-  const conn = new Database(path, { timeout: opts.busyTimeoutMs ?? 15_000 });
+  const conn = new Database(path, { timeout: opts.busyTimeoutMs ?? 15_000, fileMustExist: !create });
   // WAL: the app recording and the scheduler claiming don't block each
   // other's reads; NORMAL sync is durable across process crashes in WAL mode.
   conn.pragma('journal_mode = WAL');
