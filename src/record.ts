@@ -1,7 +1,7 @@
 import { DigestError, ValidationError, type Issue } from './errors.js';
 import type { Registry } from './handlers/registry.js';
 import { validatePayload } from './handlers/validate.js';
-import { callerExecutor } from './store/caller-tx.js';
+import { callerExecutor, inSavepointSync } from './store/caller-tx.js';
 import { chunks, type Db, type Executor, type SyncExecutor } from './store/db.js';
 import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
 import {
@@ -79,7 +79,7 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
   };
   // A caller's synchronous SQLite transaction: every statement runs before
   // we return, since the caller may commit or roll back right after the call.
-  const writeSync = (sx: SyncExecutor, ready: readonly NewEvent[]) => {
+  const writeSync = (sx: SyncExecutor, ready: readonly NewEvent[]) => inSavepointSync(sx, () => {
     const ids = new Array<number>(ready.length);
     for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = insertEventSync(sx, r);
     for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
@@ -87,7 +87,7 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
       part.forEach(([, i], k) => { ids[i] = first + k; });
     }
     return ids;
-  };
+  });
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;

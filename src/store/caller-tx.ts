@@ -63,3 +63,22 @@ export function callerExecutor(tx: unknown, dialect: Dialect): Executor {
   if (t && typeof t.query === 'function') return mysqlExecutor(tx as never);
   throw new DigestError('BAD_TX', 'tx must be a mysql2 connection or a drizzle transaction');
 }
+
+/**
+ * Runs several statements on a caller's synchronous SQLite connection as one
+ * unit: a SAVEPOINT (nested inside their transaction, or a transaction of its
+ * own outside one), so a failure half-way leaves none of them behind even if
+ * the caller commits without waiting for our promise.
+ */
+export function inSavepointSync<T>(sx: SyncExecutor, fn: () => T): T {
+  sx.run('SAVEPOINT digest_record');
+  try {
+    const result = fn();
+    sx.run('RELEASE digest_record');
+    return result;
+  } catch (err) {
+    sx.run('ROLLBACK TO digest_record');
+    sx.run('RELEASE digest_record');
+    throw err;
+  }
+}

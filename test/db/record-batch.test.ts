@@ -69,6 +69,25 @@ describeEngines('recordMany in a synchronous SQLite transaction', (engine) => {
     }
   });
 
+  it('a statement failing half-way leaves none of the batch in the caller transaction, which commits without waiting', async () => {
+    const { recorder } = await testApp(engine);
+    const conn = new Database(path(), { timeout: 15_000 });
+    try {
+      // The keyed row goes in first; the plain rows' INSERT then fails.
+      conn.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON main.digest_events WHEN NEW.recipient = 'o4@shop.example' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+      conn.exec('BEGIN IMMEDIATE');
+      conn.prepare("INSERT INTO digest_workers (id, host, pid) VALUES ('caller-row', 'h', 1)").run();
+      const pending = recorder.recordMany(batch(), { tx: conn });
+      conn.exec('COMMIT');
+      await expect(pending).rejects.toThrow(/boom/);
+      expect(await count(engine.db)).toBe(0);
+      // The caller's own write in the same transaction committed.
+      expect(await engine.db.all("SELECT id FROM digest_workers WHERE id = 'caller-row'")).toHaveLength(1);
+    } finally {
+      conn.close();
+    }
+  });
+
   it('25,000 events in one recordMany, inside a caller transaction too', async () => {
     const { recorder } = await testApp(engine);
     const many = Array.from({ length: 25_000 }, (_, i) => ({ type: 'Order.Created', payload: order(i + 1) }));
