@@ -33,6 +33,8 @@ export interface AppOptions {
   leaseMs?: number;
   retryBaseMs?: number;
   db?: Db;
+  /** false: a missing SQLite file is an error, not created (commands that only read). */
+  createDatabase?: boolean;
 }
 
 export interface App {
@@ -47,7 +49,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const transports = new Map<string, Transport>();
   for (const [name, t] of Object.entries(config.transports)) transports.set(name, opts.transports?.[name] ?? createTransport(t));
   const databaseUrl = opts.databaseUrl ?? env.databaseUrl;
-  const db = opts.db ?? openDb(databaseUrl);
+  const db = opts.db ?? openDb(databaseUrl, { create: opts.createDatabase });
   const logger = opts.logger ?? createLogger(env.logLevel);
   const ctx: RunnerContext = {
     db, config, registry, renderer, transports, logger,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createApp, type App, type AppOptions } from './app.js';
-import { check } from './cli/check.js';
+import { check, checkDatabase } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
@@ -15,7 +15,8 @@ import { DigestError } from './errors.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { requeueDeliveries } from './store/deliveries.js';
-import { assertMigrated, openDb } from './store/open.js';
+import { assertMigrated, openDb, shippedMigrations } from './store/open.js';
+import { assertSkipsLocked } from './store/skip-locked-probe.js';
 
 const program = new Command('digest')
   .description('Periodic batch digest scheduler')
@@ -29,7 +30,8 @@ function appOptions(): AppOptions {
 
 /** Opens the app on a migrated database for one command, and closes it after. */
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await createApp(appOptions());
+  // These commands never create a database: a missing SQLite file is an error.
+  const app = await createApp({ ...appOptions(), createDatabase: false });
   try {
     await assertMigrated(app.ctx.db);
     return await fn(app);
@@ -137,7 +139,10 @@ program.command('status')
 program.command('check')
   .description('validate the schedules file, handlers and templates; print each type\'s next fire times')
   .action(async () => {
-    print(await check(appOptions()));
+    const options = appOptions();
+    print(await check(options));
+    const database = await checkDatabase(options.env!.databaseUrl);
+    if (database) print(database);
   });
 
 program.command('demo')
@@ -153,8 +158,13 @@ program.command('migrate')
   .action(async () => {
     const db = openDb(readEnv().databaseUrl);
     try {
+      const pending = await db.pendingMigrations();
+      const fresh = pending === shippedMigrations(db);
       await db.migrate();
-      print('database is up to date');
+      const n = `${pending} migration${pending === 1 ? '' : 's'} applied`;
+      print(pending === 0 ? 'database is up to date' : fresh ? `created the digest tables (${n})` : `upgraded the digest tables (${n})`);
+      // Refuses an engine that takes no lock for SKIP LOCKED (MySQL only).
+      await assertSkipsLocked(db);
     } finally {
       await db.close();
     }

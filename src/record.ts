@@ -1,9 +1,12 @@
 import { DigestError, ValidationError, type Issue } from './errors.js';
 import type { Registry } from './handlers/registry.js';
 import { validatePayload } from './handlers/validate.js';
-import { callerExecutor } from './store/caller-tx.js';
-import type { Db, Executor } from './store/db.js';
-import { insertEvent, insertEventRows, selectAutoIncrementStep, type NewEvent } from './store/events.js';
+import { callerExecutor, inSavepointSync } from './store/caller-tx.js';
+import { chunks, type Db, type Executor, type SyncExecutor } from './store/db.js';
+import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
+import {
+  EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, selectAutoIncrementStep, type NewEvent,
+} from './store/events.js';
 
 export interface RecordOptions {
   /** The caller's open transaction: a mysql2 / better-sqlite3 connection or a drizzle transaction. */
@@ -23,17 +26,27 @@ export interface EventInput extends Omit<RecordOptions, 'tx'> {
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_KEY = 191;
 
-/** Validation at the edge: nothing invalid reaches the table through record(). */
+/**
+ * Validation at the edge: nothing invalid reaches the table through record().
+ * The payload stored is the one the type's schema outputs (zod strips keys
+ * it does not declare, unless the schema passes them through), so a field
+ * the type does not know is never stored or shown.
+ */
 function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEvent {
+  if (typeof input.type === 'string' && !isValidUnicode(input.type)) throw new ValidationError('event', [{ path: 'type', message: INVALID_UNICODE }]);
   const handler = registry.require(input.type);
-  validatePayload(handler, input.payload);
+  const text = payloadTextIssues(input.payload);
+  if (text.length) throw new ValidationError(`${input.type} event`, text);
+  const payload = validatePayload(handler, input.payload);
   const issues: Issue[] = [];
-  const json = JSON.stringify(input.payload);
+  const json = JSON.stringify(payload);
   if (Buffer.byteLength(json) > maxBytes) issues.push({ path: 'payload', message: `must be at most ${maxBytes} bytes of JSON` });
-  const recipient = String(handler.recipient(input.payload) ?? '');
-  if (recipient.length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters` });
+  const recipient = String(handler.recipient(payload) ?? '');
+  if (recipient.trim().length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters, not blank` });
+  else if (!isValidUnicode(recipient)) issues.push({ path: 'recipient', message: INVALID_UNICODE });
   const key = input.idempotencyKey;
   if (key != null && (key.length === 0 || key.length > MAX_KEY)) issues.push({ path: 'idempotencyKey', message: `must be 1 to ${MAX_KEY} characters` });
+  else if (key != null && !isValidUnicode(key)) issues.push({ path: 'idempotencyKey', message: INVALID_UNICODE });
   for (const f of ['occurredAt', 'availableAt'] as const) {
     const v = input[f];
     if (v != null && (!(v instanceof Date) || Number.isNaN(v.getTime()))) issues.push({ path: f, message: 'must be a valid Date' });
@@ -51,10 +64,36 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
   const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
   // A server setting (auto_increment_increment): read once, not per call.
   let step: number | undefined;
+  const plainOf = (ready: readonly NewEvent[]) => ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
+  const write = async (ex: Executor, ready: readonly NewEvent[]) => {
+    const ids = new Array<number>(ready.length);
+    // Keyed events go one by one (each may already exist); the rest in
+    // multi-row INSERTs, whose ids are consecutive (times the step).
+    for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
+    for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
+      step ??= await selectAutoIncrementStep(ex);
+      const first = await insertEventRows(ex, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = first + k * step!; });
+    }
+    return ids;
+  };
+  // A caller's synchronous SQLite transaction: every statement runs before
+  // we return, since the caller may commit or roll back right after the call.
+  const writeSync = (sx: SyncExecutor, ready: readonly NewEvent[]) => inSavepointSync(sx, () => {
+    const ids = new Array<number>(ready.length);
+    for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = insertEventSync(sx, r);
+    for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
+      const first = insertEventRowsSync(sx, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = first + k; });
+    }
+    return ids;
+  });
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;
-      return insertEvent(on(tx), prepare(registry, { type, payload, ...rest }, maxPayloadBytes));
+      const row = prepare(registry, { type, payload, ...rest }, maxPayloadBytes);
+      const ex = on(tx);
+      return ex.sync ? insertEventSync(ex.sync, row) : insertEvent(ex, row);
     },
     async recordMany(events, opts = {}) {
       // All or nothing: every event is validated before any is written.
@@ -72,23 +111,14 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
       if (issues.length) throw new ValidationError('events', issues);
       const ready = rows as NewEvent[];
       if (ready.length === 0) return [];
-      const write = async (ex: Executor) => {
-        const ids = new Array<number>(ready.length);
-        // Keyed events go one by one (each may already exist); the rest in
-        // one multi-row INSERT, whose ids are consecutive (times the step).
-        const plain = ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
-        for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
-        if (plain.length) {
-          step ??= await selectAutoIncrementStep(ex);
-          const first = await insertEventRows(ex, plain.map(([r]) => r));
-          plain.forEach(([, i], k) => { ids[i] = first + k * step!; });
-        }
-        return ids;
-      };
-      if (opts.tx != null) return write(on(opts.tx));
+      if (opts.tx != null) {
+        const ex = on(opts.tx);
+        return ex.sync ? writeSync(ex.sync, ready) : write(ex, ready);
+      }
       // One multi-row INSERT is atomic by itself: no transaction needed
-      // unless keyed rows make it several statements.
-      return ready.some((r) => r.idempotencyKey != null) ? db.transaction(write) : write(db);
+      // unless keyed rows or a large batch make it several statements.
+      const single = ready.length <= EVENT_ROWS_PER_INSERT && ready.every((r) => r.idempotencyKey == null);
+      return single ? write(db, ready) : db.transaction((tx) => write(tx, ready));
     },
   };
 }

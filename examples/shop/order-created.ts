@@ -11,13 +11,14 @@ export const orderCreated = defineHandler({
     email_address: z.email(),
     order_id: z.number().int().positive(),
   }),
-  recipient: (p) => p.email_address,
+  // Keys compare exactly; one customer is one recipient however the address is cased.
+  recipient: (p) => p.email_address.toLowerCase(),
   group: 'event',
   template: 'order-receipt',
   render: (group) => {
     // group 'event' guarantees exactly one event per delivery.
     const event = group.events[0];
     if (!event) throw new Error('Order.Created render called with an empty group');
-    return { data: { ...event.payload } };
+    return { to: event.payload.email_address, data: { ...event.payload } };
   },
 });

@@ -13,7 +13,8 @@ export const purchaseResponded = defineHandler({
     status: z.enum(['accepted', 'rejected', 'shipped']),
     message: z.string().optional(),
   }),
-  recipient: (p) => p.customer_email,
+  // Keys compare exactly: folding the case makes `Ann@x` and `ann@x` one digest.
+  recipient: (p) => p.customer_email.toLowerCase(),
   group: 'recipient',
   template: 'supplier-responses',
   render: (group) => {
@@ -32,6 +33,8 @@ export const purchaseResponded = defineHandler({
     // Distinct names, in first-answer order, for the subject line.
     const suppliers = [...new Set(responses.map((r) => r.supplier_name))];
     return {
+      // The address as the latest event gave it (the recipient is folded).
+      to: events[events.length - 1]?.payload.customer_email,
       data: { customer_email: group.recipient, count: responses.length, suppliers, responses },
     };
   },

@@ -1,6 +1,8 @@
 import type { AppOptions } from '../app.js';
 import { loadSetup } from '../setup.js';
 import { describeSchedules } from '../scheduler/fire-times.js';
+import { openDb, shippedMigrations } from '../store/open.js';
+import { assertSkipsLocked } from '../store/skip-locked-probe.js';
 import { table } from './format.js';
 
 /** Validates config, handler modules and templates (throws ConfigError listing every problem), then shows each type's handler and upcoming fire times. */
@@ -11,4 +13,22 @@ export async function check(opts: AppOptions, now = new Date()): Promise<string>
     'next fire times': d.next.length ? d.next.join(', ') : 'continuous',
   }));
   return `config OK: ${rows.length} event type(s)\n${table(rows)}`;
+}
+
+/**
+ * On MySQL, `check` also asks the database whether it really skips locked
+ * rows (see skip-locked-probe.ts); it throws, with the reason, if not.
+ * SQLite has no row locks to probe, and `check` opens no SQLite file.
+ */
+export async function checkDatabase(url: string | undefined): Promise<string | null> {
+  if (!/^mysql:\/\//i.test(url ?? '')) return null;
+  const db = openDb(url);
+  try {
+    // The probe borrows a row of digest_workers: it needs the tables.
+    if ((await db.pendingMigrations()) >= shippedMigrations(db)) return 'database: not migrated yet (`digest migrate` creates the tables, then probes SKIP LOCKED)';
+    await assertSkipsLocked(db);
+    return 'database: SKIP LOCKED probe passed (a row locked by one connection is skipped by another)';
+  } finally {
+    await db.close();
+  }
 }

@@ -15,20 +15,32 @@ export interface Grouped<E extends { id: number; recipient: string }> {
 export const MAX_EVENTS_PER_DELIVERY = 1000;
 
 /**
- * Splits claimed events into deliveries: one per recipient (its oldest
- * `maxPerGroup`), or one per event. Events keep id order; events left out
- * are not claimed and stay outstanding.
+ * The group key of a row that can never be rendered (see store/event-row.ts):
+ * a delivery of its own, so it fails alone and the recipient's other events
+ * still go out. NUL-prefixed: no recipient record() accepts starts with it.
  */
-export function groupEvents<E extends { id: number; recipient: string }>(
+export const problemGroupKey = (id: number) => `\u0000#${id}`;
+
+/**
+ * Splits claimed events into deliveries: one per recipient (its oldest
+ * `maxPerGroup`), or one per event; an event with a `problem` always alone.
+ * Events keep id order; events left out are not claimed and stay outstanding.
+ */
+export function groupEvents<E extends { id: number; recipient: string; problem?: string }>(
   events: readonly E[], grouping: Grouping, maxPerGroup = MAX_EVENTS_PER_DELIVERY,
 ): Grouped<E>[] {
   const sorted = [...events].sort((a, b) => a.id - b.id);
   if (grouping === 'event') return sorted.map((e) => ({ groupKey: `#${e.id}`, recipient: e.recipient, events: [e] }));
   const byRecipient = new Map<string, Grouped<E>>();
+  const alone: Grouped<E>[] = [];
   for (const e of sorted) {
+    if (e.problem) {
+      alone.push({ groupKey: problemGroupKey(e.id), recipient: e.recipient, events: [e] });
+      continue;
+    }
     const g = byRecipient.get(e.recipient) ?? { groupKey: e.recipient, recipient: e.recipient, events: [] };
     if (g.events.length < maxPerGroup) g.events.push(e);
     byRecipient.set(e.recipient, g);
   }
-  return [...byRecipient.values()];
+  return [...byRecipient.values(), ...alone];
 }

@@ -1,6 +1,7 @@
 import type { GroupEvent } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
 import { type RenderedGroup, renderGroup } from '../render/render-group.js';
+import { PermanentDeliveryError } from '../transports/errors.js';
 import type { OutstandingEvent } from '../store/events.js';
 import type { RunnerContext } from './context.js';
 
@@ -10,6 +11,10 @@ import type { RunnerContext } from './context.js';
  * payload or a failing template (dry runs show the error).
  */
 export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]) {
+  // A row that can never render (bad JSON, not an object, blank recipient):
+  // retrying cannot help, so its delivery goes dead at once with the reason.
+  const bad = events.filter((e) => e.problem);
+  if (bad.length) throw new PermanentDeliveryError(bad.map((e) => `event ${e.id}: ${e.problem}`).join('; '));
   const handler = ctx.registry.require(type);
   const group = { type, recipient, events: events.map((e) => ({ id: e.id, occurredAt: e.occurredAt, payload: validatePayload(handler, e.payload) })) };
   return renderGroup(handler, ctx.renderer, group);
@@ -47,6 +52,11 @@ export function renderDelivery(ctx: RunnerContext, type: string, recipient: stri
   const valid: Array<{ event: OutstandingEvent; view: GroupEvent<unknown> }> = [];
   const poison: PoisonEvent[] = [];
   for (const event of events) {
+    // A row that can never render (bad JSON, not an object, blank recipient).
+    if (event.problem) {
+      poison.push({ event, reason: `event ${event.id}: ${event.problem}` });
+      continue;
+    }
     try {
       valid.push({ event, view: { id: event.id, occurredAt: event.occurredAt, payload: validatePayload(handler, event.payload) } });
     } catch (err) {

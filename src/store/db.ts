@@ -16,6 +16,18 @@ export interface Executor {
   readonly dialect: Dialect;
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Present on a caller's synchronous SQLite transaction (better-sqlite3,
+   * drizzle better-sqlite3): statements that must all land inside it run
+   * here, with no await between them, since the caller may COMMIT or ROLLBACK
+   * as soon as our call returns its promise.
+   */
+  readonly sync?: SyncExecutor;
+}
+
+export interface SyncExecutor {
+  all<T = Row>(sql: string, params?: readonly unknown[]): T[];
+  run(sql: string, params?: readonly unknown[]): RunResult;
 }
 
 export interface Db extends Executor {
@@ -52,6 +64,8 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
  * Splits a long list for IN lists and multi-row inserts: SQLite allows at
  * most 32,766 bound variables per statement, MySQL a max_allowed_packet.
  */
+export const SQLITE_MAX_VARIABLES = 32_766;
+
 export function chunks<T>(items: readonly T[], size = 1000): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

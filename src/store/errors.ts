@@ -14,9 +14,21 @@ export function isRetryableTransaction(err: unknown): boolean {
   return c === 'ER_LOCK_DEADLOCK' || c === 'ER_LOCK_WAIT_TIMEOUT' || c === 'SQLITE_BUSY';
 }
 
-/** The database is not reachable (down, restarting, network). */
+/**
+ * The database is not reachable (down, restarting, network, DNS), or the
+ * server ended our connection (MariaDB's KILL / shutdown, a lost socket):
+ * the work is retried, never counted as a failure of its own.
+ */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'ER_CONNECTION_KILLED',
+]);
+// mysql2 names only the codes it knows: MariaDB's 1927 (connection killed)
+// arrives as errno with a code mysql2 may not map.
+const CONNECTION_ERRNOS = new Set([1053 /* ER_SERVER_SHUTDOWN */, 1927 /* ER_CONNECTION_KILLED */, 1040 /* ER_CON_COUNT_ERROR */]);
+
 export function isConnectionError(err: unknown): boolean {
   const c = code(err);
-  return c === 'ECONNREFUSED' || c === 'ECONNRESET' || c === 'PROTOCOL_CONNECTION_LOST' || c === 'ETIMEDOUT'
-    || c === 'ER_SERVER_SHUTDOWN' || c === 'EPIPE' || c === 'ER_CON_COUNT_ERROR';
+  const errno = (err as { errno?: number } | null)?.errno;
+  return (c != null && CONNECTION_CODES.has(c)) || (errno != null && CONNECTION_ERRNOS.has(errno));
 }

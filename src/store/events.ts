@@ -1,5 +1,6 @@
 /** digest_events: one named function per statement. */
-import { chunks, type Executor, placeholders, sqlFor } from './db.js';
+import { chunks, dialectSql, type Executor, placeholders, SQLITE_MAX_VARIABLES, sqlFor, type SyncExecutor } from './db.js';
+import { decodePayload, recipientProblem } from './event-row.js';
 
 export interface NewEvent {
   type: string;
@@ -15,10 +16,12 @@ export interface OutstandingEvent {
   recipient: string;
   payload: unknown;
   occurredAt: Date;
+  /** Set when the row can never be rendered (see event-row.ts): its delivery fails alone, at once. */
+  problem?: string;
 }
 
 const INSERT_COLUMNS = '(type, recipient, payload, idempotency_key, occurred_at, available_at)';
-const valuesRow = (ex: Executor) => `(?, ?, ?, ?, COALESCE(?, ${sqlFor(ex).now}), COALESCE(?, ${sqlFor(ex).now}))`;
+const valuesRow = (now: string) => `(?, ?, ?, ?, COALESCE(?, ${now}), COALESCE(?, ${now}))`;
 const valuesOf = (e: NewEvent) => [
   e.type, e.recipient, e.payload, e.idempotencyKey ?? null, e.occurredAt ?? null, e.availableAt ?? null,
 ];
@@ -26,6 +29,16 @@ const valuesOf = (e: NewEvent) => [
 // and half the columns means a statement half as long to send and parse.
 const PLAIN_COLUMNS = '(type, recipient, payload)';
 const isPlain = (e: NewEvent) => e.idempotencyKey == null && e.occurredAt == null && e.availableAt == null;
+
+/**
+ * Rows per multi-row INSERT: SQLite binds at most 32,766 variables per
+ * statement (6 per row when times are given); callers split larger batches.
+ */
+export const EVENT_ROWS_PER_INSERT = Math.floor(SQLITE_MAX_VARIABLES / 6);
+
+const sqliteKeyedInsert = (e: NewEvent): [string, unknown[]] => [
+  `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(dialectSql.sqlite.now)} ON CONFLICT (type, idempotency_key) DO NOTHING RETURNING id`,
+  valuesOf(e)];
 
 /**
  * Inserts one event; with an idempotency key already taken for this type it
@@ -37,26 +50,41 @@ export async function insertEvent(ex: Executor, e: NewEvent): Promise<number> {
   if (ex.dialect === 'mysql') {
     // LAST_INSERT_ID(id) on the duplicate makes insertId the existing row's id.
     const res = await ex.run(
-      `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
+      `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(sqlFor(ex).now)} ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
       valuesOf(e));
     return res.insertId;
   }
-  const rows = await ex.all<{ id: number }>(
-    `INSERT INTO digest_events ${INSERT_COLUMNS} VALUES ${valuesRow(ex)} ON CONFLICT (type, idempotency_key) DO NOTHING RETURNING id`,
-    valuesOf(e));
+  const rows = await ex.all<{ id: number }>(...sqliteKeyedInsert(e));
   if (rows[0]) return Number(rows[0].id);
   return (await selectEventIdByKey(ex, e.type, e.idempotencyKey))!;
 }
 
-/** Multi-row insert of events WITHOUT idempotency keys; returns the first id. */
-export async function insertEventRows(ex: Executor, rows: readonly NewEvent[]): Promise<number> {
+/** insertEvent on a caller's synchronous SQLite transaction: both statements run before it returns. */
+export function insertEventSync(sx: SyncExecutor, e: NewEvent): number {
+  if (e.idempotencyKey == null) return insertEventRowsSync(sx, [e]);
+  const rows = sx.all<{ id: number }>(...sqliteKeyedInsert(e));
+  if (rows[0]) return Number(rows[0].id);
+  return Number(sx.all<{ id: number }>(SELECT_ID_BY_KEY, [e.type, e.idempotencyKey])[0]!.id);
+}
+
+const eventRowsInsert = (now: string, rows: readonly NewEvent[]): [string, unknown[]] => {
   const plain = rows.every(isPlain);
-  const row = plain ? '(?, ?, ?)' : valuesRow(ex);
-  const res = await ex.run(
+  const row = plain ? '(?, ?, ?)' : valuesRow(now);
+  return [
     `INSERT INTO digest_events ${plain ? PLAIN_COLUMNS : INSERT_COLUMNS} VALUES ${Array(rows.length).fill(row).join(', ')}`,
-    plain ? rows.flatMap((e) => [e.type, e.recipient, e.payload]) : rows.flatMap(valuesOf));
+    plain ? rows.flatMap((e) => [e.type, e.recipient, e.payload]) : rows.flatMap(valuesOf)];
+};
+
+/** Multi-row insert of events WITHOUT idempotency keys (at most EVENT_ROWS_PER_INSERT); returns the first id. */
+export async function insertEventRows(ex: Executor, rows: readonly NewEvent[]): Promise<number> {
+  const res = await ex.run(...eventRowsInsert(sqlFor(ex).now, rows));
   // SQLite reports the LAST id of a multi-row insert, MySQL the first.
   return ex.dialect === 'mysql' ? res.insertId : res.insertId - rows.length + 1;
+}
+
+/** insertEventRows on a caller's synchronous SQLite transaction. */
+export function insertEventRowsSync(sx: SyncExecutor, rows: readonly NewEvent[]): number {
+  return sx.run(...eventRowsInsert(dialectSql.sqlite.now, rows)).insertId - rows.length + 1;
 }
 
 /** Distance between consecutive auto-increment ids (not 1 on multi-primary clusters). */
@@ -66,9 +94,10 @@ export async function selectAutoIncrementStep(ex: Executor): Promise<number> {
   return Number(rows[0]?.step ?? 1);
 }
 
+const SELECT_ID_BY_KEY = 'SELECT id FROM digest_events WHERE type = ? AND idempotency_key = ?';
+
 export async function selectEventIdByKey(ex: Executor, type: string, key: string): Promise<number | undefined> {
-  const rows = await ex.all<{ id: number }>(
-    'SELECT id FROM digest_events WHERE type = ? AND idempotency_key = ?', [type, key]);
+  const rows = await ex.all<{ id: number }>(SELECT_ID_BY_KEY, [type, key]);
   return rows[0] ? Number(rows[0].id) : undefined;
 }
 
@@ -87,22 +116,30 @@ export interface OutstandingRecipient {
 export async function selectOutstandingRecipients(
   ex: Executor, type: string, after: string | null, limit: number,
 ): Promise<OutstandingRecipient[]> {
+  // The first page has no cursor condition at all: `recipient > ''` would
+  // never select a row whose recipient is '' (it is claimed, and fails alone).
   const rows = await ex.all<OutstandingRecipient>(
     `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL AND recipient > ? AND available_at <= ${sqlFor(ex).now}
+      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${sqlFor(ex).now}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
-    [type, after ?? '', limit]);
+    after == null ? [type, limit] : [type, after, limit]);
   return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
 }
 
-const EVENT_COLUMNS = 'id, recipient, payload, occurred_at AS occurredAt';
+/**
+ * The payload comes back as its JSON text on both engines: mysql2 parses a
+ * JSON column itself (when the server marks it JSON), and a parsed string
+ * cannot be told from text to parse. As text, event-row.ts decodes it alike.
+ */
+const eventColumns = (ex: Executor) =>
+  `id, recipient, ${ex.dialect === 'mysql' ? 'CAST(payload AS CHAR)' : 'payload'} AS payload, occurred_at AS occurredAt`;
 
 /**
  * Locks the outstanding events of these recipients. SKIP LOCKED: rows another
  * replica is claiming right now are left to it rather than waited for.
  */
 export function lockOutstandingEventsSql(ex: Executor, recipientCount: number): string {
-  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+  return `SELECT ${eventColumns(ex)} FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)})
        AND available_at <= ${sqlFor(ex).now}${sqlFor(ex).skipLocked}`;
 }
@@ -121,7 +158,7 @@ export async function lockOutstandingEvents(
  * `available_at, id` is the claim index's own order, so no sort.
  */
 export function lockOldestEventsSql(ex: Executor): string {
-  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+  return `SELECT ${eventColumns(ex)} FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient = ? AND available_at <= ${sqlFor(ex).now}
      ORDER BY available_at, id LIMIT ?${sqlFor(ex).skipLocked}`;
 }
@@ -190,7 +227,7 @@ export async function relinkEvents(ex: Executor, fromDeliveryId: number, toDeliv
 
 export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
-    `SELECT ${EVENT_COLUMNS} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
+    `SELECT ${eventColumns(ex)} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
     [deliveryId]);
   return rows.map(toEvent);
 }
@@ -200,7 +237,7 @@ export async function selectOutstandingEvents(
   ex: Executor, type: string, recipient: string | null, limit: number,
 ): Promise<OutstandingEvent[]> {
   const rows = await ex.all<OutstandingEvent>(
-    `SELECT id, recipient, payload, occurred_at AS occurredAt FROM digest_events
+    `SELECT ${eventColumns(ex)} FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND available_at <= ${sqlFor(ex).now}
         AND (? IS NULL OR recipient = ?)
       ORDER BY recipient, id LIMIT ?`,
@@ -229,16 +266,19 @@ export async function selectOutstandingStats(ex: Executor): Promise<OutstandingS
   return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
 }
 
-// MariaDB's JSON is LONGTEXT (comes back as a string); MySQL 8 parses it.
-const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 /** SQLite returns times as text; MySQL (timezone 'Z') as Date. */
 export const toDate = (v: unknown): Date | null =>
   v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 
-const toEvent = (r: OutstandingEvent): OutstandingEvent => ({
-  id: Number(r.id), recipient: r.recipient, payload: parseJson(r.payload), occurredAt: toDate(r.occurredAt)!,
-});
+/** Never throws: one bad row must not fail the statement that read it with others. */
+export function toEvent(r: OutstandingEvent): OutstandingEvent {
+  const { payload, problem } = decodePayload(r.payload);
+  const why = recipientProblem(r.recipient) ?? problem;
+  const e: OutstandingEvent = { id: Number(r.id), recipient: String(r.recipient ?? ''), payload, occurredAt: toDate(r.occurredAt)! };
+  if (why) e.problem = why;
+  return e;
+}
 
 export type EventWithDelivery = {
   id: number;

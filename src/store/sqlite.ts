@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { DigestError } from '../errors.js';
 import { migrationsDir } from '../paths.js';
-import type { Db, Executor, RunResult } from './db.js';
+import type { Db, Executor, RunResult, SyncExecutor } from './db.js';
 import { isRetryableTransaction } from './errors.js';
 import { utcParam } from './mysql.js';
 
@@ -20,7 +21,7 @@ const STATEMENT_CACHE = 500;
  * inside their transaction). Statements run synchronously at call time, which
  * is also what lets a drizzle better-sqlite3 transaction (sync) include them.
  */
-export function sqliteExecutor(conn: Database.Database): Executor {
+export function sqliteExecutor(conn: Database.Database, opts: { sync?: boolean } = {}): Executor {
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let s = cache.get(sql);
@@ -32,18 +33,24 @@ export function sqliteExecutor(conn: Database.Database): Executor {
     }
     return s;
   };
-  return {
-    dialect: 'sqlite',
-    async all<T>(sql: string, params: readonly unknown[] = []) {
+  const sync: SyncExecutor = {
+    all<T>(sql: string, params: readonly unknown[] = []) {
       const s = prepare(sql);
       if (s.reader) return s.all(...bind(params)) as T[];
       s.run(...bind(params));
       return [];
     },
-    async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    run(sql: string, params: readonly unknown[] = []): RunResult {
       const r = prepare(sql).run(...bind(params));
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) };
     },
+  };
+  return {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, params?: readonly unknown[]) => sync.all<T>(sql, params),
+    run: async (sql: string, params?: readonly unknown[]) => sync.run(sql, params),
+    // Only for a caller's connection: ours is shared and serialised by a lock.
+    ...(opts.sync ? { sync } : {}),
   };
 }
 
@@ -64,12 +71,22 @@ function createLock() {
 
 const TX_ATTEMPTS = 5;
 
-/** `path` is a file path (created on first use, with its folder) or ':memory:'. */
-export function openSqlite(path: string, opts: { busyTimeoutMs?: number } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/**
+ * `path` is a file path (created on first use, with its folder) or
+ * ':memory:'. With `create: false` a missing file is an error instead: a
+ * command that only reads must not leave an empty database behind.
+ */
+export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?: boolean } = {}): Db {
+  const create = opts.create ?? true;
+  if (path !== ':memory:') {
+    if (!create && !existsSync(path)) {
+      throw new DigestError('NO_DATABASE', `no database at ${path}: run \`digest migrate\` to create it`);
+    }
+    if (create) mkdirSync(dirname(path), { recursive: true });
+  }
   // The busy timeout makes a writer wait for another process's short
   // transaction instead of failing with SQLITE_BUSY.
-  const conn = new Database(path, { timeout: opts.busyTimeoutMs ?? 15_000 });
+  const conn = new Database(path, { timeout: opts.busyTimeoutMs ?? 15_000, fileMustExist: !create });
   // WAL: the app recording and the scheduler claiming don't block each
   // other's reads; NORMAL sync is durable across process crashes in WAL mode.
   conn.pragma('journal_mode = WAL');

@@ -4,7 +4,9 @@ import { DigestError } from '../errors.js';
  * Thrown by a transport when retrying cannot help: the remote side refused
  * this message for good (SMTP 5xx, webhook 4xx other than 408/429). The runner
  * sends such a delivery straight to `dead` with this message as the reason;
- * any other error counts as transient and is retried with backoff.
+ * any other error counts as transient and is retried with backoff. The
+ * runner throws it too for a stored row that can never render (invalid JSON,
+ * a blank recipient).
  *
  * The message carries the remote reply (`SMTP 550 5.1.1 mailbox unavailable`,
  * `webhook 400: …`), never the message body: it ends up in the database and logs.

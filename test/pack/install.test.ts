@@ -286,7 +286,8 @@ describe('the packed tarball, installed in a project outside the repository', ()
 
     // check reads only the files; every record needs the migrated database.
     const [migrate, check] = await Promise.all([digest('migrate'), digest('check')]);
-    expect(migrate).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' });
+    expect(migrate).toMatchObject({ code: 0, stderr: '' });
+    expect(migrate.stdout).toMatch(/^created the digest tables \(\d+ migrations applied\)\n$/);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/^config OK: 2 event type\(s\)\n/);

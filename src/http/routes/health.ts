@@ -1,11 +1,12 @@
 /**
  * /healthz: the process answers (liveness; never touches the database, so a
  * database outage does not get the container restarted in a loop).
- * /readyz: the database answers and is fully migrated (readiness).
+ * /readyz: the database answers, is fully migrated and has its tables (readiness).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
+import { selectMissingTables } from '../../store/schema-check.js';
 import { jsonSchema } from '../schema.js';
 
 /** A probe must answer within its own timeout even when the database hangs. */
@@ -14,6 +15,11 @@ const READY_TIMEOUT_MS = 2_000;
 const healthView = jsonSchema(z.object({ ok: z.boolean(), reason: z.string().optional() }));
 const probe = { tags: ['operations'], security: [] as Array<Record<string, string[]>> };
 
+/**
+ * The reason is for anyone who can reach the port (this route has no
+ * token): it says what is wrong in our words, never the driver's error text
+ * (host names, users, SQL); that goes to the log.
+ */
 async function readiness(app: App): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -21,9 +27,13 @@ async function readiness(app: App): Promise<string | null> {
   });
   try {
     const pending = await Promise.race([app.ctx.db.pendingMigrations(), timeout]);
-    return pending > 0 ? `database is not migrated: ${pending} migration(s) pending (run \`digest migrate\`)` : null;
+    if (pending > 0) return `database is not migrated: ${pending} migration(s) pending (run \`digest migrate\`)`;
+    // Migrated once is not enough: a dropped table makes every API call fail.
+    const missing = await Promise.race([selectMissingTables(app.ctx.db), timeout]);
+    return missing.length ? `database tables missing: ${missing.join(', ')}` : null;
   } catch (err) {
-    return `database unreachable: ${err instanceof Error ? err.message : String(err)}`;
+    app.ctx.logger.warn({ evt: 'readyz.unready', err: err instanceof Error ? err.message : String(err) });
+    return 'database unreachable';
   } finally {
     clearTimeout(timer);
   }

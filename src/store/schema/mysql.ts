@@ -5,6 +5,12 @@
  * Times are UTC DATETIME(3) and default to UTC_TIMESTAMP(3), not NOW(): a
  * producer inserting rows directly (PHP, Go) may run with any session time
  * zone, and leases compare against the database clock.
+ *
+ * Text keys (events.type/recipient/idempotency_key, deliveries.event_type/
+ * recipient/group_key, runs.event_type) use a binary NO PAD collation, so they
+ * compare exactly, as on SQLite. drizzle cannot say so here: migration
+ * 0001_exact_text_keys sets it (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin
+ * on MySQL 8).
  */
 import { sql } from 'drizzle-orm';
 import {

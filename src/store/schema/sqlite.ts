@@ -7,7 +7,7 @@
  * executor binds for Date parameters.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const utcNow = sql`(strftime('%Y-%m-%d %H:%M:%f','now'))`;
 const id = () => integer('id', { mode: 'number' }).primaryKey({ autoIncrement: true });
@@ -27,6 +27,8 @@ export const events = sqliteTable('digest_events', {
   uniqueIndex('digest_events_idempotency').on(t.type, t.idempotencyKey),
   index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
   index('digest_events_delivery').on(t.deliveryId),
+  // MySQL's JSON column refuses invalid JSON itself; SQLite's TEXT would not.
+  check('digest_events_payload_json', sql`json_valid("payload")`),
 ]);
 
 export const runs = sqliteTable('digest_runs', {
