@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutstandingEvent } from '../store/events.js';
-import { linkEvents, lockOldestEvents, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
+import { linkEvents, lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients } from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -69,14 +69,16 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     // LIMIT of its own; the others together, in one IN list.
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
-    const events = await lockOutstandingEvents(tx, req.type, light);
+    // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
+    const eventIds = await selectOutstandingEventIds(tx, req.type, light);
     let leftover = false;
     for (const r of heavy) {
-      const oldest = await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);
+      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);
       // A full delivery's worth: more may be waiting (a short read means another worker holds them).
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
-      events.push(...oldest);
+      eventIds.push(...oldest);
     }
+    const events = eventIds.length ? await lockEventsById(tx, req.type, eventIds) : [];
     if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
 
     const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;

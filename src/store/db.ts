@@ -46,12 +46,15 @@ export const dialectSql = {
     now: 'UTC_TIMESTAMP(3)',
     plusMs: (expr: string) => `DATE_ADD(${expr}, INTERVAL ? * 1000 MICROSECOND)`,
     skipLocked: ' FOR UPDATE SKIP LOCKED',
+    // Point lookups on the primary key lock exactly the rows asked for.
+    primaryIndex: ' FORCE INDEX (PRIMARY)',
   },
   sqlite: {
     now: "strftime('%Y-%m-%d %H:%M:%f','now')",
     plusMs: (expr: string) => `strftime('%Y-%m-%d %H:%M:%f', ${expr}, '+' || (? / 1000.0) || ' seconds')`,
     // SQLite has no row locks: the claim runs under BEGIN IMMEDIATE instead.
     skipLocked: '',
+    primaryIndex: '',
   },
 } as const;
 
