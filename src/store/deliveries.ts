@@ -147,13 +147,22 @@ export async function selectReclaimable(ex: Executor, types: readonly string[], 
   return rows.map((r) => Number(r.id));
 }
 
-/** Takes a fresh lease on deliveries picked by selectReclaimable; a new token fences out the old holder. */
+/**
+ * Takes a fresh lease on deliveries picked by selectReclaimable; a new token
+ * fences out the old holder. `attempts` counts sends that reached the
+ * transport: a `failed` one was answered, a `sending` one may have been (its
+ * worker died mid-send), so the next send is a new attempt. A `pending` one
+ * never went out (handed back at shutdown, its worker died before sending,
+ * or its transport was down): it keeps its attempt number. `attempts` is
+ * assigned before `status` because MySQL evaluates SET left to right, with
+ * the new values.
+ */
 export async function leaseDeliveries(
   ex: Executor, ids: readonly number[], lease: { token: string; ms: number },
 ): Promise<void> {
   const d = sqlFor(ex);
   await ex.run(
-    `UPDATE digest_deliveries SET status = 'pending', attempts = attempts + 1, lease_token = ?,
+    `UPDATE digest_deliveries SET attempts = attempts + CASE WHEN status = 'pending' THEN 0 ELSE 1 END, status = 'pending', lease_token = ?,
             lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
       WHERE id IN (${placeholders(ids.length)})`,
     [lease.token, lease.ms, ...ids]);
