@@ -128,23 +128,40 @@ export async function markFailed(
 }
 
 /**
+ * Not sent because its transport is down: back to `pending`, attempts as
+ * they were, lease given up. `lease_until` becomes the time it may be taken
+ * again (selectReclaimable), so it waits out the pause without anyone holding it.
+ */
+export async function markDeferred(ex: Executor, id: number, token: string, error: string, waitMs: number): Promise<boolean> {
+  const d = sqlFor(ex);
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'pending', error = ?, lease_token = NULL,
+            lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
+      WHERE id = ? AND lease_token = ?`,
+    [error, waitMs, id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
  * Deliveries a worker may take now: failed ones whose retry is due, and
  * pending/sending ones whose lease expired (their worker died or stalled).
  * Compared against the database clock so hosts' clocks never disagree.
  * Only the given (configured) types: a delivery of a type removed from the
  * config stays as it is, visible, instead of being leased over and over.
  */
-export async function selectReclaimable(ex: Executor, types: readonly string[], limit: number): Promise<number[]> {
+export async function selectReclaimable(
+  ex: Executor, types: readonly string[], limit: number,
+): Promise<Array<{ id: number; status: DeliveryStatus }>> {
   if (types.length === 0) return [];
   const now = sqlFor(ex).now;
-  const rows = await ex.all<{ id: number }>(
-    `SELECT id FROM digest_deliveries
+  const rows = await ex.all<{ id: number; status: DeliveryStatus }>(
+    `SELECT id, status FROM digest_deliveries
       WHERE event_type IN (${placeholders(types.length)})
         AND ((status = 'failed' AND next_attempt_at <= ${now})
           OR (status IN ('pending', 'sending') AND lease_until <= ${now}))
       ORDER BY id LIMIT ?${sqlFor(ex).skipLocked}`,
     [...types, limit]);
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
 /**
