@@ -32,6 +32,8 @@ export interface AppOptions {
   logger?: Logger;
   leaseMs?: number;
   retryBaseMs?: number;
+  /** Pause after a transport goes down (default 1 s doubling to 60 s); tests shorten it. */
+  transportPause?: RunnerContext['transportPause'];
   db?: Db;
   /** false: a missing SQLite file is an error, not created (commands that only read). */
   createDatabase?: boolean;
@@ -57,6 +59,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     messageIdDomain: messageIdDomainFor(config, databaseUrl ?? 'sqlite:./data/digest.db'),
     leaseMs: opts.leaseMs ?? env.leaseMs,
     retryBaseMs: opts.retryBaseMs,
+    transportPause: opts.transportPause,
   };
   return {
     ctx,

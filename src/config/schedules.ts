@@ -66,11 +66,19 @@ const TransportSchemas = {
 const { console: consoleT, file, smtp, webhook } = TransportSchemas;
 const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webhook]);
 
+/**
+ * With the runner's backoff (10 s doubling, capped at 6 h, half of it
+ * jitter) 20 attempts span 26.7 h at the least, about 40 h typically: a
+ * recipient's mail server that is out for a day still gets its digest.
+ * Transport outages cost no attempts at all (runner/transport-circuit.ts).
+ */
+export const DEFAULT_MAX_ATTEMPTS = 20;
+
 const EventSchema = z.strictObject({
   cadence: text,
   transport: text,
   timezone: text.optional(), // checked in checkEvent, so a bad zone does not hide a bad cadence
-  maxAttempts: int(1, 100).default(5),
+  maxAttempts: int(1, 100).default(DEFAULT_MAX_ATTEMPTS),
   // Recipients per claim page; a page also holds at most MAX_EVENTS_PER_PAGE events.
   batchSize: int(1, 10_000).default(1000),
   // A type declared here instead of in a handler module (see handlers/declared.ts).

@@ -30,6 +30,8 @@ export interface MetricsHooks {
   observeRun(type: string, trigger: string, seconds: number, summary: Pick<RunSummary, 'runId' | 'skipped' | 'eventsClaimed'>): void;
   /** One delivery was handed to its transport (success or failure). */
   observeSend(type: string, transport: string, seconds: number): void;
+  /** A transport went down (nobody answered) or came back up. */
+  setTransportUp(transport: string, up: boolean): void;
 }
 
 /** For code that may run without metrics wired in. */
@@ -76,6 +78,13 @@ export function createMetrics(source: MetricsSource): Metrics {
     labelNames: ['type', 'trigger'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900], registers,
   });
 
+  // In memory, per process: whether this replica's sends reach the transport.
+  // 1 until a send finds it unreachable; back to 1 when a probe send is answered.
+  const transportUp = new Gauge({
+    name: 'digest_transport_up', help: 'Whether the transport answers this process\'s sends (1) or is paused after an outage (0).',
+    labelNames: ['transport'], registers,
+  });
+  for (const name of Object.keys(source.config.transports)) transportUp.set({ transport: name }, 1);
   new Gauge({
     name: 'digest_deliveries', help: 'Deliveries by type and status (from the database at scrape time).',
     labelNames: ['type', 'status'], registers,
@@ -132,6 +141,9 @@ export function createMetrics(source: MetricsSource): Metrics {
     },
     observeSend(type, transport, seconds) {
       sendDuration.observe({ type, transport }, seconds);
+    },
+    setTransportUp(transport, up) {
+      transportUp.set({ transport }, up ? 1 : 0);
     },
   };
 }

@@ -9,6 +9,8 @@ import type { Transport } from '../transports/transport.js';
 export interface RunnerMetrics {
   observeRun(type: string, trigger: string, seconds: number, summary: { runId: number | null; skipped: boolean; eventsClaimed: number }): void;
   observeSend(type: string, transport: string, seconds: number): void;
+  /** A transport went down (nobody answered) or came back up (runner/circuits.ts). */
+  setTransportUp(transport: string, up: boolean): void;
 }
 
 /** Everything a run needs; built once by the composition root (src/app.ts). */
@@ -29,6 +31,8 @@ export interface RunnerContext {
   retryBaseMs?: number;
   random?: () => number;
   metrics?: RunnerMetrics;
+  /** How long a transport that went down is left alone before a probe send (default 1 s, doubling to 60 s). */
+  transportPause?: { baseMs?: number; maxMs?: number };
   /** Sends of a page in flight at once (default 4); their marks are group-committed. */
   deliveryConcurrency?: number;
 }

@@ -1,7 +1,9 @@
 import { DigestError } from '../errors.js';
-import { markFailed } from '../store/deliveries.js';
+import { markDeferred, markFailed } from '../store/deliveries.js';
 import { isConnectionError } from '../store/errors.js';
+import { isTransportUnavailable } from '../transports/errors.js';
 import { backoffMs } from './backoff.js';
+import { circuitOf } from './circuits.js';
 import type { ClaimedDelivery } from './claim.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import type { DeliveryCommits } from './delivery-commits.js';
@@ -10,7 +12,8 @@ import { persist } from './persist.js';
 import { renderDelivery } from './render-events.js';
 import { splitPoison } from './split-poison.js';
 
-export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'lost';
+/** `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
 
 const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);
@@ -43,6 +46,14 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
+  // Logged at debug only: while a transport is down, its circuit's one
+  // `transport.down` line says it for every delivery.
+  const defer = async (waitMs: number, reason: string): Promise<DeliveryOutcome> => {
+    const error = `send: transport ${cfg.transport} unavailable (${reason})`;
+    if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs)))) return 'lost';
+    log.debug({ evt: 'delivery.deferred', retryInMs: waitMs, reason });
+    return 'deferred';
+  };
 
   const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events);
   if (!outcome.ok) return handed(fail('render', outcome.error, true));
@@ -59,29 +70,43 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     log.warn({ evt: 'delivery.split', deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
     d = { ...d, events: outcome.events };
   }
-  const messageId = messageIdFor(d.id, ctx.messageIdDomain);
-  const { subject, text, html } = rendered.message;
-  // Every (re)send goes through the type's transport as configured now, and
-  // the row records which one took it (see replay.ts for why).
-  const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
-  let ours: boolean;
+  // Before anything is marked: a delivery of a transport that is down waits
+  // as it is, and a probe in flight is waited for (transport-circuit.ts).
+  const admission = await circuitOf(ctx, cfg.transport).admit();
+  if (!admission.send) return handed(defer(admission.waitMs, admission.reason));
+  const { ticket } = admission;
   try {
-    ours = await commits.sending({ delivery: d, content });
-  } catch (err) {
-    // Not an outage (persist rode those out): this delivery cannot be stored
-    // (e.g. a message over max_allowed_packet). Fail it alone.
-    if (isConnectionError(err)) throw err;
-    return handed(fail('store', err));
-  }
-  if (!ours) return handed('lost');
+    const messageId = messageIdFor(d.id, ctx.messageIdDomain);
+    const { subject, text, html } = rendered.message;
+    // Every (re)send goes through the type's transport as configured now, and
+    // the row records which one took it (see replay.ts for why).
+    const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
+    let ours: boolean;
+    try {
+      ours = await commits.sending({ delivery: d, content });
+    } catch (err) {
+      // Not an outage (persist rode those out): this delivery cannot be stored
+      // (e.g. a message over max_allowed_packet). Fail it alone.
+      if (isConnectionError(err)) throw err;
+      return handed(fail('store', err));
+    }
+    if (!ours) return handed('lost');
 
-  try {
-    const transport = ctx.transports.get(cfg.transport)!;
-    const started = performance.now();
-    await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
-    ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
-  } catch (err) {
-    return handed(fail('send', err));
+    try {
+      const transport = ctx.transports.get(cfg.transport)!;
+      const started = performance.now();
+      await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
+      ticket.answered();
+      ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
+    } catch (err) {
+      // Nobody answered: not this message's fault, so not an attempt.
+      if (isTransportUnavailable(err)) return handed(defer(ticket.unavailable(err), err.reason));
+      ticket.answered();
+      return handed(fail('send', err));
+    }
+  } finally {
+    // A probe that never reached the transport frees the probe for the next send.
+    ticket.abandon();
   }
   // Not awaited here: the worker goes on to its next send while this one's
   // sent-mark waits for the next group commit.

@@ -18,14 +18,21 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
   const types = Object.keys(ctx.config.events);
   // Peek first (no transaction): nothing is due on almost every poll.
   if ((await selectReclaimable(ctx.db, types, 1)).length === 0) return [];
-  const ids = await ctx.db.transaction(async (tx) => {
-    const found = await selectReclaimable(tx, types, limit);
-    if (found.length > 0) await leaseDeliveries(tx, found, { token: leaseToken, ms: ctx.leaseMs });
-    return found;
+  const found = await ctx.db.transaction(async (tx) => {
+    const rows = await selectReclaimable(tx, types, limit);
+    if (rows.length > 0) await leaseDeliveries(tx, rows.map((r) => r.id), { token: leaseToken, ms: ctx.leaseMs });
+    return rows;
   });
+  const ids = found.map((r) => r.id);
+  // A pending one was never sent (handed back, or waiting out a transport
+  // outage): taking it up again is not a retry, and after an outage there
+  // are thousands of them.
+  const unsent = new Set(found.filter((r) => r.status === 'pending').map((r) => r.id));
   const claimed: ClaimedDelivery[] = [];
   for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
-    ctx.logger.info({ evt: 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts });
+    const line = { evt: unsent.has(row.id) ? 'delivery.resumed' : 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts };
+    if (unsent.has(row.id)) ctx.logger.debug(line);
+    else ctx.logger.info(line);
     claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
   }
   leasesOf(ctx).hold(leaseToken, ids);

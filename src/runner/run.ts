@@ -1,6 +1,7 @@
 import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/runs.js';
 import { type ClaimedPage, claimPage } from './claim.js';
-import type { RunnerContext } from './context.js';
+import { circuitOf } from './circuits.js';
+import { type RunnerContext, typeConfig } from './context.js';
 import { deliverAll } from './deliver-all.js';
 import { persist } from './persist.js';
 
@@ -29,6 +30,13 @@ export interface RunSummary extends RunCounts {
  * Returns the first run's id with the counts of all of them.
  */
 export async function runType(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary> {
+  // The immediate loop leaves events unclaimed while their transport is
+  // paused: claimed now they would only be marked back to wait. It claims
+  // again once a probe is due (the probe may be one of them). Ticks claim
+  // anyway: their slot is used now, and what cannot go out waits as deliveries.
+  if (req.trigger === 'immediate' && circuitOf(ctx, typeConfig(ctx, req.type).transport).paused()) {
+    return { runId: null, skipped: false, eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
+  }
   const { leftover, ...first } = await runOnce(ctx, req, signal);
   const total = { ...first };
   for (let more = leftover; more && req.trigger !== 'immediate' && !signal?.aborted;) {
@@ -84,7 +92,8 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       if (page.more && !signal?.aborted) pending = claim(page.last);
       for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
-        else if (outcome !== 'lost') counts.deliveriesFailed++;
+        // Deferred ones (transport down) and lost ones are neither: another pass sends them.
+        else if (outcome === 'failed' || outcome === 'dead') counts.deliveriesFailed++;
       }
     }
   } catch (err) {

@@ -128,32 +128,58 @@ export async function markFailed(
 }
 
 /**
+ * Not sent because its transport is down: back to `pending`, attempts as
+ * they were, lease given up. `lease_until` becomes the time it may be taken
+ * again (selectReclaimable), so it waits out the pause without anyone holding it.
+ */
+export async function markDeferred(ex: Executor, id: number, token: string, error: string, waitMs: number): Promise<boolean> {
+  const d = sqlFor(ex);
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'pending', error = ?, lease_token = NULL,
+            lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
+      WHERE id = ? AND lease_token = ?`,
+    [error, waitMs, id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
  * Deliveries a worker may take now: failed ones whose retry is due, and
  * pending/sending ones whose lease expired (their worker died or stalled).
  * Compared against the database clock so hosts' clocks never disagree.
  * Only the given (configured) types: a delivery of a type removed from the
  * config stays as it is, visible, instead of being leased over and over.
  */
-export async function selectReclaimable(ex: Executor, types: readonly string[], limit: number): Promise<number[]> {
+export async function selectReclaimable(
+  ex: Executor, types: readonly string[], limit: number,
+): Promise<Array<{ id: number; status: DeliveryStatus }>> {
   if (types.length === 0) return [];
   const now = sqlFor(ex).now;
-  const rows = await ex.all<{ id: number }>(
-    `SELECT id FROM digest_deliveries
+  const rows = await ex.all<{ id: number; status: DeliveryStatus }>(
+    `SELECT id, status FROM digest_deliveries
       WHERE event_type IN (${placeholders(types.length)})
         AND ((status = 'failed' AND next_attempt_at <= ${now})
           OR (status IN ('pending', 'sending') AND lease_until <= ${now}))
       ORDER BY id LIMIT ?${sqlFor(ex).skipLocked}`,
     [...types, limit]);
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
-/** Takes a fresh lease on deliveries picked by selectReclaimable; a new token fences out the old holder. */
+/**
+ * Takes a fresh lease on deliveries picked by selectReclaimable; a new token
+ * fences out the old holder. `attempts` counts sends that reached the
+ * transport: a `failed` one was answered, a `sending` one may have been (its
+ * worker died mid-send), so the next send is a new attempt. A `pending` one
+ * never went out (handed back at shutdown, its worker died before sending,
+ * or its transport was down): it keeps its attempt number. `attempts` is
+ * assigned before `status` because MySQL evaluates SET left to right, with
+ * the new values.
+ */
 export async function leaseDeliveries(
   ex: Executor, ids: readonly number[], lease: { token: string; ms: number },
 ): Promise<void> {
   const d = sqlFor(ex);
   await ex.run(
-    `UPDATE digest_deliveries SET status = 'pending', attempts = attempts + 1, lease_token = ?,
+    `UPDATE digest_deliveries SET attempts = attempts + CASE WHEN status = 'pending' THEN 0 ELSE 1 END, status = 'pending', lease_token = ?,
             lease_until = ${d.plusMs(d.now)}, updated_at = ${d.now}
       WHERE id IN (${placeholders(ids.length)})`,
     [lease.token, lease.ms, ...ids]);

@@ -16,3 +16,20 @@ export class PermanentDeliveryError extends DigestError {
     super('PERMANENT_DELIVERY', message, options);
   }
 }
+
+/**
+ * Thrown by a transport when the remote side never answered the message:
+ * the connection was refused, reset or timed out, the name did not resolve,
+ * the session was refused before the message (SMTP greeting, login, 421).
+ * Says nothing about this message, so it is not an attempt: the runner
+ * pauses the transport and keeps the delivery waiting (runner/transport-circuit.ts).
+ * `reason` is a short code for logs and metrics (`ECONNREFUSED`, `SMTP 421`).
+ */
+export class TransportUnavailableError extends DigestError {
+  constructor(message: string, readonly reason: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_UNAVAILABLE', message, options);
+  }
+}
+
+export const isTransportUnavailable = (err: unknown): err is TransportUnavailableError =>
+  err instanceof DigestError && err.code === 'TRANSPORT_UNAVAILABLE';

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer, { type NodemailerError } from 'nodemailer';
-import { PermanentDeliveryError } from './errors.js';
+import { PermanentDeliveryError, TransportUnavailableError } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
 import { mailMessage } from './mail-message.js';
 import type { OutgoingMessage, Transport } from './transport.js';
@@ -24,16 +24,32 @@ function replyText(code: number, response?: string) {
   return `SMTP ${text.startsWith(String(code)) ? text : `${code} ${text}`.trim()}`;
 }
 
-/** Maps a nodemailer failure to PermanentDeliveryError (retrying cannot help) or a plain, transient Error. */
+// Replies to these commands refuse the session (greeting, EHLO, TLS, login),
+// not the message: e.g. 535 for a wrong password must not kill every delivery.
+const SESSION_COMMAND = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH)\b/i;
+// nodemailer's codes for a connection that failed before the server answered the message.
+const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY', 'EAUTH', 'ENOAUTH']);
+
+/**
+ * Maps a nodemailer failure to what the runner needs to know: the server
+ * never answered the message (TransportUnavailableError: pause, not an
+ * attempt), refused it for good (PermanentDeliveryError) or for now (a plain,
+ * transient Error).
+ */
 export function classifySmtpError(err: unknown): Error {
   const e = err as NodemailerError;
+  const reason = e.originalCode ?? e.code ?? 'ESOCKET';
   if (typeof e.responseCode === 'number') {
     const message = replyText(e.responseCode, e.response);
+    // 421 is the server closing the session; RFC 5321 allows it as the reply to any command.
+    if (e.responseCode === 421 || SESSION_COMMAND.test(e.command ?? '')) {
+      return new TransportUnavailableError(message, e.code === 'EAUTH' ? 'EAUTH' : `SMTP ${e.responseCode}`, { cause: err });
+    }
     return isPermanentCode(e.responseCode) ? new PermanentDeliveryError(message, { cause: err }) : new Error(message, { cause: err });
   }
-  if (e.code === 'ETIMEDOUT') return new Error(`SMTP timed out${e.timeoutType ? ` (${e.timeoutType})` : ''}`, { cause: err });
-  if (e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'EDNS' || e.code === 'ETLS') {
-    return new Error(`SMTP connection failed: ${e.originalCode ?? e.code}`, { cause: err });
+  if (e.code === 'ETIMEDOUT') return new TransportUnavailableError(`SMTP timed out${e.timeoutType ? ` (${e.timeoutType})` : ''}`, 'ETIMEDOUT', { cause: err });
+  if (e.code && CONNECTION_CODES.has(e.code)) {
+    return new TransportUnavailableError(`SMTP connection failed: ${reason}`, reason, { cause: err });
   }
   return new Error(`SMTP send failed: ${e.code ?? e.message}`, { cause: err });
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { PermanentDeliveryError } from './errors.js';
+import { PermanentDeliveryError, TransportUnavailableError } from './errors.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
 export interface WebhookTransportOptions {
@@ -66,11 +66,17 @@ export function webhookTransport(name: string, options: WebhookTransportOptions)
   };
 }
 
-/** A network failure or our own timeout: transient, with a short reason (not undici's "fetch failed"). */
+/**
+ * Our own timeout counts as an attempt: the request may have reached the
+ * receiver, which is slow with this message. Any other fetch failure (refused,
+ * reset, DNS, undici's connect timeout) means nobody answered: the transport
+ * is unavailable, which is not an attempt (runner/transport-circuit.ts).
+ */
 function fetchFailure(err: unknown, timeoutMs: number): Error {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return new Error(`webhook timed out after ${timeoutMs} ms`, { cause: err });
   }
-  return new Error(`webhook request failed: ${e.cause?.code ?? e.cause?.message ?? e.message}`, { cause: err });
+  const reason = e.cause?.code ?? e.cause?.message ?? e.message;
+  return new TransportUnavailableError(`webhook request failed: ${reason}`, e.cause?.code ?? 'network', { cause: err });
 }

@@ -190,6 +190,22 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     transport.send = send;
     expect(await recoverDeliveries(ctx)).toEqual(['sent']);
     expect(transport.sent.map((m) => m.recipient)).toEqual(['S0', 'S1']);
+    // Handed back unsent: recovering it is not a new attempt.
+    const [s1] = await engine.db.all<{ attempts: number }>("SELECT attempts FROM digest_deliveries WHERE recipient = 'S1'");
+    expect(Number(s1!.attempts)).toBe(1);
+  });
+
+  it('recovery counts an attempt only for deliveries that reached the transport (failed, or sending when their worker died)', async () => {
+    const { ctx, recorder } = await testApp(engine);
+    for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
+    await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    // S0 stayed pending (never sent), S1 was mid-send, S2 failed and is due: all three are reclaimable now.
+    await engine.db.run(`UPDATE digest_deliveries SET status = CASE recipient WHEN 'S0' THEN 'pending' WHEN 'S1' THEN 'sending' ELSE 'failed' END,
+      sent_at = NULL, lease_token = 'gone', lease_until = '2000-01-01 00:00:00.000', next_attempt_at = '2000-01-01 00:00:00.000'`);
+    await engine.db.run("UPDATE digest_events SET processed_at = NULL");
+    expect(await recoverDeliveries(ctx)).toEqual(['sent', 'sent', 'sent']);
+    const rows = await engine.db.all<{ recipient: string; attempts: number }>('SELECT recipient, attempts FROM digest_deliveries ORDER BY recipient');
+    expect(rows.map((r) => [r.recipient, Number(r.attempts)])).toEqual([['S0', 1], ['S1', 2], ['S2', 2]]);
   });
   it('a run whose page took every outstanding recipient ends there; a full page goes on after its cursor', async () => {
     const config = shippedConfig();

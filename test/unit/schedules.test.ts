@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSchedules, parseSchedules } from '../../src/config/schedules.js';
+import { DEFAULT_MAX_ATTEMPTS, loadSchedules, parseSchedules } from '../../src/config/schedules.js';
 import { ConfigError, type Issue } from '../../src/errors.js';
 import { describeSchedules } from '../../src/scheduler/fire-times.js';
 
@@ -38,7 +38,7 @@ describe('the shipped config/schedules.yaml', () => {
           cadence: { kind: 'immediate', text: 'immediate' },
           transport: 'console',
           timezone: 'UTC',
-          maxAttempts: 5,
+          maxAttempts: DEFAULT_MAX_ATTEMPTS,
           batchSize: 1000,
         },
         'Purchase.Requested': {
@@ -46,7 +46,7 @@ describe('the shipped config/schedules.yaml', () => {
           cadence: { kind: 'cron', text: '0 */4 * * *', timezone: 'UTC' },
           transport: 'outbox',
           timezone: 'UTC',
-          maxAttempts: 5,
+          maxAttempts: DEFAULT_MAX_ATTEMPTS,
           batchSize: 1000,
         },
         'Purchase.Responded': {
@@ -54,7 +54,7 @@ describe('the shipped config/schedules.yaml', () => {
           cadence: { kind: 'every', text: 'every 1h', ms: 3_600_000, timezone: 'Europe/Berlin' },
           transport: 'outbox',
           timezone: 'Europe/Berlin',
-          maxAttempts: 5,
+          maxAttempts: DEFAULT_MAX_ATTEMPTS,
           batchSize: 1000,
         },
       },

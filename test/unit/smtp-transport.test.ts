@@ -2,8 +2,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../src/transports/create.js';
-import { PermanentDeliveryError } from '../../src/transports/errors.js';
-import { smtpTransport } from '../../src/transports/smtp.js';
+import { PermanentDeliveryError, TransportUnavailableError } from '../../src/transports/errors.js';
+import { classifySmtpError, smtpTransport } from '../../src/transports/smtp.js';
 import type { OutgoingMessage, Transport } from '../../src/transports/transport.js';
 import { parseEml } from '../support/eml.js';
 
@@ -22,6 +22,10 @@ const server = new SMTPServer({
   disabledCommands: ['STARTTLS'],
   logger: false,
   disableReverseLookup: true,
+  onMailFrom(address, _session, callback) {
+    // A server going down answers 421 to whatever comes next.
+    callback(address.address.startsWith('closing@') ? codeError(421, '4.3.2 service shutting down') : undefined);
+  },
   onRcptTo(address, _session, callback) {
     callback(address.address.startsWith('nobody@') ? codeError(550, '5.1.1 mailbox unavailable') : undefined);
   },
@@ -114,10 +118,40 @@ describe('smtp transport', () => {
     expect(err.message).toMatch(/^SMTP 550 5\.1\.1 mailbox unavailable/);
   });
 
-  it('treats a server that is down as transient', async () => {
+  it('reports a server that is down as unavailable (not an attempt), with the socket error code', async () => {
     const err = await failure(track(smtpTransport('mail', { url: closedPortUrl, from: 'no-reply@shop.example' })), 'a@example.com');
-    expect(err).not.toBeInstanceOf(PermanentDeliveryError);
+    expect(err).toBeInstanceOf(TransportUnavailableError);
+    expect(err).toMatchObject({ code: 'TRANSPORT_UNAVAILABLE', reason: 'ECONNREFUSED' });
     expect(err.message).toBe('SMTP connection failed: ECONNREFUSED');
+  });
+
+  it('reports a 421 (the server closing the session) as unavailable, even as the reply to MAIL FROM', async () => {
+    const err = await failure(track(smtpTransport('mail', { url, from: 'closing@shop.example' })), 'a@example.com');
+    expect(err).toBeInstanceOf(TransportUnavailableError);
+    expect(err).toMatchObject({ reason: 'SMTP 421' });
+  });
+
+  it('classifies by who answered: the session or the connection → unavailable; a reply to the message → an attempt', () => {
+    const nm = (fields: Record<string, unknown>) => classifySmtpError(Object.assign(new Error('x'), fields));
+    const unavailable = [
+      [{ code: 'ESOCKET', originalCode: 'ECONNRESET', command: 'CONN' }, 'ECONNRESET'],
+      [{ code: 'ECONNECTION', command: 'CONN' }, 'ECONNECTION'],
+      [{ code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT' }, 'ETIMEDOUT'],
+      [{ code: 'EDNS', originalCode: 'ENOTFOUND', command: 'CONN' }, 'ENOTFOUND'],
+      [{ code: 'EDNS', originalCode: 'EAI_AGAIN', command: 'CONN' }, 'EAI_AGAIN'],
+      [{ code: 'ESOCKET', originalCode: 'EHOSTUNREACH', command: 'CONN' }, 'EHOSTUNREACH'],
+      [{ code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 bad credentials' }, 'EAUTH'],
+      [{ code: 'EPROTOCOL', command: 'CONN', responseCode: 554, response: '554 no service' }, 'SMTP 554'],
+    ] as const;
+    for (const [fields, reason] of unavailable) {
+      const err = nm(fields);
+      expect(err, JSON.stringify(fields)).toBeInstanceOf(TransportUnavailableError);
+      expect((err as TransportUnavailableError).reason).toBe(reason);
+    }
+    const transient = nm({ code: 'EMESSAGE', command: 'DATA', responseCode: 451, response: '451 later' });
+    expect(transient).not.toBeInstanceOf(TransportUnavailableError);
+    expect(transient).not.toBeInstanceOf(PermanentDeliveryError);
+    expect(nm({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 no such user' })).toBeInstanceOf(PermanentDeliveryError);
   });
 
   it('spaces sends by 1000/ratePerSecond ms, even when they are started together', async () => {

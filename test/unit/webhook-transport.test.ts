@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../src/transports/create.js';
-import { PermanentDeliveryError } from '../../src/transports/errors.js';
+import { PermanentDeliveryError, TransportUnavailableError } from '../../src/transports/errors.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
 import { webhookTransport } from '../../src/transports/webhook.js';
 
@@ -100,17 +100,26 @@ describe('webhook transport', () => {
     const started = Date.now();
     const err = await failure(`${base}/hang`, 200);
     expect(err).not.toBeInstanceOf(PermanentDeliveryError);
+    // The request reached the receiver: an attempt, not an outage.
+    expect(err).not.toBeInstanceOf(TransportUnavailableError);
     expect(err.message).toBe('webhook timed out after 200 ms');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('treats a refused connection as transient', async () => {
+  it('reports a refused connection as unavailable (not an attempt)', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
     await new Promise((resolve) => closed.close(resolve));
     const err = await failure(url);
-    expect(err).not.toBeInstanceOf(PermanentDeliveryError);
+    expect(err).toBeInstanceOf(TransportUnavailableError);
+    expect(err).toMatchObject({ reason: 'ECONNREFUSED' });
     expect(err.message).toBe('webhook request failed: ECONNREFUSED');
+  });
+
+  it('reports a name that does not resolve as unavailable', async () => {
+    const err = await failure('http://digest-test.invalid/hook');
+    expect(err).toBeInstanceOf(TransportUnavailableError);
+    expect(['ENOTFOUND', 'EAI_AGAIN']).toContain((err as TransportUnavailableError).reason);
   });
 });
