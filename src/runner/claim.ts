@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { OutstandingEvent } from '../store/events.js';
-import { linkEvents, lockOldestEvents, lockOutstandingEvents, selectOutstandingRecipients } from '../store/events.js';
+import {
+  linkEvents, lockOldestEvents, lockOutstandingEvents, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+} from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -36,6 +38,8 @@ export interface ClaimRequest {
   trigger: RunTrigger;
   after: string | null;
   recipient?: string;
+  /** A slot run taken over from an earlier owner: its recipients already delivered are not claimed again. */
+  resumed?: boolean;
 }
 
 /**
@@ -58,7 +62,9 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   return ctx.db.transaction(async (tx) => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
-      : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
+      : req.resumed && req.runId != null
+        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, cfg.batchSize)
+        : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
     if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], events: 0 };

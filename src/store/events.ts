@@ -95,6 +95,25 @@ export async function selectOutstandingRecipients(
   return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
 }
 
+/**
+ * selectOutstandingRecipients for a resumed slot run: recipients that already
+ * have their delivery in this run are left out (their later events wait for
+ * the next run), so nobody gets a second digest for one slot. Looked up by
+ * the unique (run_id, group_key) index: a recipient-grouped delivery's group
+ * key is its recipient.
+ */
+export async function selectOutstandingRecipientsOutsideRun(
+  ex: Executor, type: string, runId: number, after: string | null, limit: number,
+): Promise<OutstandingRecipient[]> {
+  const rows = await ex.all<OutstandingRecipient>(
+    `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
+      WHERE type = ? AND delivery_id IS NULL AND recipient > ? AND available_at <= ${sqlFor(ex).now}
+        AND NOT EXISTS (SELECT 1 FROM digest_deliveries d WHERE d.run_id = ? AND d.group_key = digest_events.recipient)
+      GROUP BY recipient ORDER BY recipient LIMIT ?`,
+    [type, after ?? '', runId, limit]);
+  return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
+}
+
 const EVENT_COLUMNS = 'id, recipient, payload, occurred_at AS occurredAt';
 
 /**
