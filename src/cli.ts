@@ -11,7 +11,8 @@ import { formatRunNow } from './cli/run-now.js';
 import { formatStatus, status } from './cli/status.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
-import { DigestError } from './errors.js';
+import { DigestError, UnknownEventTypeError } from './errors.js';
+import { parseEventTime } from './event-time.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { requeueDeliveries } from './store/deliveries.js';
@@ -53,7 +54,7 @@ program.command('scheduler')
     const env = options.env!;
     // Loaded here: the HTTP stack (fastify, swagger) is this command's alone, and every other command starts faster without it.
     const { createScheduler } = await import('./scheduler-service.js');
-    const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken } });
+    const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken, protectDocs: env.protectDocs } });
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.
@@ -97,10 +98,10 @@ program.command('record <type> <payload>')
     } catch (err) {
       throw new DigestError('BAD_JSON', `payload is not valid JSON: ${(err as Error).message}`);
     }
+    const availableAt = o.availableAt ? parseEventTime('--available-at', o.availableAt) : undefined;
     const { env, config } = appOptions();
     const digest = createDigest({ databaseUrl: env!.databaseUrl, config });
     try {
-      const availableAt = o.availableAt ? new Date(o.availableAt) : undefined;
       print(String(await digest.record(type, parsed, { idempotencyKey: o.idempotencyKey, availableAt })));
     } finally {
       await digest.close();
@@ -113,7 +114,11 @@ program.command('retry [deliveryId]')
   .option('--type <type>', 'with --dead: only this event type')
   .action(async (id: string | undefined, o: { dead?: boolean; type?: string }) => {
     if ((id == null) === !o.dead) throw new DigestError('USAGE', 'give a delivery id or --dead');
-    const n = await withApp((app) => requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) }));
+    const n = await withApp((app) => {
+      const known = Object.keys(app.ctx.config.events);
+      if (o.type != null && !known.includes(o.type)) throw new UnknownEventTypeError(o.type, known);
+      return requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) });
+    });
     if (id != null && n === 0) throw new DigestError('NOT_RETRYABLE', `delivery ${id} does not exist or is not dead/failed`);
     print(`re-queued ${n} delivery(ies)`);
   });
