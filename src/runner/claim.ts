@@ -8,6 +8,7 @@ import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { fitPage } from './page-budget.js';
+import { wholeRecipients } from './whole-recipients.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -74,7 +75,10 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     // LIMIT of its own; the others together, in one IN list.
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
-    const events = await lockOutstandingEvents(tx, req.type, light);
+    const lightPage = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY);
+    const lockedLight = await lockOutstandingEvents(tx, req.type, light);
+    // Per-event deliveries cannot be split; recipient-grouped ones can.
+    const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, lightPage, lockedLight) : lockedLight;
     let leftover = false;
     for (const r of heavy) {
       const oldest = await lockOldestEvents(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);

@@ -135,6 +135,29 @@ export async function lockOutstandingEvents(
 }
 
 /**
+ * Like lockOutstandingEvents, but waits for rows another claim holds instead
+ * of skipping them. For a recipient whose events came back only in part
+ * (another claim of the same type holds the rest): waiting until that claim
+ * commits or rolls back gives this one either all of the recipient's still
+ * outstanding events or none, never a share. Two claims each holding a share
+ * and waiting for the other's is a deadlock: the engine rolls one back
+ * (retried whole by Db.transaction) and the other takes the recipient.
+ */
+export function lockOutstandingEventsWaitingSql(ex: Executor, recipientCount: number): string {
+  return `SELECT ${EVENT_COLUMNS} FROM digest_events
+     WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)})
+       AND available_at <= ${sqlFor(ex).now}${ex.dialect === 'mysql' ? ' FOR UPDATE' : ''}`;
+}
+
+export async function lockOutstandingEventsWaiting(
+  ex: Executor, type: string, recipients: readonly string[],
+): Promise<OutstandingEvent[]> {
+  const rows: OutstandingEvent[] = [];
+  for (const part of chunks(recipients)) rows.push(...await ex.all<OutstandingEvent>(lockOutstandingEventsWaitingSql(ex, part.length), [type, ...part]));
+  return rows.map(toEvent);
+}
+
+/**
  * The first `limit` outstanding events of one recipient, by due time: for a
  * recipient with a large backlog, so only what one delivery takes is read.
  * `available_at, id` is the claim index's own order, so no sort.
