@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig } from '../../src/config/types.js';
 import { claimPage } from '../../src/runner/claim.js';
@@ -60,7 +61,10 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     const gated = new GatedTransport(2);
     const old = await testApp(engine, { config, transports: { outbox: gated } });
     Object.assign(old.ctx, { deliveryConcurrency: 1 }); // one send at a time: the second is the one in flight
-    const next = await testApp(engine, { config });
+    // The new replica's log, to know when its start-up catch-up has looked.
+    const logged: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    const next = await testApp(engine, { config, logger });
     await old.recorder.recordMany(Array.from({ length: 12 }, (_, i) => ({ type: TYPE, payload: request(i, (i % 6) + 1) })));
     const a = await startScheduler(old.ctx, { clock, recoveryPollMs: 1_000 });
     clock.set('2026-11-21T08:00:00Z');
@@ -70,6 +74,7 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     clock.set('2026-11-21T08:00:05Z');
     const b = await startScheduler(next.ctx, { clock, recoveryPollMs: 1_000 });
     try {
+      await waitFor(() => logged.some((l) => l.includes('"evt":"run.skipped"')));
       const stopping = a.stop();
       gated.open();
       await stopping;
