@@ -8,11 +8,14 @@ import { createApp, type App, type AppOptions } from './app.js';
 import { check } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
+import { formatPrune, progressReporter } from './cli/prune.js';
 import { formatStatus, status } from './cli/status.js';
+import { DEFAULT_RETENTION } from './config/retention.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
 import { DigestError, UnknownEventTypeError } from './errors.js';
 import { parseEventTime } from './event-time.js';
+import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { requeueDeliveries } from './store/deliveries.js';
@@ -128,6 +131,19 @@ program.command('replay <deliveryId>')
   .action(async (id: string) => {
     await withApp((app) => replayDelivery(app.ctx, deliveryId(id)));
     print(`replayed delivery ${id}`);
+  });
+
+program.command('prune')
+  .description('delete processed events, sent deliveries and finished runs older than the schedules file\'s retention (default 30 days); dead ones are kept')
+  .option('--dry-run', 'count what would be deleted, delete nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (o: { dryRun?: boolean; json?: boolean }) => {
+    const counts = await withApp((app) => pruneOld(app.ctx.db, app.ctx.config.retention ?? DEFAULT_RETENTION, new Date(), {
+      dryRun: o.dryRun,
+      onProgress: progressReporter((line) => process.stderr.write(`${line}\n`)),
+    }));
+    if (o.json) json({ dryRun: Boolean(o.dryRun), ...counts });
+    else print(formatPrune(counts, Boolean(o.dryRun)));
   });
 
 program.command('status')

@@ -9,6 +9,7 @@
  * Handlers and templates are checked elsewhere; this module only knows the file.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { DEFAULT_RETENTION, parseRetention, type Retention } from './retention.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
@@ -42,6 +43,8 @@ const TopSchema = z.strictObject({
   templates: text.optional(),
   transports: z.record(z.string(), z.unknown()),
   events: z.record(z.string(), z.unknown()),
+  // How long finished work is kept (config/retention.ts): `30d`, `12h`.
+  retention: z.strictObject({ events: text.optional(), deliveries: text.optional(), runs: text.optional() }).optional(),
 });
 
 const TransportSchemas = {
@@ -189,7 +192,25 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const all = [...varIssues, ...issues.filter((i) => !unset.has(i.path))];
   const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
   const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
-  return { config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, transports, events }, issues: all };
+  const retention = top?.retention === undefined ? undefined : checkRetention(top.retention, all);
+  return {
+    config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, transports, events, ...(retention ? { retention } : {}) },
+    issues: all,
+  };
+}
+
+function checkRetention(r: { events?: string; deliveries?: string; runs?: string }, issues: Issue[]): Retention {
+  const out = { ...DEFAULT_RETENTION };
+  for (const [key, field] of [['events', 'eventsMs'], ['deliveries', 'deliveriesMs'], ['runs', 'runsMs']] as const) {
+    const given = r[key];
+    if (given === undefined) continue;
+    try {
+      out[field] = parseRetention(given);
+    } catch (err) {
+      issues.push({ path: `retention.${key}`, message: (err as Error).message });
+    }
+  }
+  return out;
 }
 
 /** The checks that need more than the event's own shape: zone, cadence, transport name. */

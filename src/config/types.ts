@@ -1,3 +1,4 @@
+import type { Retention } from './retention.js';
 /** Typed configuration, produced once from config/schedules.yaml by schedules.ts. */
 
 export type Cadence =
@@ -52,4 +53,6 @@ export interface DigestConfig {
   templates?: string;
   transports: Record<string, TransportConfig>;
   events: Record<string, EventTypeConfig>;
+  /** From `retention:`; unset parts take DEFAULT_RETENTION (config/retention.ts). */
+  retention?: Retention;
 }

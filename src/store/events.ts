@@ -248,15 +248,46 @@ export interface OutstandingStats {
   now: Date;
 }
 
-/** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
-export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
+/**
+ * Reads only outstanding rows, through digest_events_delivery (delivery_id IS
+ * NULL): its cost is the backlog's size, not the table's (EXPLAIN-checked in
+ * test/db/retention.test.ts).
+ */
+export function outstandingStatsSql(ex: Executor): string {
   const now = sqlFor(ex).now;
-  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(
-    `SELECT type, COUNT(*) AS outstanding,
+  return `SELECT type, COUNT(*) AS outstanding,
             MIN(CASE WHEN available_at > ${now} THEN NULL WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS waitingSince,
             ${now} AS now
-       FROM digest_events WHERE delivery_id IS NULL GROUP BY type`);
+       FROM digest_events WHERE delivery_id IS NULL GROUP BY type`;
+}
+
+/** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
+export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
+  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(outstandingStatsSql(ex));
   return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
+}
+
+/**
+ * Retention: ids of events processed before `before`, oldest first, at most
+ * `limit` (digest_events_processed). Unprocessed events — outstanding, or in
+ * a dead or retrying delivery — have no processed_at and are never chosen.
+ */
+export async function selectPrunableEventIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
+  const rows = await ex.all<{ id: number }>(
+    'SELECT id FROM digest_events WHERE processed_at < ? ORDER BY processed_at LIMIT ?', [before, limit]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Deletes these events if still prunable (the condition is checked again: one short statement, no lock held between). */
+export async function deleteProcessedEvents(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await ex.run(`DELETE FROM digest_events WHERE id IN (${placeholders(ids.length)}) AND processed_at < ?`, [...ids, before]);
+  return res.affectedRows;
+}
+
+export async function countPrunableEvents(ex: Executor, before: Date): Promise<number> {
+  const rows = await ex.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at < ?', [before]);
+  return Number(rows[0]?.n ?? 0);
 }
 
 // MariaDB's JSON is LONGTEXT (comes back as a string); MySQL 8 parses it.

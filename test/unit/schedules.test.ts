@@ -171,7 +171,7 @@ events:
       expect.arrayContaining([
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
-        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, transports, events)' },
+        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, transports, events, retention)' },
         { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
@@ -272,5 +272,22 @@ events:
     expect(config).toBeUndefined();
     expect(issues).toEqual([{ path: '', message: expect.stringMatching(new RegExp(`schedules file ${path} is \\d+ bytes, over the .*1 MiB`)) }]);
     expect(issuesOf(`${base}\n# ${'x'.repeat(2 * 1024 * 1024)}\n`)[0]!.message).toMatch(/over the .*1 MiB/);
+  });
+});
+
+describe('retention', () => {
+  const DAY = 86_400_000;
+  it('defaults to 30 days each when unset; given parts override, the rest keep their default', () => {
+    expect(parseSchedules(`${base}  A.B: { cadence: every 1h, transport: console }\n`, {}).retention).toBeUndefined();
+    const c = parseSchedules(`${base}  A.B: { cadence: every 1h, transport: console }\nretention: { events: 7d, runs: 1d12h }\n`, {});
+    expect(c.retention).toEqual({ eventsMs: 7 * DAY, deliveriesMs: 30 * DAY, runsMs: 36 * 3_600_000 });
+  });
+
+  it('a bad duration or an unknown key is reported at its key path, with the other problems', () => {
+    const issues = issuesOf(`${base}  A.B: { cadence: every 1h, transport: nope }\nretention: { events: forever, deliveries: 0m, dead: 1d }\n`);
+    expect(issues.map((i) => i.path).sort()).toEqual(['events.A.B.transport', 'retention.dead']);
+    const durations = issuesOf(`${base}  A.B: { cadence: every 1h, transport: console }\nretention: { events: forever, deliveries: 0m }\n`);
+    expect(durations.map((i) => i.path).sort()).toEqual(['retention.deliveries', 'retention.events']);
+    expect(durations.find((i) => i.path === 'retention.events')!.message).toMatch(/not a duration/);
   });
 });
