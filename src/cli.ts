@@ -8,10 +8,14 @@ import { createApp, type App, type AppOptions } from './app.js';
 import { check, checkDatabase } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
+import { formatPrune, progressReporter } from './cli/prune.js';
 import { formatStatus, status } from './cli/status.js';
+import { DEFAULT_RETENTION } from './config/retention.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
-import { DigestError } from './errors.js';
+import { DigestError, UnknownEventTypeError } from './errors.js';
+import { parseEventTime } from './event-time.js';
+import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { requeueDeliveries } from './store/deliveries.js';
@@ -55,7 +59,7 @@ program.command('scheduler')
     const env = options.env!;
     // Loaded here: the HTTP stack (fastify, swagger) is this command's alone, and every other command starts faster without it.
     const { createScheduler } = await import('./scheduler-service.js');
-    const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken } });
+    const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken, protectDocs: env.protectDocs } });
     let stopping = false;
     const onSignal = (sig: string) => {
       // Second signal: leave now; leases hand unfinished work to another replica.
@@ -99,10 +103,10 @@ program.command('record <type> <payload>')
     } catch (err) {
       throw new DigestError('BAD_JSON', `payload is not valid JSON: ${(err as Error).message}`);
     }
+    const availableAt = o.availableAt ? parseEventTime('--available-at', o.availableAt) : undefined;
     const { env, config } = appOptions();
     const digest = createDigest({ databaseUrl: env!.databaseUrl, config });
     try {
-      const availableAt = o.availableAt ? new Date(o.availableAt) : undefined;
       print(String(await digest.record(type, parsed, { idempotencyKey: o.idempotencyKey, availableAt })));
     } finally {
       await digest.close();
@@ -115,7 +119,11 @@ program.command('retry [deliveryId]')
   .option('--type <type>', 'with --dead: only this event type')
   .action(async (id: string | undefined, o: { dead?: boolean; type?: string }) => {
     if ((id == null) === !o.dead) throw new DigestError('USAGE', 'give a delivery id or --dead');
-    const n = await withApp((app) => requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) }));
+    const n = await withApp((app) => {
+      const known = Object.keys(app.ctx.config.events);
+      if (o.type != null && !known.includes(o.type)) throw new UnknownEventTypeError(o.type, known);
+      return requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) });
+    });
     if (id != null && n === 0) throw new DigestError('NOT_RETRYABLE', `delivery ${id} does not exist or is not dead/failed`);
     print(`re-queued ${n} delivery(ies)`);
   });
@@ -125,6 +133,19 @@ program.command('replay <deliveryId>')
   .action(async (id: string) => {
     await withApp((app) => replayDelivery(app.ctx, deliveryId(id)));
     print(`replayed delivery ${id}`);
+  });
+
+program.command('prune')
+  .description('delete processed events, sent deliveries and finished runs older than the schedules file\'s retention (default 30 days); dead ones are kept')
+  .option('--dry-run', 'count what would be deleted, delete nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (o: { dryRun?: boolean; json?: boolean }) => {
+    const counts = await withApp((app) => pruneOld(app.ctx.db, app.ctx.config.retention ?? DEFAULT_RETENTION, new Date(), {
+      dryRun: o.dryRun,
+      onProgress: progressReporter((line) => process.stderr.write(`${line}\n`)),
+    }));
+    if (o.json) json({ dryRun: Boolean(o.dryRun), ...counts });
+    else print(formatPrune(counts, Boolean(o.dryRun)));
   });
 
 program.command('status')

@@ -18,9 +18,11 @@ export interface SchedulerServiceOptions extends AppOptions {
   /**
    * Serve the HTTP API, dashboard and /metrics beside the loops. `port` 0
    * picks a free one; without `token` it binds to 127.0.0.1 only.
+   * `/docs` and `/openapi.json` hold no data and are open unless `protectDocs`
+   * (DIGEST_PROTECT_DOCS=1).
    * Default: off (the CLI turns it on with DIGEST_HTTP_PORT / DIGEST_API_TOKEN).
    */
-  http?: { port: number; token?: string };
+  http?: { port: number; token?: string; protectDocs?: boolean };
   /** Idle poll interval of immediate types (default DIGEST_POLL_MS, 50 ms). */
   pollMs?: number;
   /** How long stop() lets in-flight sends finish (default DIGEST_SHUTDOWN_GRACE_SECONDS, 10 s). */
@@ -76,7 +78,7 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
       const metrics = createMetrics(app.ctx);
       app.ctx.metrics = metrics;
       // Started first: a port in use stops us before any work is claimed.
-      http = await createHttpServer(app, { token: opts.http.token, metrics });
+      http = await createHttpServer(app, { token: opts.http.token, protectDocs: opts.http.protectDocs, metrics });
       url = (await listen(http, opts.http)).url;
     }
     scheduler = await startScheduler(app.ctx, { pollMs: opts.pollMs ?? app.env.pollMs, clock: opts.clock });

@@ -17,6 +17,8 @@ export interface Env {
   handlerModules?: string[];
   /** Bearer token for the HTTP API; unset means loopback-only binding. */
   apiToken?: string;
+  /** DIGEST_PROTECT_DOCS=1: /docs and /openapi.json need the token too (default: open, they hold no data). */
+  protectDocs: boolean;
   httpPort: number;
   logLevel: string;
   /** How long a claimed delivery stays one worker's before another may recover it. */
@@ -49,6 +51,14 @@ function parseInteger(source: NodeJS.ProcessEnv, name: string, fallback: number,
   return n;
 }
 
+function parseFlag(source: NodeJS.ProcessEnv, name: string, issues: Issue[]): boolean {
+  const raw = get(source, name);
+  if (raw === undefined || raw === '0' || raw.toLowerCase() === 'false') return false;
+  if (raw === '1' || raw.toLowerCase() === 'true') return true;
+  issues.push({ path: name, message: `must be 1 or 0, got "${raw}"` });
+  return false;
+}
+
 function parseLogLevel(raw: string | undefined, issues: Issue[]): string {
   if (raw === undefined) return 'info';
   const level = raw.toLowerCase();
@@ -67,6 +77,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     templatesDir: get(source, 'DIGEST_TEMPLATES'),
     handlerModules: get(source, 'DIGEST_HANDLERS')?.split(',').map((m) => m.trim()).filter(Boolean),
     apiToken: get(source, 'DIGEST_API_TOKEN'),
+    protectDocs: parseFlag(source, 'DIGEST_PROTECT_DOCS', issues),
     // 0 = any free port (the bound one is logged): several schedulers on one host.
     httpPort: parseInteger(source, 'DIGEST_HTTP_PORT', 8080, 0, 65535, issues),
     logLevel: parseLogLevel(get(source, 'LOG_LEVEL'), issues),

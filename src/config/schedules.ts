@@ -8,7 +8,8 @@
  * a bad transport must not hide a bad cadence.
  * Handlers and templates are checked elsewhere; this module only knows the file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { DEFAULT_RETENTION, parseRetention, type Retention } from './retention.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
@@ -20,8 +21,14 @@ import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig, TypeDecla
 type Vars = Record<string, string | undefined>;
 
 const zone = z.string().refine((tz) => IANAZone.isValidZone(tz), { error: (iss) => `unknown time zone "${String(iss.input)}"` });
+/**
+ * Numbers may come from the environment (`ratePerSecond: ${RATE}`), and the
+ * environment holds text: a numeric string is read as the number it spells.
+ */
+const numeric = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : v), schema);
 const int = (min: number, max: number) =>
-  z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+  numeric(z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`));
 const text = z.string().trim().min(1, 'must not be empty');
 const url = (protocols: string[]) =>
   text.refine(
@@ -38,6 +45,8 @@ const TopSchema = z.strictObject({
   messageIdDomain: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name (e.g. mail.shop.example)').max(253).optional(),
   transports: z.record(z.string(), z.unknown()),
   events: z.record(z.string(), z.unknown()),
+  // How long finished work is kept (config/retention.ts): `30d`, `12h`.
+  retention: z.strictObject({ events: text.optional(), deliveries: text.optional(), runs: text.optional() }).optional(),
 });
 
 const TransportSchemas = {
@@ -47,7 +56,7 @@ const TransportSchemas = {
     kind: z.literal('smtp'),
     url: url(['smtp:', 'smtps:']),
     from: text,
-    ratePerSecond: z.number().positive('must be positive').optional(),
+    ratePerSecond: numeric(z.number().positive('must be positive')).optional(),
     // The usual knobs for private mail relays: own CA, SNI name, floor version.
     tls: z.strictObject({
       rejectUnauthorized: z.boolean().optional(),
@@ -155,6 +164,7 @@ const fromFile = (dir: string, p: string) => (isAbsolute(p) || p.startsWith('.')
  * templates and report them all at once. `dir` is the file's directory.
  */
 export function readSchedules(text: string, vars: Vars, dir: string): { config?: DigestConfig; issues: Issue[] } {
+  if (Buffer.byteLength(text) > MAX_SCHEDULES_BYTES) return { issues: [tooLarge('the schedules text', Buffer.byteLength(text))] };
   const issues: Issue[] = [];
   const raw = readYaml(protectVars(text), issues);
   if (raw === undefined) return { issues };
@@ -193,7 +203,28 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
   const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
   const messageIdDomain = top?.messageIdDomain;
-  return { config: { timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}), transports, events }, issues: all };
+  const retention = top?.retention === undefined ? undefined : checkRetention(top.retention, all);
+  return {
+    config: {
+      timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}),
+      transports, events, ...(retention ? { retention } : {}),
+    },
+    issues: all,
+  };
+}
+
+function checkRetention(r: { events?: string; deliveries?: string; runs?: string }, issues: Issue[]): Retention {
+  const out = { ...DEFAULT_RETENTION };
+  for (const [key, field] of [['events', 'eventsMs'], ['deliveries', 'deliveriesMs'], ['runs', 'runsMs']] as const) {
+    const given = r[key];
+    if (given === undefined) continue;
+    try {
+      out[field] = parseRetention(given);
+    } catch (err) {
+      issues.push({ path: `retention.${key}`, message: (err as Error).message });
+    }
+  }
+  return out;
 }
 
 /** The checks that need more than the event's own shape: zone, cadence, transport name. */
@@ -266,10 +297,21 @@ function interpolate(value: unknown, vars: Vars, issues: Issue[], path: string[]
   return value;
 }
 
-/** Reads and parses the schedules file; relative paths in it are relative to it. A missing or unreadable file is an issue naming it. */
+/**
+ * A schedules file is a few kilobytes; one of megabytes is a mistake (a log
+ * or a dump in its place), and parsing it would take minutes and gigabytes.
+ */
+export const MAX_SCHEDULES_BYTES = 1024 * 1024;
+const tooLarge = (what: string, bytes: number) =>
+  ({ path: '', message: `${what} is ${bytes} bytes, over the ${MAX_SCHEDULES_BYTES}-byte (1 MiB) limit for a schedules file` });
+
+/** Reads and parses the schedules file; relative paths in it are relative to it. A missing, unreadable or oversized file is an issue naming it. */
 export function loadSchedules(path: string, vars: Vars): { config?: DigestConfig; issues: Issue[] } {
   let text: string;
   try {
+    // Checked before reading: an oversized file is refused without loading it.
+    const { size } = statSync(path);
+    if (size > MAX_SCHEDULES_BYTES) return { issues: [tooLarge(`schedules file ${path}`, size)] };
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,3 +1,4 @@
+import type { Retention } from './retention.js';
 /** Typed configuration, produced once from config/schedules.yaml by schedules.ts. */
 
 export type Cadence =
@@ -54,4 +55,6 @@ export interface DigestConfig {
   messageIdDomain?: string;
   transports: Record<string, TransportConfig>;
   events: Record<string, EventTypeConfig>;
+  /** From `retention:`; unset parts take DEFAULT_RETENTION (config/retention.ts). */
+  retention?: Retention;
 }

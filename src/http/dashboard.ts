@@ -75,6 +75,15 @@ async function refresh() {
     cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num');
     button(row, 'Run now', async () => { await api('POST', '/v1/schedules/' + encodeURIComponent(t.type) + '/run'); $('message').textContent = 'Ran ' + t.type; await refresh(); });
   });
+  // Types not in the schedules file: nothing processes them, so they are shown, not hidden.
+  for (const t of schedules.unknownTypes || []) {
+    const row = $('types').tBodies[0].insertRow();
+    row.dataset.type = t.type; row.className = 'unknown';
+    cell(row, t.type); cell(row, 'unknown type');
+    cell(row, t.outstanding, 'num outstanding'); cell(row, age(t.oldestAgeSeconds));
+    for (let i = 0; i < 5; i++) cell(row, null);
+    row.insertCell();
+  }
   fill('problems', problems.flatMap((p) => p.items), (row, d) => {
     row.dataset.delivery = d.id;
     cell(row, d.id); cell(row, d.eventType); cell(row, d.recipient); cell(row, d.status, 'status'); cell(row, d.attempts, 'num'); cell(row, d.error, 'error');

@@ -5,13 +5,14 @@
  */
 import { z } from 'zod';
 import { ValidationError, type Issue } from '../errors.js';
+import { eventTimeSchema } from '../event-time.js';
 import type { Registry } from '../handlers/registry.js';
 import type { EventInput } from '../record.js';
 import { jsonSchema, type JsonSchema } from './schema.js';
 
 export const MAX_EVENTS_PER_REQUEST = 1_000;
 
-const time = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 with Z or an offset' });
+const time = eventTimeSchema;
 const envelopeFields = {
   idempotencyKey: z.string().optional().meta({ description: 'The same key for the same type returns the same id and records nothing' }),
   occurredAt: time.optional(),

@@ -98,6 +98,29 @@ export function createMetrics(source: MetricsSource): Metrics {
     },
   });
   new Gauge({
+    name: 'digest_outstanding_events',
+    help: 'Unclaimed events, delayed ones included, by configured type.',
+    labelNames: ['type'], registers,
+    async collect() {
+      await fromDb(this, 'digest_outstanding_events', async () => {
+        const stats = await selectOutstandingStats(source.db);
+        for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.outstanding ?? 0);
+      });
+    },
+  });
+  new Gauge({
+    name: 'digest_unknown_type_outstanding_events',
+    help: 'Outstanding events whose type is not in the schedules file (direct SQL, a removed type): nothing will process them.',
+    registers,
+    async collect() {
+      await fromDb(this, 'digest_unknown_type_outstanding_events', async () => {
+        const configured = new Set(types());
+        const stats = await selectOutstandingStats(source.db);
+        this.set(stats.filter((x) => !configured.has(x.type)).reduce((n, x) => n + x.outstanding, 0));
+      });
+    },
+  });
+  new Gauge({
     name: 'digest_oldest_outstanding_event_age_seconds',
     help: 'How long the longest-waiting due, unclaimed event has waited since it was recorded (or became available); 0 when none.',
     labelNames: ['type'], registers,

@@ -23,7 +23,12 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output')
 /** Times go out as UTC ISO 8601 strings (routes convert with iso() below). */
 export const isoTime = z.string().meta({ format: 'date-time' });
 
-export const idParams = jsonSchema(z.object({ id: z.int().positive() }));
+/**
+ * Row ids in paths: decimal digits only. As an integer schema, Ajv's
+ * coercion would read `0x10` as 16 and `1e3` as 1000; as text with a pattern,
+ * anything but plain digits is a 400. Routes convert with Number().
+ */
+export const idParams = jsonSchema(z.object({ id: z.string().regex(/^[1-9][0-9]{0,15}$/).meta({ description: 'A positive decimal integer' }) }));
 
 /** Every error answer: a stable `error` kind, a message, and for 422s the issues (path + rule) or the known types. */
 export const errorBody = jsonSchema(z.object({

@@ -29,6 +29,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export interface HttpServerOptions {
   /** DIGEST_API_TOKEN; unset means loopback clients only (and listen() binds loopback only). */
   token?: string;
+  /** Require the token for /docs and /openapi.json too (they hold no data, so by default they are open). */
+  protectDocs?: boolean;
   metrics: Metrics;
 }
 
@@ -49,7 +51,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   });
   loggers.set(server, logger);
   installErrorHandler(server, logger);
-  installAuth(server, opts.token);
+  installAuth(server, opts.token, { protectDocs: opts.protectDocs });
   await registerOpenApi(server, packageVersion());
   healthRoutes(server, app);
   eventRoutes(server, app, opts.metrics);

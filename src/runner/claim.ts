@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { OutstandingEvent } from '../store/events.js';
-import { linkEvents, lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients } from '../store/events.js';
+import {
+  linkEvents, lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+} from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun, type RunTrigger } from '../store/runs.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { fitPage } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
+import { wholeRecipients } from './whole-recipients.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -37,6 +40,8 @@ export interface ClaimRequest {
   trigger: RunTrigger;
   after: string | null;
   recipient?: string;
+  /** A slot run taken over from an earlier owner: its recipients already delivered are not claimed again. */
+  resumed?: boolean;
 }
 
 /**
@@ -59,7 +64,9 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
-      : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
+      : req.resumed && req.runId != null
+        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, cfg.batchSize)
+        : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
     if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], events: 0 };
@@ -70,15 +77,17 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
-    const eventIds = await selectOutstandingEventIds(tx, req.type, light);
+    const keys = await selectOutstandingEventIds(tx, req.type, light);
     let leftover = false;
     for (const r of heavy) {
       const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);
       // A full delivery's worth: more may be waiting (a short read means another worker holds them).
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
-      eventIds.push(...oldest);
+      keys.push(...oldest);
     }
-    const events = eventIds.length ? await lockEventsById(tx, req.type, eventIds) : [];
+    const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
+    // Per-event deliveries cannot be split; recipient-grouped ones can.
+    const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
     if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
 
     const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;

@@ -1,4 +1,4 @@
-import { finishRun, insertRun, type RunCounts, type RunTrigger } from '../store/runs.js';
+import { finishRun, insertRun, type RunCounts, type RunTrigger, takeOverSlotRun } from '../store/runs.js';
 import { type ClaimedPage, claimPage } from './claim.js';
 import { circuitOf } from './circuits.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -12,6 +12,8 @@ export interface RunRequest {
   slotAt?: Date;
   /** Only this recipient's events (run now --recipient). */
   recipient?: string;
+  /** Only take over the slot's unfinished run (a periodic check): never insert it, and say nothing when there is none. */
+  resumeOnly?: boolean;
 }
 
 const COUNTS = ['eventsClaimed', 'deliveriesCreated', 'deliveriesSent', 'deliveriesFailed'] as const satisfies ReadonlyArray<keyof RunCounts>;
@@ -53,16 +55,27 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
   const started = performance.now();
   const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
   let runId: number | null = null;
+  let resumed = false;
   if (req.slotAt) {
-    runId = await insertRun(ctx.db, { eventType: req.type, slotAt: req.slotAt, trigger: req.trigger, owner: ctx.owner });
+    const slot = { eventType: req.type, slotAt: req.slotAt, owner: ctx.owner };
+    runId = req.resumeOnly ? null : await insertRun(ctx.db, { ...slot, trigger: req.trigger });
     if (runId == null) {
-      log.info({ evt: 'run.skipped', slotAt: req.slotAt.toISOString(), reason: 'slot already taken' });
-      return { runId, skipped: true, leftover: false, ...counts };
+      // The slot's row exists. If its run broke off, was stopped or its owner
+      // is gone, the slot is not done: take it over (the conditional UPDATE
+      // lets one scheduler do so) and claim what is still outstanding.
+      runId = await takeOverSlotRun(ctx.db, { ...slot, staleMs: ctx.leaseMs });
+      if (runId == null) {
+        if (!req.resumeOnly) log.info({ evt: 'run.skipped', slotAt: req.slotAt.toISOString(), reason: 'slot already taken' });
+        return { runId, skipped: true, leftover: false, ...counts };
+      }
+      resumed = true;
+      log.info({ evt: 'run.resumed', runId, slotAt: req.slotAt.toISOString() });
+    } else {
+      log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
     }
-    log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
   }
   const claim = (after: string | null) => {
-    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient });
+    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed });
     next.catch(() => undefined); // awaited in the loop, or handed back on failure (below)
     return next;
   };

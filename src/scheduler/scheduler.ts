@@ -4,6 +4,7 @@ import type { RunnerContext } from '../runner/context.js';
 import { assertMigrated } from '../store/open.js';
 import { deleteWorker, insertWorker, touchWorker } from '../store/workers.js';
 import { immediateLoop } from './immediate-loop.js';
+import { pruneLoop } from './prune-loop.js';
 import { recoveryLoop } from './recovery-loop.js';
 import { tickLoop } from './tick-loop.js';
 
@@ -14,6 +15,8 @@ export interface SchedulerOptions {
   /** Poll interval for due retries and expired leases (ms). */
   recoveryPollMs?: number;
   heartbeatMs?: number;
+  /** How often old rows are pruned (default hourly). */
+  pruneEveryMs?: number;
 }
 
 export interface Scheduler {
@@ -36,6 +39,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
       : tickLoop(ctx, ev.type, ev.cadence, clock, signal));
   }
   loops.push(recoveryLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));
+  loops.push(pruneLoop(ctx, clock, signal, opts.pruneEveryMs));
   // Heartbeat on real time: it tells other processes this one is alive.
   const heartbeat = setInterval(() => {
     touchWorker(ctx.db, ctx.owner).catch(() => undefined);

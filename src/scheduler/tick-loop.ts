@@ -2,10 +2,13 @@ import type { Clock } from '../clock.js';
 import type { Cadence } from '../config/types.js';
 import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
-import { selectLastSlot } from '../store/runs.js';
-import { nextSlot, previousSlot } from './cadence.js';
+import { nextSlot } from './cadence.js';
 import { loopGuard } from './guard.js';
 import { sleepUntil } from './sleep-until.js';
+import { runUnfinishedSlot } from './unfinished-slot.js';
+
+/** How often a waiting tick loop looks for an unfinished slot run to take over. */
+export const RESUME_CHECK_MS = 30_000;
 
 /**
  * A cron / `every` type: one run per slot. Every replica runs this loop; the
@@ -15,8 +18,9 @@ import { sleepUntil } from './sleep-until.js';
  */
 export async function tickLoop(ctx: RunnerContext, type: string, cadence: Cadence, clock: Clock, signal: AbortSignal): Promise<void> {
   const guard = loopGuard(ctx.logger, clock, `tick:${type}`);
-  // Catch-up: the process was down over a slot. Run the most recent due slot
-  // once (trigger 'catchup'), coalescing everything outstanding.
+  // Catch-up: the process was down over a slot, or the slot's run did not
+  // finish. Run the most recent due slot once (trigger 'catchup'),
+  // coalescing everything outstanding.
   // `cursor` is the instant the catch-up looked at, read BEFORE its database
   // work: reading the clock afterwards would skip a slot that fell due while
   // the catch-up ran (start at 11:59:59.9, catch-up done at 12:00:00.1).
@@ -25,18 +29,21 @@ export async function tickLoop(ctx: RunnerContext, type: string, cadence: Cadenc
   while (!caughtUp && !signal.aborted) {
     await guard(async () => {
       cursor = clock.now();
-      const due = previousSlot(cadence, cursor);
-      const last = await selectLastSlot(ctx.db, type);
-      if (due && (!last || last.getTime() < due.getTime())) {
-        await runType(ctx, { type, trigger: 'catchup', slotAt: due }, signal);
-      }
+      await runUnfinishedSlot(ctx, type, cadence, cursor, true, signal);
       caughtUp = true;
     }, signal);
   }
   while (!signal.aborted) {
     const slot = nextSlot(cadence, cursor);
     if (!slot) return;
-    await sleepUntil(clock, slot, signal);
+    // While waiting, look now and then for a slot run that another scheduler
+    // left unfinished (stopped by a deploy, died) and resume it.
+    for (let left = slot.getTime() - clock.now().getTime(); left > 0 && !signal.aborted; left = slot.getTime() - clock.now().getTime()) {
+      await sleepUntil(clock, new Date(clock.now().getTime() + Math.min(left, RESUME_CHECK_MS)), signal);
+      if (clock.now().getTime() < slot.getTime() && !signal.aborted) {
+        await guard(() => runUnfinishedSlot(ctx, type, cadence, clock.now(), false, signal), signal);
+      }
+    }
     if (signal.aborted) return;
     let done = false;
     while (!done && !signal.aborted) {

@@ -127,6 +127,25 @@ export async function selectOutstandingRecipients(
 }
 
 /**
+ * selectOutstandingRecipients for a resumed slot run: recipients that already
+ * have their delivery in this run are left out (their later events wait for
+ * the next run), so nobody gets a second digest for one slot. Looked up by
+ * the unique (run_id, group_key) index: a recipient-grouped delivery's group
+ * key is its recipient.
+ */
+export async function selectOutstandingRecipientsOutsideRun(
+  ex: Executor, type: string, runId: number, after: string | null, limit: number,
+): Promise<OutstandingRecipient[]> {
+  const rows = await ex.all<OutstandingRecipient>(
+    `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
+      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${sqlFor(ex).now}
+        AND NOT EXISTS (SELECT 1 FROM digest_deliveries d WHERE d.run_id = ? AND d.group_key = digest_events.recipient)
+      GROUP BY recipient ORDER BY recipient LIMIT ?`,
+    after == null ? [type, runId, limit] : [type, after, runId, limit]);
+  return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
+}
+
+/**
  * The payload comes back as its JSON text on both engines: mysql2 parses a
  * JSON column itself (when the server marks it JSON), and a parsed string
  * cannot be told from text to parse. As text, event-row.ts decodes it alike.
@@ -144,16 +163,22 @@ const eventColumns = (ex: Executor) =>
  * recipients lost one of its six events that way.
  */
 export function selectOutstandingEventIdsSql(ex: Executor, recipientCount: number): string {
-  return `SELECT id FROM digest_events
+  return `SELECT id, recipient FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)}) AND available_at <= ${sqlFor(ex).now}`;
 }
 
-export async function selectOutstandingEventIds(ex: Executor, type: string, recipients: readonly string[]): Promise<number[]> {
-  const ids: number[] = [];
+/** An outstanding event's id and recipient, before it is locked. */
+export interface EventKey {
+  id: number;
+  recipient: string;
+}
+
+export async function selectOutstandingEventIds(ex: Executor, type: string, recipients: readonly string[]): Promise<EventKey[]> {
+  const keys: EventKey[] = [];
   for (const part of chunks(recipients)) {
-    for (const r of await ex.all<{ id: number }>(selectOutstandingEventIdsSql(ex, part.length), [type, ...part])) ids.push(Number(r.id));
+    for (const r of await ex.all<EventKey>(selectOutstandingEventIdsSql(ex, part.length), [type, ...part])) keys.push({ id: Number(r.id), recipient: r.recipient });
   }
-  return ids;
+  return keys;
 }
 
 /**
@@ -162,28 +187,31 @@ export async function selectOutstandingEventIds(ex: Executor, type: string, reci
  * read. `available_at, id` is the claim index's own order, so no sort.
  */
 export function selectOldestEventIdsSql(ex: Executor): string {
-  return `SELECT id FROM digest_events
+  return `SELECT id, recipient FROM digest_events
      WHERE type = ? AND delivery_id IS NULL AND recipient = ? AND available_at <= ${sqlFor(ex).now}
      ORDER BY available_at, id LIMIT ?`;
 }
 
-export async function selectOldestEventIds(ex: Executor, type: string, recipient: string, limit: number): Promise<number[]> {
-  return (await ex.all<{ id: number }>(selectOldestEventIdsSql(ex), [type, recipient, limit])).map((r) => Number(r.id));
+export async function selectOldestEventIds(ex: Executor, type: string, recipient: string, limit: number): Promise<EventKey[]> {
+  return (await ex.all<EventKey>(selectOldestEventIdsSql(ex), [type, recipient, limit])).map((r) => ({ id: Number(r.id), recipient: r.recipient }));
 }
 
 /**
  * Locks these events by primary key, re-checking that they are still
  * outstanding (another claim may have taken them since they were read).
  * SKIP LOCKED: rows another replica is claiming right now are left to it.
+ * `wait` instead waits for them (see runner/whole-recipients.ts); SQLite
+ * claims hold the write lock already, so there is nothing to wait for.
  */
-export function lockEventsByIdSql(ex: Executor, count: number): string {
+export function lockEventsByIdSql(ex: Executor, count: number, wait = false): string {
+  const lock = wait ? (ex.dialect === 'mysql' ? ' FOR UPDATE' : '') : sqlFor(ex).skipLocked;
   return `SELECT ${eventColumns(ex)} FROM digest_events${sqlFor(ex).primaryIndex}
-     WHERE id IN (${placeholders(count)}) AND type = ? AND delivery_id IS NULL${sqlFor(ex).skipLocked}`;
+     WHERE id IN (${placeholders(count)}) AND type = ? AND delivery_id IS NULL${lock}`;
 }
 
-export async function lockEventsById(ex: Executor, type: string, ids: readonly number[]): Promise<OutstandingEvent[]> {
+export async function lockEventsById(ex: Executor, type: string, ids: readonly number[], wait = false): Promise<OutstandingEvent[]> {
   const rows: OutstandingEvent[] = [];
-  for (const part of chunks(ids)) rows.push(...await ex.all<OutstandingEvent>(lockEventsByIdSql(ex, part.length), [...part, type]));
+  for (const part of chunks(ids)) rows.push(...await ex.all<OutstandingEvent>(lockEventsByIdSql(ex, part.length, wait), [...part, type]));
   return rows.map(toEvent);
 }
 
@@ -275,17 +303,47 @@ export interface OutstandingStats {
   now: Date;
 }
 
-/** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
-export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
+/**
+ * Reads only outstanding rows, through digest_events_delivery (delivery_id IS
+ * NULL): its cost is the backlog's size, not the table's (EXPLAIN-checked in
+ * test/db/retention.test.ts).
+ */
+export function outstandingStatsSql(ex: Executor): string {
   const now = sqlFor(ex).now;
-  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(
-    `SELECT type, COUNT(*) AS outstanding,
+  return `SELECT type, COUNT(*) AS outstanding,
             MIN(CASE WHEN available_at > ${now} THEN NULL WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS waitingSince,
             ${now} AS now
-       FROM digest_events WHERE delivery_id IS NULL GROUP BY type`);
+       FROM digest_events WHERE delivery_id IS NULL GROUP BY type`;
+}
+
+/** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
+export async function selectOutstandingStats(ex: Executor): Promise<OutstandingStats[]> {
+  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(outstandingStatsSql(ex));
   return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
 }
 
+/**
+ * Retention: ids of events processed before `before`, oldest first, at most
+ * `limit` (digest_events_processed). Unprocessed events — outstanding, or in
+ * a dead or retrying delivery — have no processed_at and are never chosen.
+ */
+export async function selectPrunableEventIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
+  const rows = await ex.all<{ id: number }>(
+    'SELECT id FROM digest_events WHERE processed_at < ? ORDER BY processed_at LIMIT ?', [before, limit]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Deletes these events if still prunable (the condition is checked again: one short statement, no lock held between). */
+export async function deleteProcessedEvents(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await ex.run(`DELETE FROM digest_events WHERE id IN (${placeholders(ids.length)}) AND processed_at < ?`, [...ids, before]);
+  return res.affectedRows;
+}
+
+export async function countPrunableEvents(ex: Executor, before: Date): Promise<number> {
+  const rows = await ex.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at < ?', [before]);
+  return Number(rows[0]?.n ?? 0);
+}
 
 /** SQLite returns times as text; MySQL (timezone 'Z') as Date. */
 export const toDate = (v: unknown): Date | null =>

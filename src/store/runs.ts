@@ -1,10 +1,22 @@
 /** digest_runs: one named function per statement. */
-import { type Executor, sqlFor } from './db.js';
+import { type Executor, placeholders, sqlFor } from './db.js';
 import { isDuplicateKey } from './errors.js';
 import { toDate } from './events.js';
 
 export type RunTrigger = 'tick' | 'immediate' | 'catchup' | 'manual';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped';
+/**
+ * 'failed' with an error: the run itself broke off (its claim threw);
+ * 'failed' without one: every page was claimed, some deliveries failed (they
+ * retry on their own). 'abandoned': its owner stopped heartbeating mid-run.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'abandoned';
+
+/** A slot run that went through all its pages: its slot is done. */
+const FINISHED = "(status = 'succeeded' OR (status = 'failed' AND error IS NULL))";
+
+/** Its owner's digest_workers row is gone, or its heartbeat is older than `staleMs` (database time). */
+const ownerGone = (ex: Executor) => `NOT EXISTS (SELECT 1 FROM digest_workers w
+  WHERE w.id = digest_runs.owner AND ${sqlFor(ex).plusMs('w.heartbeat_at')} > ${sqlFor(ex).now})`;
 
 export interface RunCounts {
   eventsClaimed: number;
@@ -32,20 +44,69 @@ export async function insertRun(
   }
 }
 
+/** Records a run's outcome. Counts are added: a resumed run keeps what its earlier owner did. */
 export async function finishRun(
   ex: Executor, id: number, status: RunStatus, counts: RunCounts, error: string | null,
 ): Promise<void> {
   await ex.run(
-    `UPDATE digest_runs SET status = ?, events_claimed = ?, deliveries_created = ?, deliveries_sent = ?,
-            deliveries_failed = ?, error = ?, finished_at = ${sqlFor(ex).now} WHERE id = ?`,
+    `UPDATE digest_runs SET status = ?, events_claimed = events_claimed + ?, deliveries_created = deliveries_created + ?,
+            deliveries_sent = deliveries_sent + ?, deliveries_failed = deliveries_failed + ?, error = ?,
+            finished_at = ${sqlFor(ex).now} WHERE id = ?`,
     [status, counts.eventsClaimed, counts.deliveriesCreated, counts.deliveriesSent, counts.deliveriesFailed, error, id]);
 }
 
-/** The latest slot that fired for a type (tick or catch-up), for catch-up on start. */
-export async function selectLastSlot(ex: Executor, eventType: string): Promise<Date | null> {
+/**
+ * The latest slot whose run finished, for catch-up: a slot whose run failed,
+ * was stopped or died is not done. Walks the (event_type, slot_at) unique
+ * index backwards to the first finished one.
+ */
+export async function selectLastFinishedSlot(ex: Executor, eventType: string): Promise<Date | null> {
   const rows = await ex.all<{ slot: unknown }>(
-    'SELECT MAX(slot_at) AS slot FROM digest_runs WHERE event_type = ?', [eventType]);
+    `SELECT slot_at AS slot FROM digest_runs WHERE event_type = ? AND slot_at IS NOT NULL AND ${FINISHED}
+      ORDER BY slot_at DESC LIMIT 1`, [eventType]);
   return toDate(rows[0]?.slot);
+}
+
+/**
+ * Takes over the run of a slot that did not finish — it broke off, was
+ * stopped, or its owner's heartbeat is older than `staleMs` — so the slot is
+ * resumed rather than lost. One conditional UPDATE: when several schedulers
+ * try at once, the one whose UPDATE changes the row resumes it (the row lock
+ * serialises them; the others see it 'running' with a live owner and change
+ * nothing). Returns the run's id, or null when there is nothing to take over.
+ */
+export async function takeOverSlotRun(
+  ex: Executor, run: { eventType: string; slotAt: Date; owner: string; staleMs: number },
+): Promise<number | null> {
+  // A broken-off run of our own (a tick retried after a database error)
+  // matches too; a live owner's 'running' row never does.
+  const res = await ex.run(
+    `UPDATE digest_runs SET owner = ?, status = 'running', error = NULL, finished_at = NULL
+      WHERE event_type = ? AND slot_at = ?
+        AND (status IN ('stopped', 'abandoned') OR (status = 'failed' AND error IS NOT NULL)
+             OR (status = 'running' AND ${ownerGone(ex)}))`,
+    [run.owner, run.eventType, run.slotAt, run.staleMs]);
+  if (res.affectedRows !== 1) return null;
+  const rows = await ex.all<{ id: number }>(
+    'SELECT id FROM digest_runs WHERE event_type = ? AND slot_at = ?', [run.eventType, run.slotAt]);
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/**
+ * Closes 'running' rows whose owner stopped heartbeating (killed, host lost):
+ * they become 'abandoned', which a later scheduler may still take over for
+ * the type's latest due slot. Only runs older than `staleMs` too: a `digest
+ * run now` process keeps no digest_workers row, and a short one is never
+ * closed under it (a long one that is still going records its real outcome
+ * at its end). Bounded: rows in 'running' are few, and digest_runs_status
+ * finds them without reading the finished ones.
+ */
+export async function closeAbandonedRuns(ex: Executor, staleMs: number): Promise<number> {
+  const res = await ex.run(
+    `UPDATE digest_runs SET status = 'abandoned', finished_at = ${sqlFor(ex).now}, error = 'owner stopped heartbeating'
+      WHERE status = 'running' AND ${sqlFor(ex).plusMs('started_at')} < ${sqlFor(ex).now} AND ${ownerGone(ex)}`,
+    [staleMs, staleMs]);
+  return res.affectedRows;
 }
 
 export interface RunRow extends RunCounts {
@@ -98,4 +159,38 @@ export async function selectLastSuccessfulRun(ex: Executor, eventType: string): 
       ORDER BY started_at DESC LIMIT 1`, [eventType]);
   const r = rows[0];
   return r ? { finishedAt: toDate(r.finishedAt)!, now: toDate(r.now)! } : undefined;
+}
+
+/**
+ * Retention: finished runs that ended before `before`, at most `limit`
+ * (digest_runs_status; no ORDER BY, so the scan stops at `limit`). Each
+ * type's latest slot run is never chosen: its unique (event_type, slot_at)
+ * row is what stops a long cadence (monthly, say) from firing that slot again
+ * after a restart.
+ */
+export async function selectPrunableRunIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
+  const rows = await ex.all<{ id: number }>(
+    `SELECT r.id FROM digest_runs r
+      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
+        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
+                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))
+      LIMIT ?`, [before, limit]);
+  return rows.map((r) => Number(r.id));
+}
+
+export async function deleteFinishedRuns(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await ex.run(
+    `DELETE FROM digest_runs WHERE id IN (${placeholders(ids.length)})
+        AND status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND finished_at < ?`, [...ids, before]);
+  return res.affectedRows;
+}
+
+export async function countPrunableRuns(ex: Executor, before: Date): Promise<number> {
+  const rows = await ex.all<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM digest_runs r
+      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
+        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
+                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))`, [before]);
+  return Number(rows[0]?.n ?? 0);
 }

@@ -28,7 +28,7 @@ describeEngines('a claim locks only its own type', (engine) => {
     const isLocked = new Promise<void>((r) => { locked = r; });
     // Order.Created's claim, stalled inside its transaction with its rows locked.
     const holder = engine.db.transaction(async (tx) => {
-      const rows = await lockEventsById(tx, 'Order.Created', await selectOutstandingEventIds(tx, 'Order.Created', emails));
+      const rows = await lockEventsById(tx, 'Order.Created', (await selectOutstandingEventIds(tx, 'Order.Created', emails)).map((k) => k.id));
       locked();
       await gate;
       return rows.length;

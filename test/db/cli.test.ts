@@ -91,6 +91,20 @@ describeEngines('digest CLI', (engine) => {
     expect(purchase.lastRun).toMatchObject({ trigger: 'manual', status: 'succeeded' });
   });
 
+  it('record --available-at needs Z or an offset, as HTTP does; retry --dead --type with an unknown type fails naming the known ones', async () => {
+    const payload = JSON.stringify({ email_address: 'ann@shop.example', order_id: 1 });
+    const local = await runCli(['record', 'Order.Created', payload, '--available-at', '2026-11-30T00:00:00'], env());
+    expect(local.code).not.toBe(0);
+    expect(local.stderr).toMatch(/--available-at.*Z or an offset.*2026-11-30T00:00:00/);
+    expect(await engine.db.all('SELECT id FROM digest_events')).toHaveLength(0);
+    expect((await runCli(['record', 'Order.Created', payload, '--available-at', '2026-11-30T00:00:00+01:00'], env())).code).toBe(0);
+
+    const retry = await runCli(['retry', '--dead', '--type', 'Nope'], env());
+    expect(retry.code).not.toBe(0);
+    expect(retry.stderr).toMatch(/unknown event type "Nope" \(known: .*Order\.Created/);
+    expect((await runCli(['retry', '--dead', '--type', 'Order.Created'], env())).code).toBe(0);
+  });
+
   it('explains an unknown command in one line, exiting non-zero; subcommands have --help', async () => {
     const r = await runCli(['frobnicate'], env());
     expect(r.code).not.toBe(0);

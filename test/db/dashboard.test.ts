@@ -45,6 +45,12 @@ describeEngines('dashboard in a real browser', (engine) => {
       await page.click('#login button');
       const outstanding = page.locator('#types tr[data-type="Purchase.Requested"] td.outstanding');
       await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('6');
+      // A direct-SQL row of a type nobody configured is shown as an unknown type.
+      await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Purchase.Requestd', 'S1', '{}')");
+      await page.reload();
+      const unknown = page.locator('#types tr[data-type="Purchase.Requestd"] td');
+      await expect.poll(() => unknown.nth(1).textContent(), { timeout: 10_000 }).toBe('unknown type');
+      expect(await unknown.nth(2).textContent()).toBe('1');
 
       await page.click('#types tr[data-type="Purchase.Requested"] button');
       await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('0');

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -10,8 +11,8 @@ import { describeEngines, truncateAll } from '../support/engines.js';
 const TOKEN = 'test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function serve(app: App, token?: string) {
-  const server = await createHttpServer(app, { token, metrics: createMetrics(app.ctx) });
+async function serve(app: App, token?: string, protectDocs?: boolean) {
+  const server = await createHttpServer(app, { token, protectDocs, metrics: createMetrics(app.ctx) });
   const { url, host } = await listen(server, { port: 0, token });
   return { server, url, host };
 }
@@ -85,7 +86,9 @@ describeEngines('HTTP API', (engine) => {
     const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events');
     expect(Number(n)).toBe(0);
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${base}/openapi.json`)).status).toBe(401);
+    // The OpenAPI document and docs page hold no data: open by default.
+    expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${base}/docs`)).status).toBe(200);
 
     expect((await api('/v1/schedules')).status).toBe(200);
     const health = await fetch(`${base}/healthz`);
@@ -96,6 +99,68 @@ describeEngines('HTTP API', (engine) => {
     expect((await fetch(`${base}/`)).status).not.toBe(401);
     expect((await fetch(`${base}/?x=1`)).status).not.toBe(401);
     expect((await fetch(`${base}/v1`)).status).toBe(401);
+  });
+
+  it('DIGEST_PROTECT_DOCS: /docs and /openapi.json need the token too', async () => {
+    const guarded = await serve(t.app, TOKEN, true);
+    try {
+      expect((await fetch(`${guarded.url}/openapi.json`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/docs`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/openapi.json`, { headers: auth })).status).toBe(200);
+    } finally {
+      await guarded.server.close();
+    }
+  });
+
+  it('ids in paths are decimal digits only: 0x10 and 1e3 are 400, not events 16 and 1000', async () => {
+    for (const id of ['0x10', '1e3', '+5', '07', ' 5', '5.0', '0']) {
+      expect((await api(`/v1/events/${encodeURIComponent(id)}`)).status, `/v1/events/${id}`).toBe(400);
+      expect((await api(`/v1/deliveries/${encodeURIComponent(id)}`)).status, `/v1/deliveries/${id}`).toBe(400);
+      expect((await post(`/v1/deliveries/${encodeURIComponent(id)}/retry`)).status, `retry ${id}`).toBe(400);
+    }
+    expect((await api('/v1/events/16')).status).toBe(404);
+  });
+
+  it('two Idempotency-Key headers are a 400, and nothing is recorded', async () => {
+    const body = JSON.stringify({ type: 'Order.Created', payload: { email_address: 'a@b.example', order_id: 1 } });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/v1/events`, {
+        method: 'POST',
+        // Two header lines (Node would hand us "z1, z2" as one value).
+        headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': ['z1', 'z2'] },
+      }, (res) => { res.resume(); resolve(res.statusCode!); });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(400);
+    const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events');
+    expect(Number(n)).toBe(0);
+    expect((await post('/v1/events', JSON.parse(body), { 'idempotency-key': 'z1' })).status).toBe(201);
+  });
+
+  it('without a token: a foreign Host (DNS rebinding) or a foreign Origin (cross-site POST) is refused with 403', async () => {
+    const open = await serve(t.app);
+    const port = new URL(open.url).port;
+    const call = (path: string, headers: Record<string, string>, method = 'GET') => new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => { res.resume(); resolve(res.statusCode!); });
+      req.on('error', reject);
+      req.end(method === 'POST' ? JSON.stringify({ type: 'Order.Created', payload: { email_address: 'a@b.example', order_id: 1 } }) : undefined);
+    });
+    const json = { 'content-type': 'application/json' };
+    try {
+      expect(await call('/v1/schedules', { host: `evil.example:${port}` })).toBe(403);
+      expect(await call('/v1/schedules', { host: '127.0.0.1' })).toBe(403);
+      expect(await call('/v1/schedules', { host: `127.0.0.1:${port}` })).toBe(200);
+      expect(await call('/v1/schedules', { host: `localhost:${port}` })).toBe(200);
+      expect(await call('/v1/schedules', { host: `[::1]:${port}` })).toBe(200);
+      expect(await call('/v1/events', { ...json, host: `127.0.0.1:${port}`, origin: 'https://evil.example' }, 'POST')).toBe(403);
+      expect(await call('/v1/events', { ...json, host: `127.0.0.1:${port}`, origin: 'null' }, 'POST')).toBe(403);
+      const [{ n }] = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events');
+      expect(Number(n)).toBe(0);
+      expect(await call('/v1/events', { ...json, host: `localhost:${port}`, origin: `http://localhost:${port}` }, 'POST')).toBe(201);
+    } finally {
+      await open.server.close();
+    }
   });
 
   it('without a token configured: binds loopback only and serves loopback clients without one', async () => {

@@ -2,7 +2,8 @@ import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig } from '../../src/config/types.js';
 import { parseCadence } from '../../src/scheduler/cadence.js';
 import { startScheduler } from '../../src/scheduler/scheduler.js';
-import { insertRun, selectRuns } from '../../src/store/runs.js';
+import { finishRun, insertRun, selectRuns } from '../../src/store/runs.js';
+import type { Db } from '../../src/store/db.js';
 import { openDb } from '../../src/store/open.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -20,6 +21,12 @@ function cronOnly(): DigestConfig {
   return { ...c, events: { 'Purchase.Requested': c.events['Purchase.Requested']! } };
 }
 
+/** A slot whose run finished (an unfinished one would be resumed). */
+async function finishedSlot(db: Db, slotAt: string) {
+  const id = (await insertRun(db, { eventType: 'Purchase.Requested', slotAt: new Date(slotAt), trigger: 'tick', owner: 'earlier' }))!;
+  await finishRun(db, id, 'succeeded', { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 }, null);
+}
+
 describeEngines('scheduler', (engine) => {
   beforeEach(() => truncateAll(engine.db));
 
@@ -27,7 +34,7 @@ describeEngines('scheduler', (engine) => {
     const config = cronOnly();
     const clock = new FakeClock('2026-11-21T11:59:59Z');
     // The 08:00 slot already ran, so start-up has nothing to catch up.
-    await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T08:00:00Z'), trigger: 'tick', owner: 'earlier' });
+    await finishedSlot(engine.db, '2026-11-21T08:00:00Z');
     const one = await testApp(engine, { config });
     const two = await testApp(engine, { config });
     await one.recorder.recordMany(Array.from({ length: 30 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 6) })));
@@ -51,7 +58,7 @@ describeEngines('scheduler', (engine) => {
   it('catches up once on start when the last slot is older than the most recent due slot', async () => {
     const config = cronOnly();
     const clock = new FakeClock('2026-11-21T13:10:00Z');
-    await insertRun(engine.db, { eventType: 'Purchase.Requested', slotAt: new Date('2026-11-21T04:00:00Z'), trigger: 'tick', owner: 'earlier' });
+    await finishedSlot(engine.db, '2026-11-21T04:00:00Z');
     const x = await testApp(engine, { config });
     await x.recorder.recordMany(Array.from({ length: 10 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 2) })));
     const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });

@@ -17,6 +17,7 @@ describe('readEnv', () => {
       leaseMs: 60_000,
       shutdownGraceMs: 10_000,
       pollMs: 50,
+      protectDocs: false,
       vars: {},
     });
   });
@@ -90,5 +91,14 @@ describe('readEnv', () => {
     expect(env.httpPort).toBe(7070);
     expect(env.configPath).toBe('other.yaml');
     expect(env.vars.DIGEST_CONFIG).toBe('other.yaml');
+  });
+});
+
+describe('DIGEST_PROTECT_DOCS', () => {
+  it('1/true protect the docs, 0/false or unset leave them open, anything else is a config error', () => {
+    expect(readEnv({ DIGEST_PROTECT_DOCS: '1' }).protectDocs).toBe(true);
+    expect(readEnv({ DIGEST_PROTECT_DOCS: 'true' }).protectDocs).toBe(true);
+    expect(readEnv({ DIGEST_PROTECT_DOCS: '0' }).protectDocs).toBe(false);
+    expect(() => readEnv({ DIGEST_PROTECT_DOCS: 'yes' })).toThrow(/DIGEST_PROTECT_DOCS: must be 1 or 0/);
   });
 });

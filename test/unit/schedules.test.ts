@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_ATTEMPTS, loadSchedules, parseSchedules } from '../../src/config/schedules.js';
 import { ConfigError, type Issue } from '../../src/errors.js';
@@ -169,7 +171,7 @@ events:
       expect.arrayContaining([
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
-        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events)' },
+        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention)' },
         { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
@@ -235,5 +237,57 @@ describe('smtp tls options', () => {
     expect(parseSchedules(ok, {}).transports.mail).toMatchObject({ tls: { rejectUnauthorized: false, minVersion: 'TLSv1.3', servername: 'relay.internal' } });
     const bad = ok.replace('TLSv1.3', 'SSLv3');
     expect(() => parseSchedules(bad, {})).toThrow(/transports\.mail\.tls\.minVersion/);
+  });
+});
+
+describe('numbers from the environment and the size cap', () => {
+  const smtp = (rate: string) => `
+transports:
+  mail: { kind: smtp, url: "smtp://mail.example:25", from: "a@b.example", ratePerSecond: ${rate} }
+  hook: { kind: webhook, url: "https://x.example/h", timeoutMs: \${TIMEOUT}, secret: \${SECRET} }
+events:
+  A.B: { cadence: every 1h, transport: mail, maxAttempts: \${ATTEMPTS}, batchSize: \${BATCH} }
+`;
+  const vars = { RATE: '2.5', TIMEOUT: '5000', ATTEMPTS: '7', BATCH: ' 100 ', SECRET: '123456' };
+
+  it('a numeric ${VAR} in a numeric field is that number; a string field keeps its text', () => {
+    const c = parseSchedules(smtp('${RATE}'), vars);
+    expect(c.transports.mail).toMatchObject({ ratePerSecond: 2.5 });
+    expect(c.transports.hook).toMatchObject({ timeoutMs: 5000, secret: '123456' });
+    expect(c.events['A.B']).toMatchObject({ maxAttempts: 7, batchSize: 100 });
+  });
+
+  it('a non-numeric or out-of-range ${VAR} is reported at its key, all at once', () => {
+    const issues = issuesOf(smtp('${RATE}'), { ...vars, RATE: 'ten', ATTEMPTS: '0x10', BATCH: '0' });
+    expect(issues.map((i) => i.path).sort()).toEqual(['events.A.B.batchSize', 'events.A.B.maxAttempts', 'transports.mail.ratePerSecond']);
+  });
+
+  it('a schedules file over 1 MiB is refused at once, naming it, without parsing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digest-big-'));
+    const path = join(dir, 'schedules.yaml');
+    writeFileSync(path, `${base}\n# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const started = performance.now();
+    const { config, issues } = loadSchedules(path, {});
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(config).toBeUndefined();
+    expect(issues).toEqual([{ path: '', message: expect.stringMatching(new RegExp(`schedules file ${path} is \\d+ bytes, over the .*1 MiB`)) }]);
+    expect(issuesOf(`${base}\n# ${'x'.repeat(2 * 1024 * 1024)}\n`)[0]!.message).toMatch(/over the .*1 MiB/);
+  });
+});
+
+describe('retention', () => {
+  const DAY = 86_400_000;
+  it('defaults to 30 days each when unset; given parts override, the rest keep their default', () => {
+    expect(parseSchedules(`${base}  A.B: { cadence: every 1h, transport: console }\n`, {}).retention).toBeUndefined();
+    const c = parseSchedules(`${base}  A.B: { cadence: every 1h, transport: console }\nretention: { events: 7d, runs: 1d12h }\n`, {});
+    expect(c.retention).toEqual({ eventsMs: 7 * DAY, deliveriesMs: 30 * DAY, runsMs: 36 * 3_600_000 });
+  });
+
+  it('a bad duration or an unknown key is reported at its key path, with the other problems', () => {
+    const issues = issuesOf(`${base}  A.B: { cadence: every 1h, transport: nope }\nretention: { events: forever, deliveries: 0m, dead: 1d }\n`);
+    expect(issues.map((i) => i.path).sort()).toEqual(['events.A.B.transport', 'retention.dead']);
+    const durations = issuesOf(`${base}  A.B: { cadence: every 1h, transport: console }\nretention: { events: forever, deliveries: 0m }\n`);
+    expect(durations.map((i) => i.path).sort()).toEqual(['retention.deliveries', 'retention.events']);
+    expect(durations.find((i) => i.path === 'retention.events')!.message).toMatch(/not a duration/);
   });
 });

@@ -75,7 +75,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
     return { items: rows.map(summaryOf), nextCursor: rows.length === q.limit && last ? String(last.id) : null };
   });
 
-  server.get<{ Params: { id: number } }>('/v1/deliveries/:id', {
+  server.get<{ Params: { id: string } }>('/v1/deliveries/:id', {
     schema: {
       tags: ['deliveries'],
       summary: 'One delivery: its state, rendered content, and the events in it',
@@ -83,7 +83,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
       response: { 200: detailView, 404: errorBody },
     },
   }, async (request) => {
-    const [d] = await selectDeliveriesByIds(db, [request.params.id]);
+    const [d] = await selectDeliveriesByIds(db, [Number(request.params.id)]);
     if (!d) throw new HttpError(404, 'not_found', `no delivery ${request.params.id}`);
     const events = await selectDeliveryEvents(db, d.id);
     return {
@@ -92,7 +92,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
     };
   });
 
-  server.post<{ Params: { id: number } }>('/v1/deliveries/:id/retry', {
+  server.post<{ Params: { id: string } }>('/v1/deliveries/:id/retry', {
     schema: {
       tags: ['deliveries'],
       summary: 'Re-queue a dead or failed delivery with a fresh set of attempts (like `digest retry`)',
@@ -101,7 +101,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
       response: { 200: jsonSchema(z.object({ id: z.int(), requeued: z.literal(true) })), 404: errorBody, 409: errorBody },
     },
   }, async (request) => {
-    const { id } = request.params;
+    const id = Number(request.params.id);
     // The UPDATE's own WHERE decides (it only touches dead/failed rows); the
     // read is only there to tell "missing" (404) from "wrong state" (409).
     if (await requeueDeliveries(db, { id }) === 1) return { id, requeued: true as const };

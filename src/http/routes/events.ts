@@ -57,6 +57,10 @@ export function eventRoutes(server: FastifyInstance, app: App, metrics: MetricsH
     // coerce "5" into 5 and word its errors differently. parseEventBody checks the envelope.
     validatorCompiler: () => () => true,
   }, async (request, reply) => {
+    // Node joins repeated headers into "k1, k2": count the raw ones instead.
+    if (request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'idempotency-key').length > 1) {
+      throw new HttpError(400, 'bad_request', 'Idempotency-Key given more than once: send one key');
+    }
     const header = request.headers['idempotency-key'];
     const batch = parseEventBody(request.body, Array.isArray(header) ? header[0] : header);
     if (batch.single) {
@@ -72,7 +76,7 @@ export function eventRoutes(server: FastifyInstance, app: App, metrics: MetricsH
     return reply.code(201).send({ ids });
   });
 
-  server.get<{ Params: { id: number } }>('/v1/events/:id', {
+  server.get<{ Params: { id: string } }>('/v1/events/:id', {
     schema: {
       tags: ['events'],
       summary: 'An event and the state of its delivery',
@@ -80,7 +84,7 @@ export function eventRoutes(server: FastifyInstance, app: App, metrics: MetricsH
       response: { 200: eventView, 404: errorBody },
     },
   }, async (request) => {
-    const e = await selectEventWithDelivery(app.ctx.db, request.params.id);
+    const e = await selectEventWithDelivery(app.ctx.db, Number(request.params.id));
     if (!e) throw new HttpError(404, 'not_found', `no event ${request.params.id}`);
     return {
       id: e.id, type: e.type, recipient: e.recipient,

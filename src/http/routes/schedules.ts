@@ -24,6 +24,9 @@ const schedulesView = jsonSchema(z.object({
     }).nullable(),
     deliveries: deliveryCounts,
   })),
+  unknownTypes: z.array(z.object({
+    type: z.string(), outstanding: z.int(), oldestAgeSeconds: z.number().nullable(),
+  })).meta({ description: 'Outstanding events of types not in the schedules file: nothing processes them' }),
 }));
 
 const runSummary = z.object({
@@ -60,6 +63,7 @@ export function scheduleRoutes(server: FastifyInstance, app: App): void {
           lastRun: t.lastRun && { ...t.lastRun, startedAt: iso(t.lastRun.startedAt) },
         };
       }),
+      unknownTypes: s.unknownTypes,
     };
   });
 

@@ -37,6 +37,8 @@ export const events = mysqlTable('digest_events', {
   // in recipient order, with available_at to filter without touching rows.
   index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
   index('digest_events_delivery').on(t.deliveryId),
+  // Retention: processed events older than the cut-off, oldest first.
+  index('digest_events_processed').on(t.processedAt),
 ]);
 
 export const runs = mysqlTable('digest_runs', {
@@ -57,6 +59,8 @@ export const runs = mysqlTable('digest_runs', {
 }, (t) => [
   uniqueIndex('digest_runs_slot').on(t.eventType, t.slotAt),
   index('digest_runs_type_started').on(t.eventType, t.startedAt),
+  // 'running' rows (closing abandoned ones) and finished ones by age (retention).
+  index('digest_runs_status').on(t.status, t.finishedAt),
 ]);
 
 export const deliveries = mysqlTable('digest_deliveries', {
@@ -86,6 +90,8 @@ export const deliveries = mysqlTable('digest_deliveries', {
   uniqueIndex('digest_deliveries_group').on(t.runId, t.groupKey),
   index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
   index('digest_deliveries_type_status').on(t.eventType, t.status),
+  // Retention: sent deliveries older than the cut-off, oldest first.
+  index('digest_deliveries_sent').on(t.status, t.sentAt),
 ]);
 
 export const workers = mysqlTable('digest_workers', {

@@ -27,6 +27,7 @@ export const events = sqliteTable('digest_events', {
   uniqueIndex('digest_events_idempotency').on(t.type, t.idempotencyKey),
   index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
   index('digest_events_delivery').on(t.deliveryId),
+  index('digest_events_processed').on(t.processedAt),
   // MySQL's JSON column refuses invalid JSON itself; SQLite's TEXT would not.
   check('digest_events_payload_json', sql`json_valid("payload")`),
 ]);
@@ -48,6 +49,7 @@ export const runs = sqliteTable('digest_runs', {
 }, (t) => [
   uniqueIndex('digest_runs_slot').on(t.eventType, t.slotAt),
   index('digest_runs_type_started').on(t.eventType, t.startedAt),
+  index('digest_runs_status').on(t.status, t.finishedAt),
 ]);
 
 export const deliveries = sqliteTable('digest_deliveries', {
@@ -75,6 +77,7 @@ export const deliveries = sqliteTable('digest_deliveries', {
   uniqueIndex('digest_deliveries_group').on(t.runId, t.groupKey),
   index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
   index('digest_deliveries_type_status').on(t.eventType, t.status),
+  index('digest_deliveries_sent').on(t.status, t.sentAt),
 ]);
 
 export const workers = sqliteTable('digest_workers', {
