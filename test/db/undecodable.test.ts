@@ -9,19 +9,24 @@ import { beforeEach, expect, it } from 'vitest';
 import { migrationsDir } from '../../src/paths.js';
 import { runType } from '../../src/runner/run.js';
 import { openDb } from '../../src/store/open.js';
-import { describeEngines, truncateAll } from '../support/engines.js';
+import { describeEngines, truncateAll, type TestEngine } from '../support/engines.js';
 import { testApp } from '../support/app.js';
 
 const request = (n: number, supplier: string) => JSON.stringify({
   request_id: n, supplier_id: supplier, supplier_email: 's@x.example', customer_email: 'c@x.example', item: 'bolt', quantity: 1,
 });
 
+/** A direct-SQL producer's insert, and the deliveries as they stand. */
+const rowsOf = (engine: TestEngine) => ({
+  insert: (recipient: string, payload: string | null) => engine.db.run(
+    'INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)', ['Purchase.Requested', recipient, payload]),
+  deliveries: () => engine.db.all<{ recipient: string; status: string; error: string | null; attempts: number }>(
+    'SELECT recipient, status, error, attempts FROM digest_deliveries ORDER BY id'),
+});
+
 describeEngines('undecodable rows', (engine) => {
   beforeEach(() => truncateAll(engine.db));
-  const insert = (recipient: string, payload: string | null) => engine.db.run(
-    'INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)', ['Purchase.Requested', recipient, payload]);
-  const deliveries = () => engine.db.all<{ recipient: string; status: string; error: string | null; attempts: number }>(
-    'SELECT recipient, status, error, attempts FROM digest_deliveries ORDER BY id');
+  const { insert, deliveries } = rowsOf(engine);
 
   it('neither engine holds invalid JSON or a NULL payload: the insert itself is refused', async () => {
     await expect(insert('S1', '{"request_id": 1,')).rejects.toThrow();
@@ -65,10 +70,7 @@ describeEngines('undecodable rows', (engine) => {
 // Only SQLite can be made to hold invalid JSON (its CHECK can be switched off); MySQL's JSON column refuses it outright.
 describeEngines('undecodable rows that bypassed the check', (engine) => {
   beforeEach(() => truncateAll(engine.db));
-  const insert = (recipient: string, payload: string | null) => engine.db.run(
-    'INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)', ['Purchase.Requested', recipient, payload]);
-  const deliveries = () => engine.db.all<{ recipient: string; status: string; error: string | null; attempts: number }>(
-    'SELECT recipient, status, error, attempts FROM digest_deliveries ORDER BY id');
+  const { insert, deliveries } = rowsOf(engine);
 
   it('invalid JSON that got in anyway (CHECK bypassed) fails its own delivery, never the claim', async () => {
     const { ctx, transport } = await testApp(engine);
