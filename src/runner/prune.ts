@@ -1,8 +1,9 @@
 import type { Retention } from '../config/retention.js';
 import type { Db } from '../store/db.js';
-import { countPrunableDeliveries, deleteSentDeliveries, selectPrunableDeliveryIds } from '../store/deliveries.js';
-import { countPrunableEvents, deleteProcessedEvents, selectPrunableEventIds } from '../store/events.js';
-import { countPrunableRuns, deleteFinishedRuns, selectPrunableRunIds } from '../store/runs.js';
+import {
+  countPrunableDeliveries, countPrunableEvents, countPrunableRuns, deleteFinishedRuns, deleteProcessedEvents, deleteSentDeliveries,
+  selectPrunableDeliveryIds, selectPrunableEventIds, selectPrunableRunIds,
+} from '../store/retention.js';
 
 export interface PruneCounts {
   events: number;

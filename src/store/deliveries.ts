@@ -301,24 +301,3 @@ export async function selectDeliveriesPage(ex: Executor, f: DeliveryPageFilter):
   }));
 }
 
-/**
- * Retention: ids of deliveries sent before `before`, oldest first, at most
- * `limit` (digest_deliveries_sent). Dead, failed and pending ones are kept.
- */
-export async function selectPrunableDeliveryIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    "SELECT id FROM digest_deliveries WHERE status = 'sent' AND sent_at < ? ORDER BY sent_at LIMIT ?", [before, limit]);
-  return rows.map((r) => Number(r.id));
-}
-
-export async function deleteSentDeliveries(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
-  if (ids.length === 0) return 0;
-  const res = await ex.run(
-    `DELETE FROM digest_deliveries WHERE id IN (${placeholders(ids.length)}) AND status = 'sent' AND sent_at < ?`, [...ids, before]);
-  return res.affectedRows;
-}
-
-export async function countPrunableDeliveries(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>("SELECT COUNT(*) AS n FROM digest_deliveries WHERE status = 'sent' AND sent_at < ?", [before]);
-  return Number(rows[0]?.n ?? 0);
-}

@@ -322,29 +322,6 @@ export async function selectOutstandingStats(ex: Executor): Promise<OutstandingS
   return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
 }
 
-/**
- * Retention: ids of events processed before `before`, oldest first, at most
- * `limit` (digest_events_processed). Unprocessed events — outstanding, or in
- * a dead or retrying delivery — have no processed_at and are never chosen.
- */
-export async function selectPrunableEventIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    'SELECT id FROM digest_events WHERE processed_at < ? ORDER BY processed_at LIMIT ?', [before, limit]);
-  return rows.map((r) => Number(r.id));
-}
-
-/** Deletes these events if still prunable (the condition is checked again: one short statement, no lock held between). */
-export async function deleteProcessedEvents(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
-  if (ids.length === 0) return 0;
-  const res = await ex.run(`DELETE FROM digest_events WHERE id IN (${placeholders(ids.length)}) AND processed_at < ?`, [...ids, before]);
-  return res.affectedRows;
-}
-
-export async function countPrunableEvents(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at < ?', [before]);
-  return Number(rows[0]?.n ?? 0);
-}
-
 /** SQLite returns times as text; MySQL (timezone 'Z') as Date. */
 export const toDate = (v: unknown): Date | null =>
   v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));

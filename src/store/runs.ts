@@ -1,5 +1,5 @@
 /** digest_runs: one named function per statement. */
-import { type Executor, placeholders, sqlFor } from './db.js';
+import { type Executor, sqlFor } from './db.js';
 import { isDuplicateKey } from './errors.js';
 import { toDate } from './events.js';
 
@@ -161,36 +161,3 @@ export async function selectLastSuccessfulRun(ex: Executor, eventType: string): 
   return r ? { finishedAt: toDate(r.finishedAt)!, now: toDate(r.now)! } : undefined;
 }
 
-/**
- * Retention: finished runs that ended before `before`, at most `limit`
- * (digest_runs_status; no ORDER BY, so the scan stops at `limit`). Each
- * type's latest slot run is never chosen: its unique (event_type, slot_at)
- * row is what stops a long cadence (monthly, say) from firing that slot again
- * after a restart.
- */
-export async function selectPrunableRunIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    `SELECT r.id FROM digest_runs r
-      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
-        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
-                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))
-      LIMIT ?`, [before, limit]);
-  return rows.map((r) => Number(r.id));
-}
-
-export async function deleteFinishedRuns(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
-  if (ids.length === 0) return 0;
-  const res = await ex.run(
-    `DELETE FROM digest_runs WHERE id IN (${placeholders(ids.length)})
-        AND status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND finished_at < ?`, [...ids, before]);
-  return res.affectedRows;
-}
-
-export async function countPrunableRuns(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM digest_runs r
-      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
-        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
-                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))`, [before]);
-  return Number(rows[0]?.n ?? 0);
-}
