@@ -16,9 +16,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from '../scheduler/cadence.js';
+import { interpolate, protectVars, type Vars } from './vars.js';
 import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
 
-type Vars = Record<string, string | undefined>;
 
 const zone = z.string().refine((tz) => IANAZone.isValidZone(tz), { error: (iss) => `unknown time zone "${String(iss.input)}"` });
 /**
@@ -268,33 +268,6 @@ function checkDeclaration(path: string, e: z.output<typeof EventSchema>, issues:
   }
   if (e.recipient === undefined || e.template === undefined || e.payload === undefined) return undefined;
   return { group: e.group ?? 'recipient', recipient: e.recipient, to: e.to, template: e.template, payload: e.payload };
-}
-
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-const TOKEN = /\uE000([A-Za-z_][A-Za-z0-9_]*)\uE001/g;
-
-/**
- * `{ url: ${SMTP_URL} }` is not valid YAML (the braces end the flow mapping),
- * yet it is the natural way to write it. So before parsing, each ${VAR} becomes
- * a token (private-use characters around the name) YAML reads as ordinary text; values are substituted after
- * parsing, so a secret's characters can never change the document's structure.
- */
-const protectVars = (text: string) => text.replace(VAR, (_, name: string) => `\uE000${name}\uE001`);
-
-/** Replaces ${VAR} in every string value (not in keys); an unset variable is an issue at that key. */
-function interpolate(value: unknown, vars: Vars, issues: Issue[], path: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(TOKEN, (_, name: string) => {
-      const v = vars[name];
-      if (v === undefined) issues.push({ path: path.join('.'), message: `environment variable ${name} is not set` });
-      return v ?? '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, vars, issues, [...path, String(i)]));
-  if (isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars, issues, [...path, k])]));
-  }
-  return value;
 }
 
 /**
