@@ -8,81 +8,63 @@
 import { type Executor, placeholders } from './db.js';
 
 /**
- * Retention: ids of events processed before `before`, oldest first, at most
- * `limit` (digest_events_processed). Unprocessed events — outstanding, or in
- * a dead or retrying delivery — have no processed_at and are never chosen.
+ * Each table's condition is written once and used by its select, delete and
+ * count alike, so `--dry-run` counts exactly what a prune would delete.
  */
-export async function selectPrunableEventIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    'SELECT id FROM digest_events WHERE processed_at < ? ORDER BY processed_at LIMIT ?', [before, limit]);
-  return rows.map((r) => Number(r.id));
-}
-
-/** Deletes these events if still prunable (the condition is checked again: one short statement, no lock held between). */
-export async function deleteProcessedEvents(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
-  if (ids.length === 0) return 0;
-  const res = await ex.run(`DELETE FROM digest_events WHERE id IN (${placeholders(ids.length)}) AND processed_at < ?`, [...ids, before]);
-  return res.affectedRows;
-}
-
-export async function countPrunableEvents(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at < ?', [before]);
-  return Number(rows[0]?.n ?? 0);
-}
-
+// Unprocessed events — outstanding, or in a dead or retrying delivery — have no processed_at.
+const EVENTS = 'processed_at < ?';
+// Dead, failed and pending deliveries are kept.
+const DELIVERIES = "status = 'sent' AND sent_at < ?";
+// Each type's latest slot run is never chosen: its unique (event_type, slot_at)
+// row is what stops a long cadence (monthly, say) from firing that slot again after a restart.
+const FINISHED_RUNS = "status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND finished_at < ?";
+const RUNS = `${FINISHED_RUNS}
+  AND (slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))`;
 
 /**
- * Retention: ids of deliveries sent before `before`, oldest first, at most
- * `limit` (digest_deliveries_sent). Dead, failed and pending ones are kept.
+ * `where` picks (and counts) with the table aliased `r`; `recheck` is what
+ * the delete checks again. For runs it leaves out the latest-slot subquery:
+ * MySQL refuses a DELETE whose subquery reads its own table, and a run
+ * picked as not-latest stays not-latest.
  */
-export async function selectPrunableDeliveryIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    "SELECT id FROM digest_deliveries WHERE status = 'sent' AND sent_at < ? ORDER BY sent_at LIMIT ?", [before, limit]);
+const TABLES = {
+  events: { table: 'digest_events', where: EVENTS, recheck: EVENTS, order: ' ORDER BY processed_at' },
+  deliveries: { table: 'digest_deliveries', where: DELIVERIES, recheck: DELIVERIES, order: ' ORDER BY sent_at' },
+  // No ORDER BY: the scan over digest_runs_status stops at the limit.
+  runs: { table: 'digest_runs', where: RUNS, recheck: FINISHED_RUNS, order: '' },
+} as const;
+type Table = keyof typeof TABLES;
+
+async function selectIds(ex: Executor, t: Table, before: Date, limit: number): Promise<number[]> {
+  const { table, where, order } = TABLES[t];
+  const rows = await ex.all<{ id: number }>(`SELECT r.id FROM ${table} r WHERE ${where}${order} LIMIT ?`, [before, limit]);
   return rows.map((r) => Number(r.id));
 }
 
-export async function deleteSentDeliveries(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
+/** Deletes these rows if still prunable (checked again: one short statement, no lock held in between). */
+async function deleteIds(ex: Executor, t: Table, ids: readonly number[], before: Date): Promise<number> {
   if (ids.length === 0) return 0;
-  const res = await ex.run(
-    `DELETE FROM digest_deliveries WHERE id IN (${placeholders(ids.length)}) AND status = 'sent' AND sent_at < ?`, [...ids, before]);
-  return res.affectedRows;
+  const { table, recheck } = TABLES[t];
+  return (await ex.run(`DELETE FROM ${table} WHERE id IN (${placeholders(ids.length)}) AND ${recheck}`, [...ids, before])).affectedRows;
 }
 
-export async function countPrunableDeliveries(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>("SELECT COUNT(*) AS n FROM digest_deliveries WHERE status = 'sent' AND sent_at < ?", [before]);
+async function count(ex: Executor, t: Table, before: Date): Promise<number> {
+  const { table, where } = TABLES[t];
+  const rows = await ex.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} r WHERE ${where}`, [before]);
   return Number(rows[0]?.n ?? 0);
 }
 
-/**
- * Retention: finished runs that ended before `before`, at most `limit`
- * (digest_runs_status; no ORDER BY, so the scan stops at `limit`). Each
- * type's latest slot run is never chosen: its unique (event_type, slot_at)
- * row is what stops a long cadence (monthly, say) from firing that slot again
- * after a restart.
- */
-export async function selectPrunableRunIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await ex.all<{ id: number }>(
-    `SELECT r.id FROM digest_runs r
-      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
-        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
-                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))
-      LIMIT ?`, [before, limit]);
-  return rows.map((r) => Number(r.id));
-}
+/** Ids of events processed before `before`, oldest first (digest_events_processed). */
+export const selectPrunableEventIds = (ex: Executor, before: Date, limit: number) => selectIds(ex, 'events', before, limit);
+export const deleteProcessedEvents = (ex: Executor, ids: readonly number[], before: Date) => deleteIds(ex, 'events', ids, before);
+export const countPrunableEvents = (ex: Executor, before: Date) => count(ex, 'events', before);
 
-export async function deleteFinishedRuns(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
-  if (ids.length === 0) return 0;
-  const res = await ex.run(
-    `DELETE FROM digest_runs WHERE id IN (${placeholders(ids.length)})
-        AND status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND finished_at < ?`, [...ids, before]);
-  return res.affectedRows;
-}
+/** Ids of deliveries sent before `before`, oldest first (digest_deliveries_sent). */
+export const selectPrunableDeliveryIds = (ex: Executor, before: Date, limit: number) => selectIds(ex, 'deliveries', before, limit);
+export const deleteSentDeliveries = (ex: Executor, ids: readonly number[], before: Date) => deleteIds(ex, 'deliveries', ids, before);
+export const countPrunableDeliveries = (ex: Executor, before: Date) => count(ex, 'deliveries', before);
 
-export async function countPrunableRuns(ex: Executor, before: Date): Promise<number> {
-  const rows = await ex.all<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM digest_runs r
-      WHERE r.status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND r.finished_at < ?
-        AND (r.slot_at IS NULL OR EXISTS (SELECT 1 FROM digest_runs later
-                                           WHERE later.event_type = r.event_type AND later.slot_at > r.slot_at))`, [before]);
-  return Number(rows[0]?.n ?? 0);
-}
+/** Finished runs that ended before `before` (digest_runs_status), each type's latest slot run excepted. */
+export const selectPrunableRunIds = (ex: Executor, before: Date, limit: number) => selectIds(ex, 'runs', before, limit);
+export const deleteFinishedRuns = (ex: Executor, ids: readonly number[], before: Date) => deleteIds(ex, 'runs', ids, before);
+export const countPrunableRuns = (ex: Executor, before: Date) => count(ex, 'runs', before);
