@@ -53,6 +53,19 @@ export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();
   const registers = [registry];
   const types = () => Object.keys(source.config.events);
+  // Three gauges read the outstanding stats, and one scrape starts their
+  // collect()s together: they share the query in flight, and a read that
+  // starts after it settled is a new one (nothing is kept across scrapes).
+  let inFlight: ReturnType<typeof selectOutstandingStats> | undefined;
+  const outstandingStats = () => {
+    if (!inFlight) {
+      const query = selectOutstandingStats(source.db);
+      inFlight = query;
+      const clear = () => { if (inFlight === query) inFlight = undefined; };
+      query.then(clear, clear);
+    }
+    return inFlight;
+  };
   // A scrape during a database outage still answers (counters, process
   // metrics); the database gauges are left empty rather than stale.
   const fromDb = async (gauge: Gauge<string>, name: string, fill: () => Promise<void>) => {
@@ -103,7 +116,7 @@ export function createMetrics(source: MetricsSource): Metrics {
     labelNames: ['type'], registers,
     async collect() {
       await fromDb(this, 'digest_outstanding_events', async () => {
-        const stats = await selectOutstandingStats(source.db);
+        const stats = await outstandingStats();
         for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.outstanding ?? 0);
       });
     },
@@ -115,7 +128,7 @@ export function createMetrics(source: MetricsSource): Metrics {
     async collect() {
       await fromDb(this, 'digest_unknown_type_outstanding_events', async () => {
         const configured = new Set(types());
-        const stats = await selectOutstandingStats(source.db);
+        const stats = await outstandingStats();
         this.set(stats.filter((x) => !configured.has(x.type)).reduce((n, x) => n + x.outstanding, 0));
       });
     },
@@ -126,7 +139,7 @@ export function createMetrics(source: MetricsSource): Metrics {
     labelNames: ['type'], registers,
     async collect() {
       await fromDb(this, 'digest_oldest_outstanding_event_age_seconds', async () => {
-        const stats = await selectOutstandingStats(source.db);
+        const stats = await outstandingStats();
         for (const type of types()) {
           const o = stats.find((x) => x.type === type);
           this.set({ type }, o?.waitingSince ? ageSeconds(o.waitingSince, o.now) : 0);
