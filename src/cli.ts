@@ -9,7 +9,8 @@ import { check, checkDatabase } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatPrune, progressReporter } from './cli/prune.js';
-import { formatStatus, status } from './cli/status.js';
+import { formatStatus } from './cli/status.js';
+import { scheduleStatus } from './scheduler/status.js';
 import { DEFAULT_RETENTION } from './config/retention.js';
 import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
@@ -152,7 +153,7 @@ program.command('status')
   .description('per type: outstanding events, oldest age, last and next run; deliveries by status')
   .option('--json', 'machine-readable output')
   .action(async (o: { json?: boolean }) => {
-    const s = await withApp((app) => status(app));
+    const s = await withApp((app) => scheduleStatus(app.ctx));
     if (o.json) json(s);
     else print(formatStatus(s));
   });

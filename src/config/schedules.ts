@@ -15,9 +15,10 @@ import { IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
-import { parseCadence } from '../scheduler/cadence.js';
+import { parseCadence } from './cadence.js';
 import { interpolate, protectVars, type Vars } from './vars.js';
-import type { Cadence, DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
+import type { Cadence } from '../types.js';
+import type { DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
 
 
 const zone = z.string().refine((tz) => IANAZone.isValidZone(tz), { error: (iss) => `unknown time zone "${String(iss.input)}"` });

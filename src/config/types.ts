@@ -1,10 +1,7 @@
+import type { Cadence } from '../types.js';
 import type { Retention } from './retention.js';
 /** Typed configuration, produced once from config/schedules.yaml by schedules.ts. */
 
-export type Cadence =
-  | { kind: 'immediate'; text: 'immediate' }
-  | { kind: 'cron'; text: string; timezone: string }
-  | { kind: 'every'; text: string; ms: number; timezone: string };
 
 /** TLS settings for an SMTP relay (`ca` is PEM text, e.g. from `${SMTP_CA}`). */
 export interface SmtpTls {

@@ -13,7 +13,8 @@ import type { DigestConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { RunSummary } from '../runner/run.js';
 import type { Db } from '../store/db.js';
-import { selectDeliveryCounts, type DeliveryStatus } from '../store/deliveries.js';
+import { selectDeliveryCounts } from '../store/deliveries.js';
+import { DELIVERY_STATUSES } from '../types.js';
 import { selectOutstandingStats } from '../store/events.js';
 import { ageSeconds } from '../clock.js';
 import { selectLastSuccessfulRun } from '../store/runs.js';
@@ -47,7 +48,6 @@ export interface MetricsSource {
   logger: Logger;
 }
 
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'dead'];
 
 export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();
@@ -105,7 +105,7 @@ export function createMetrics(source: MetricsSource): Metrics {
       await fromDb(this, 'digest_deliveries', async () => {
         // Every configured type × status is present (0 when none), so
         // `digest_deliveries{status="dead"} > 0` alerts never see a gap.
-        for (const type of types()) for (const status of STATUSES) this.set({ type, status }, 0);
+        for (const type of types()) for (const status of DELIVERY_STATUSES) this.set({ type, status }, 0);
         for (const c of await selectDeliveryCounts(source.db)) this.set({ type: c.eventType, status: c.status }, c.n);
       });
     },

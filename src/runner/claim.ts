@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { OutstandingEvent } from '../store/events.js';
 import {
   linkEvents, lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
 } from '../store/events.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
-import { insertRun, type RunTrigger } from '../store/runs.js';
+import { insertRun } from '../store/runs.js';
+import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { fitPage } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { wholeRecipients } from './whole-recipients.js';
-
-export interface ClaimedDelivery {
-  id: number;
-  leaseToken: string;
-  eventType: string;
-  recipient: string;
-  attempts: number;
-  events: OutstandingEvent[];
-}
 
 export interface ClaimedPage {
   /** No recipients left after the cursor: the run is complete. */

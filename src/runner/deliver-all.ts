@@ -1,7 +1,8 @@
 import { releaseLeases } from '../store/deliveries.js';
-import type { ClaimedDelivery } from './claim.js';
+import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
-import { deliver, type DeliveryOutcome } from './deliver.js';
+import { deliver } from './deliver.js';
+import type { DeliveryOutcome } from '../types.js';
 import { deliveryCommits } from './delivery-commits.js';
 import { leasesOf } from './lease-keeper.js';
 

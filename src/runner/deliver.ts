@@ -4,7 +4,7 @@ import { isConnectionError } from '../store/errors.js';
 import { isTransportUnavailable } from '../transports/errors.js';
 import { backoffMs } from './backoff.js';
 import { circuitOf } from './circuits.js';
-import type { ClaimedDelivery } from './claim.js';
+import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import type { DeliveryCommits } from './delivery-commits.js';
 import { messageIdFor } from './message-id.js';
@@ -12,8 +12,6 @@ import { persist } from './persist.js';
 import { renderDelivery } from './render-events.js';
 import { splitPoison } from './split-poison.js';
 
-/** `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
-export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
 
 const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 4000);

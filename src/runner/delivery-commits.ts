@@ -1,6 +1,6 @@
 import { markSending, markSent, type RenderedContent } from '../store/deliveries.js';
 import { stampEvents } from '../store/events.js';
-import type { ClaimedDelivery } from './claim.js';
+import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { type GroupCommit, groupCommit } from './group-commit.js';
 import { persist } from './persist.js';

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { leaseDeliveries, selectDeliveriesByIds, selectReclaimable } from '../store/deliveries.js';
 import { selectDeliveryEvents } from '../store/events.js';
 import type { RunnerContext } from './context.js';
-import type { ClaimedDelivery } from './claim.js';
+import type { ClaimedDelivery } from '../types.js';
 import { deliverAll } from './deliver-all.js';
 import { leasesOf } from './lease-keeper.js';
-import type { DeliveryOutcome } from './deliver.js';
+import type { DeliveryOutcome } from '../types.js';
 
 /**
  * Re-sends deliveries that are due again: failed ones whose backoff elapsed

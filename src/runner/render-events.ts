@@ -2,7 +2,7 @@ import type { GroupEvent } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
 import { type RenderedGroup, renderGroup } from '../render/render-group.js';
 import { PermanentDeliveryError } from '../transports/errors.js';
-import type { OutstandingEvent } from '../store/events.js';
+import type { StoredEvent } from '../types.js';
 import type { RunnerContext } from './context.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RunnerContext } from './context.js';
  * by SQL producers were never checked) and renders the group. Throws on a bad
  * payload or a failing template (dry runs show the error).
  */
-export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]) {
+export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly StoredEvent[]) {
   // A row that can never render (bad JSON, not an object, blank recipient):
   // retrying cannot help, so its delivery goes dead at once with the reason.
   const bad = events.filter((e) => e.problem);
@@ -22,7 +22,7 @@ export function renderEvents(ctx: RunnerContext, type: string, recipient: string
 
 /** An event that cannot be rendered, and why (the reason starts with its id). */
 export interface PoisonEvent {
-  event: OutstandingEvent;
+  event: StoredEvent;
   reason: string;
 }
 
@@ -34,7 +34,7 @@ export interface PoisonEvent {
  * - `failed`: nothing can be sent; `error` names the event ids at fault.
  */
 export type RenderOutcome =
-  | { ok: true; rendered: RenderedGroup; events: OutstandingEvent[]; poison: PoisonEvent[] }
+  | { ok: true; rendered: RenderedGroup; events: StoredEvent[]; poison: PoisonEvent[] }
   | { ok: false; error: string };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -47,9 +47,9 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * each renders alone but not together, no single event is at fault and the
  * whole delivery fails, naming all of them.
  */
-export function renderDelivery(ctx: RunnerContext, type: string, recipient: string, events: readonly OutstandingEvent[]): RenderOutcome {
+export function renderDelivery(ctx: RunnerContext, type: string, recipient: string, events: readonly StoredEvent[]): RenderOutcome {
   const handler = ctx.registry.require(type);
-  const valid: Array<{ event: OutstandingEvent; view: GroupEvent<unknown> }> = [];
+  const valid: Array<{ event: StoredEvent; view: GroupEvent<unknown> }> = [];
   const poison: PoisonEvent[] = [];
   for (const event of events) {
     // A row that can never render (bad JSON, not an object, blank recipient).

@@ -1,4 +1,5 @@
-import { finishRun, insertRun, type RunCounts, type RunTrigger, takeOverSlotRun } from '../store/runs.js';
+import { finishRun, insertRun, takeOverSlotRun } from '../store/runs.js';
+import type { RunCounts, RunTrigger } from '../types.js';
 import { type ClaimedPage, claimPage } from './claim.js';
 import { circuitOf } from './circuits.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -27,7 +28,7 @@ export interface RunSummary extends RunCounts {
 /**
  * Processes every outstanding event of one type. A recipient with more
  * events than one delivery takes (1,000) gets its oldest in this run; the
- * rest go out now, in follow-up runs (trigger `catchup`), rather than one
+ * rest go out now, in follow-up runs (trigger `followup`), rather than one
  * delivery per tick. The immediate loop needs none: it runs again at once.
  * Returns the first run's id with the counts of all of them.
  */
@@ -42,7 +43,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   const { leftover, ...first } = await runOnce(ctx, req, signal);
   const total = { ...first };
   for (let more = leftover; more && req.trigger !== 'immediate' && !signal?.aborted;) {
-    const next = await runOnce(ctx, { type: req.type, trigger: 'catchup', recipient: req.recipient }, signal);
+    const next = await runOnce(ctx, { type: req.type, trigger: 'followup', recipient: req.recipient }, signal);
     for (const k of COUNTS) total[k] += next[k];
     more = next.leftover;
   }

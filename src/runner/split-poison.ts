@@ -1,6 +1,6 @@
 import { insertDeadDelivery, renewLeases, selectDeliveriesByIds } from '../store/deliveries.js';
 import { relinkEvents } from '../store/events.js';
-import type { ClaimedDelivery } from './claim.js';
+import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { PoisonEvent } from './render-events.js';
 

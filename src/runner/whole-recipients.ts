@@ -1,5 +1,6 @@
 import type { Executor } from '../store/db.js';
-import { lockEventsById, type EventKey, type OutstandingEvent } from '../store/events.js';
+import { lockEventsById, type EventKey } from '../store/events.js';
+import type { StoredEvent } from '../types.js';
 
 /**
  * SKIP LOCKED divides rows, not recipients: a tick and a `run now` of one
@@ -14,8 +15,8 @@ import { lockEventsById, type EventKey, type OutstandingEvent } from '../store/e
  * IMMEDIATE), so nothing there is ever locked in part.
  */
 export async function wholeRecipients(
-  tx: Executor, type: string, keys: readonly EventKey[], locked: OutstandingEvent[],
-): Promise<OutstandingEvent[]> {
+  tx: Executor, type: string, keys: readonly EventKey[], locked: StoredEvent[],
+): Promise<StoredEvent[]> {
   if (tx.dialect !== 'mysql' || locked.length === keys.length) return locked;
   const have = new Set(locked.map((e) => e.id));
   const partial = new Set(locked.map((e) => e.recipient));

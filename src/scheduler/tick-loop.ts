@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Cadence } from '../config/types.js';
+import type { Cadence } from '../types.js';
 import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
 import { nextSlot } from './cadence.js';

@@ -1,4 +1,4 @@
-import type { Cadence } from '../config/types.js';
+import type { Cadence } from '../types.js';
 import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
 import { closeAbandonedRuns, selectLastFinishedSlot } from '../store/runs.js';

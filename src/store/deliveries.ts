@@ -5,8 +5,7 @@
  */
 import { chunks, type Executor, placeholders, sqlFor } from './db.js';
 import { toDate } from './events.js';
-
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+import type { DeliveryStatus } from '../types.js';
 
 export interface NewDelivery {
   runId: number;

@@ -1,6 +1,7 @@
 /** digest_events: one named function per statement. */
 import { chunks, dialectSql, type Executor, placeholders, SQLITE_MAX_VARIABLES, sqlFor, type SyncExecutor } from './db.js';
 import { decodePayload, recipientProblem } from './event-row.js';
+import type { StoredEvent } from '../types.js';
 
 export interface NewEvent {
   type: string;
@@ -9,15 +10,6 @@ export interface NewEvent {
   idempotencyKey?: string | null;
   occurredAt?: Date | null;
   availableAt?: Date | null;
-}
-
-export interface OutstandingEvent {
-  id: number;
-  recipient: string;
-  payload: unknown;
-  occurredAt: Date;
-  /** Set when the row can never be rendered (see event-row.ts): its delivery fails alone, at once. */
-  problem?: string;
 }
 
 const INSERT_COLUMNS = '(type, recipient, payload, idempotency_key, occurred_at, available_at)';
@@ -209,9 +201,9 @@ export function lockEventsByIdSql(ex: Executor, count: number, wait = false): st
      WHERE id IN (${placeholders(count)}) AND type = ? AND delivery_id IS NULL${lock}`;
 }
 
-export async function lockEventsById(ex: Executor, type: string, ids: readonly number[], wait = false): Promise<OutstandingEvent[]> {
-  const rows: OutstandingEvent[] = [];
-  for (const part of chunks(ids)) rows.push(...await ex.all<OutstandingEvent>(lockEventsByIdSql(ex, part.length, wait), [...part, type]));
+export async function lockEventsById(ex: Executor, type: string, ids: readonly number[], wait = false): Promise<StoredEvent[]> {
+  const rows: StoredEvent[] = [];
+  for (const part of chunks(ids)) rows.push(...await ex.all<StoredEvent>(lockEventsByIdSql(ex, part.length, wait), [...part, type]));
   return rows.map(toEvent);
 }
 
@@ -273,8 +265,8 @@ export async function relinkEvents(ex: Executor, fromDeliveryId: number, toDeliv
   return moved;
 }
 
-export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<OutstandingEvent[]> {
-  const rows = await ex.all<OutstandingEvent>(
+export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<StoredEvent[]> {
+  const rows = await ex.all<StoredEvent>(
     `SELECT ${eventColumns(ex)} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
     [deliveryId]);
   return rows.map(toEvent);
@@ -283,8 +275,8 @@ export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Pr
 /** Outstanding events without claiming them (dry runs). */
 export async function selectOutstandingEvents(
   ex: Executor, type: string, recipient: string | null, limit: number,
-): Promise<OutstandingEvent[]> {
-  const rows = await ex.all<OutstandingEvent>(
+): Promise<StoredEvent[]> {
+  const rows = await ex.all<StoredEvent>(
     `SELECT ${eventColumns(ex)} FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND available_at <= ${sqlFor(ex).now}
         AND (? IS NULL OR recipient = ?)
@@ -327,10 +319,10 @@ export const toDate = (v: unknown): Date | null =>
   v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 
 /** Never throws: one bad row must not fail the statement that read it with others. */
-export function toEvent(r: OutstandingEvent): OutstandingEvent {
+export function toEvent(r: StoredEvent): StoredEvent {
   const { payload, problem } = decodePayload(r.payload);
   const why = recipientProblem(r.recipient) ?? problem;
-  const e: OutstandingEvent = { id: Number(r.id), recipient: String(r.recipient ?? ''), payload, occurredAt: toDate(r.occurredAt)! };
+  const e: StoredEvent = { id: Number(r.id), recipient: String(r.recipient ?? ''), payload, occurredAt: toDate(r.occurredAt)! };
   if (why) e.problem = why;
   return e;
 }

@@ -2,14 +2,8 @@
 import { type Executor, sqlFor } from './db.js';
 import { isDuplicateKey } from './errors.js';
 import { toDate } from './events.js';
+import type { RunCounts, RunStatus, RunTrigger } from '../types.js';
 
-export type RunTrigger = 'tick' | 'immediate' | 'catchup' | 'manual';
-/**
- * 'failed' with an error: the run itself broke off (its claim threw);
- * 'failed' without one: every page was claimed, some deliveries failed (they
- * retry on their own). 'abandoned': its owner stopped heartbeating mid-run.
- */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'abandoned';
 
 /** A slot run that went through all its pages: its slot is done. */
 const FINISHED = "(status = 'succeeded' OR (status = 'failed' AND error IS NULL))";
@@ -18,12 +12,6 @@ const FINISHED = "(status = 'succeeded' OR (status = 'failed' AND error IS NULL)
 const ownerGone = (ex: Executor) => `NOT EXISTS (SELECT 1 FROM digest_workers w
   WHERE w.id = digest_runs.owner AND ${sqlFor(ex).plusMs('w.heartbeat_at')} > ${sqlFor(ex).now})`;
 
-export interface RunCounts {
-  eventsClaimed: number;
-  deliveriesCreated: number;
-  deliveriesSent: number;
-  deliveriesFailed: number;
-}
 
 /**
  * Inserts a run. For ticks and catch-ups the (event_type, slot_at) unique key

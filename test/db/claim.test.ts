@@ -123,7 +123,7 @@ describeEngines('claim', (engine) => {
     // One run per delivery's worth: the first as asked, the rest as follow-ups.
     const runs = await engine.db.all<{ trigger: string; n: number }>(
       'SELECT `trigger`, COUNT(*) AS n FROM digest_runs GROUP BY `trigger` ORDER BY `trigger`');
-    expect(runs.map((r) => [r.trigger, Number(r.n)])).toEqual([['catchup', 39], ['manual', 1]]);
+    expect(runs.map((r) => [r.trigger, Number(r.n)])).toEqual([['followup', 39], ['manual', 1]]);
   });
 
   it('a template that throws for one recipient fails only that delivery', async () => {

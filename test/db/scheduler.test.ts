@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig } from '../../src/config/types.js';
-import { parseCadence } from '../../src/scheduler/cadence.js';
+import { parseCadence } from '../../src/config/cadence.js';
 import { startScheduler } from '../../src/scheduler/scheduler.js';
 import { finishRun, insertRun, selectRuns } from '../../src/store/runs.js';
 import type { Db } from '../../src/store/db.js';

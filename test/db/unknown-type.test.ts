@@ -1,5 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
-import { formatStatus, status } from '../../src/cli/status.js';
+import { formatStatus } from '../../src/cli/status.js';
+import { scheduleStatus } from '../../src/scheduler/status.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { testApp } from '../support/app.js';
@@ -14,7 +15,7 @@ describeEngines('outstanding events of a type that is not configured', (engine) 
     await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Craeted', 'ann@shop.example', '{}'), ('Order.Craeted', 'bob@shop.example', '{}')");
     await t.recorder.record('Order.Created', { email_address: 'cy@shop.example', order_id: 1 });
 
-    const s = await status(t.app);
+    const s = await scheduleStatus(t.app.ctx);
     expect(s.unknownTypes).toEqual([{ type: 'Order.Craeted', outstanding: 2, oldestAgeSeconds: expect.any(Number) }]);
     expect(s.types.find((x) => x.type === 'Order.Created')?.outstanding).toBe(1);
     expect(formatStatus(s)).toMatch(/Order\.Craeted\s+unknown type\s+2/);

@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { Cadence } from '../../src/config/types.js';
-import { nextSlot, nextSlots, parseCadence, previousSlot } from '../../src/scheduler/cadence.js';
-import { matchesDay, parseCron } from '../../src/scheduler/cron.js';
+import { parseCadence } from '../../src/config/cadence.js';
+import { nextSlot, nextSlots, previousSlot } from '../../src/scheduler/cadence.js';
+import type { Cadence } from '../../src/types.js';
+import { matchesDay, parseCron } from '../../src/config/cron.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const at = (s: string) => new Date(s);

@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import {
-  requeueDeliveries, selectDeliveriesByIds, selectDeliveriesPage, type DeliveryStatus, type DeliverySummary,
+  requeueDeliveries, selectDeliveriesByIds, selectDeliveriesPage, type DeliverySummary,
 } from '../../store/deliveries.js';
 import { selectDeliveryEvents } from '../../store/events.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../types.js';
 import { HttpError } from '../errors.js';
 import { errorBody, idParams, iso, isoTime, jsonSchema } from '../schema.js';
 
-const STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const satisfies readonly DeliveryStatus[];
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
@@ -18,7 +18,7 @@ const summaryFields = {
   runId: z.int(),
   eventType: z.string(),
   recipient: z.string(),
-  status: z.enum(STATUSES),
+  status: z.enum(DELIVERY_STATUSES),
   attempts: z.int(),
   transport: z.string(),
   messageId: z.string().nullable(),
@@ -58,7 +58,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
       tags: ['deliveries'],
       summary: 'Deliveries, newest first, filtered by status / type / recipient; paged by id',
       querystring: jsonSchema(z.object({
-        status: z.enum(STATUSES).optional(),
+        status: z.enum(DELIVERY_STATUSES).optional(),
         type: z.string().optional(),
         recipient: z.string().optional(),
         limit: z.int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),

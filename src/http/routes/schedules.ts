@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { status } from '../../cli/status.js';
+import { scheduleStatus } from '../../scheduler/status.js';
 import { runNow } from '../../runner/run-now.js';
 import { describeSchedules } from '../../scheduler/fire-times.js';
+import { RUN_TRIGGERS } from '../../types.js';
 import { HttpError } from '../errors.js';
 import { errorBody, iso, isoTime, jsonSchema } from '../schema.js';
 
@@ -20,7 +21,7 @@ const schedulesView = jsonSchema(z.object({
     outstanding: z.int(),
     oldestAgeSeconds: z.number().nullable(),
     lastRun: z.object({
-      id: z.int(), trigger: z.string(), status: z.string(), startedAt: isoTime, deliveriesSent: z.int(), deliveriesFailed: z.int(),
+      id: z.int(), trigger: z.enum(RUN_TRIGGERS), status: z.string(), startedAt: isoTime, deliveriesSent: z.int(), deliveriesFailed: z.int(),
     }).nullable(),
     deliveries: deliveryCounts,
   })),
@@ -51,7 +52,7 @@ export function scheduleRoutes(server: FastifyInstance, app: App): void {
     },
   }, async () => {
     const now = new Date();
-    const [s, fires] = [await status(app, now), describeSchedules(app.ctx.config, now)];
+    const [s, fires] = [await scheduleStatus(app.ctx, now), describeSchedules(app.ctx.config, now)];
     return {
       types: s.types.map((t) => {
         const f = fires.find((x) => x.type === t.type);

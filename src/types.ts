@@ -1,0 +1,62 @@
+/**
+ * The shared vocabulary: names every layer uses (see the glossary in
+ * DESIGN.md). A leaf module — it imports nothing of ours — so the store, the
+ * runner, the scheduler and the HTTP API can all speak it without importing
+ * each other (River's `rivertype`).
+ */
+
+/** When a type's scheduler wakes (config/cadence.ts parses the text). */
+export type Cadence =
+  | { kind: 'immediate'; text: 'immediate' }
+  | { kind: 'cron'; text: string; timezone: string }
+  | { kind: 'every'; text: string; ms: number; timezone: string };
+
+/** pending → sending → sent | failed (will retry) | dead (gave up). */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * Why a run started: a cron/every `tick`; the `immediate` loop; `catchup` —
+ * at start-up, the most recent slot nobody ran (or a slot run that broke
+ * off); `followup` — a run started right after another because a recipient
+ * had more outstanding events than one delivery takes; `manual` — run now.
+ */
+export const RUN_TRIGGERS = ['tick', 'immediate', 'catchup', 'followup', 'manual'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/**
+ * 'failed' with an error: the run itself broke off (its claim threw);
+ * 'failed' without one: every page was claimed, some deliveries failed (they
+ * retry on their own). 'abandoned': its owner stopped heartbeating mid-run.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'abandoned';
+
+export interface RunCounts {
+  eventsClaimed: number;
+  deliveriesCreated: number;
+  deliveriesSent: number;
+  deliveriesFailed: number;
+}
+
+/** An event as the runner reads it back: one stored row of digest_events. */
+export interface StoredEvent {
+  id: number;
+  recipient: string;
+  payload: unknown;
+  occurredAt: Date;
+  /** Set when the row can never be rendered (store/event-row.ts): its delivery fails alone, at once. */
+  problem?: string;
+}
+
+/** A delivery the runner holds the lease of, with the events it carries. */
+export interface ClaimedDelivery {
+  id: number;
+  leaseToken: string;
+  eventType: string;
+  recipient: string;
+  attempts: number;
+  events: StoredEvent[];
+}
+
+/** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
