@@ -6,31 +6,21 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.js';
-import type { DigestConfig } from './config/types.js';
-import type { Handler } from './handlers/define.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
 import type { RunnerContext } from './runner/context.js';
 import { messageIdDomainFor } from './runner/message-id.js';
-import { loadSetup } from './setup.js';
+import { loadSetup, type SetupOptions } from './setup.js';
 import type { Db } from './store/db.js';
 import { openDb } from './store/open.js';
 import { createTransport } from './transports/create.js';
 import type { Transport } from './transports/transport.js';
 
-export interface AppOptions {
-  env?: Env;
+export interface AppOptions extends SetupOptions {
   databaseUrl?: string;
-  /** A parsed config, or a path to a schedules file. */
-  config?: DigestConfig | string;
-  /** Handlers given in code: when set, they replace the handler modules DIGEST_HANDLERS or the schedules file name. */
-  handlers?: readonly Handler[];
-  /** Overrides DIGEST_TEMPLATES and the schedules file's `templates:`. */
-  templatesDir?: string;
   /** Replace configured transports by name (tests, embedding). */
   transports?: Record<string, Transport>;
   logger?: Logger;
-  leaseMs?: number;
   retryBaseMs?: number;
   /** Pause after a transport goes down (default 1 s doubling to 60 s); tests shorten it. */
   transportPause?: RunnerContext['transportPause'];

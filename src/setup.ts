@@ -6,16 +6,29 @@
  * so ops fix the setup in one pass. Opens nothing.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { AppOptions } from './app.js';
-import { checkTimeouts, crossCheck } from './config/cross-check.js';
+import { checkTimeouts } from './config/lease-timeouts.js';
 import { readEnv, type Env } from './config/env.js';
 import { loadSchedules } from './config/schedules.js';
 import type { DigestConfig } from './config/types.js';
 import { ConfigError, DigestError, type Issue } from './errors.js';
+import { crossCheck } from './handlers/cross-check.js';
 import { declareHandler } from './handlers/declared.js';
 import { importHandlerModules, type SourcedHandler } from './handlers/load.js';
+import type { Handler } from './handlers/define.js';
 import { buildRegistry, type Registry } from './handlers/registry.js';
 import { loadTemplates, type Renderer } from './render/renderer.js';
+
+/** Where the setup comes from; the composition root's AppOptions extends it. */
+export interface SetupOptions {
+  env?: Env;
+  /** A parsed config, or a path to a schedules file. */
+  config?: DigestConfig | string;
+  /** Handlers given in code: when set, they replace the handler modules DIGEST_HANDLERS or the schedules file name. */
+  handlers?: readonly Handler[];
+  /** Overrides DIGEST_TEMPLATES and the schedules file's `templates:`. */
+  templatesDir?: string;
+  leaseMs?: number;
+}
 
 export interface Setup {
   env: Env;
@@ -27,7 +40,7 @@ export interface Setup {
 const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
 
 /** The handlers of this setup: given in code, else imported modules; plus the types the schedules file declares. */
-async function loadHandlers(opts: AppOptions, env: Env, config: DigestConfig, issues: Issue[]): Promise<SourcedHandler[]> {
+async function loadHandlers(opts: SetupOptions, env: Env, config: DigestConfig, issues: Issue[]): Promise<SourcedHandler[]> {
   const list: SourcedHandler[] = [];
   if (opts.handlers) list.push(...opts.handlers.map((handler) => ({ handler, source: 'code' })));
   else {
@@ -56,7 +69,7 @@ function tryLoadTemplates(dir: string, issues: Issue[]): Renderer | undefined {
 }
 
 /** Config and handlers, with every problem found so far in `issues`; undefined when the file itself is unusable. */
-async function loadTypes(opts: AppOptions, env: Env, issues: Issue[]) {
+async function loadTypes(opts: SetupOptions, env: Env, issues: Issue[]) {
   const loaded = typeof opts.config === 'object'
     ? { config: opts.config, issues: [] }
     : loadSchedules(abs(opts.config ?? env.configPath), env.vars);
@@ -70,7 +83,7 @@ async function loadTypes(opts: AppOptions, env: Env, issues: Issue[]) {
 }
 
 /** What recording needs: the schedules file's event types (handler modules + declared types), not its templates. */
-export async function loadRegistry(opts: AppOptions = {}): Promise<Registry> {
+export async function loadRegistry(opts: SetupOptions = {}): Promise<Registry> {
   const issues: Issue[] = [];
   const types = await loadTypes(opts, opts.env ?? readEnv(), issues);
   if (!types || issues.length) throw new ConfigError(issues);
@@ -82,7 +95,7 @@ export async function loadRegistry(opts: AppOptions = {}): Promise<Registry> {
  * other; opens nothing. Every problem of every part is reported in one
  * ConfigError, so ops fix the setup in one pass.
  */
-export async function loadSetup(opts: AppOptions = {}): Promise<Setup> {
+export async function loadSetup(opts: SetupOptions = {}): Promise<Setup> {
   const env = opts.env ?? readEnv();
   const issues: Issue[] = [];
   const types = await loadTypes(opts, env, issues);

@@ -190,7 +190,7 @@ describe('loadSetup: every problem in one ConfigError', () => {
     ]);
   });
 
-  // BUG (src/config/cross-check.ts): a declared type whose declaration failed
+  // BUG (src/handlers/cross-check.ts): a declared type whose declaration failed
   // (already reported at events.X.payload… / events.X.recipient) is reported a
   // second time as "no handler for event type X: name a module … or declare it
   // here", which is wrong (it is declared) and doubles the noise. Remove `.fails` once fixed.

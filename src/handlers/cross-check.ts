@@ -1,24 +1,12 @@
+import type { DigestConfig } from '../config/types.js';
 import type { Issue } from '../errors.js';
-import type { Handler } from '../handlers/define.js';
-import type { DigestConfig } from './types.js';
+import type { Handler } from './define.js';
 
 /**
  * What the schedules file alone cannot tell: every configured type has a
  * handler and every handler's template exists.
  * Returns all problems; the caller refuses to start on any.
  */
-/**
- * A send that may take longer than a lease: the lease keeper renews leases
- * while a send is in flight, but only while this process runs its heartbeat;
- * a timeout past the lease means a stalled send can outlive a lease that
- * another worker then takes over, and the message goes out twice.
- */
-export function checkTimeouts(config: DigestConfig, leaseMs: number): Issue[] {
-  return Object.values(config.transports).flatMap((t) => (t.kind === 'webhook' && t.timeoutMs > leaseMs
-    ? [{ path: `transports.${t.name}.timeoutMs`, message: `${t.timeoutMs} ms exceeds the lease (DIGEST_LEASE_SECONDS=${leaseMs / 1000}): lower it or raise the lease` }]
-    : []));
-}
-
 export function crossCheck(
   config: DigestConfig,
   handlerFor: (type: string) => Handler | undefined,
