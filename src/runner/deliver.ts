@@ -6,10 +6,9 @@ import { backoffMs } from './backoff.js';
 import { circuitOf } from './circuits.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
-import type { DeliveryCommits } from './delivery-commits.js';
+import { type DeliveryCommits, persist } from './commit.js';
 import { messageIdFor } from './message-id.js';
-import { persist } from './persist.js';
-import { renderDelivery } from './render-events.js';
+import { renderDelivery } from './render.js';
 import { splitPoison } from './split-poison.js';
 
 

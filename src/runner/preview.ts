@@ -1,7 +1,7 @@
 import { selectOutstandingEvents } from '../store/events.js';
 import type { RunnerContext } from './context.js';
 import { groupEvents } from './group.js';
-import { renderEvents } from './render-events.js';
+import { renderDelivery } from './render.js';
 
 export interface PreviewMessage {
   recipient: string;
@@ -19,11 +19,12 @@ export async function previewType(ctx: RunnerContext, type: string, recipient?: 
   const events = await selectOutstandingEvents(ctx.db, type, recipient ?? null, limit);
   return groupEvents(events, handler.group).map((g) => {
     const base = { recipient: g.recipient, events: g.events.map((e) => e.id) };
-    try {
-      const { to, message } = renderEvents(ctx, type, g.recipient, g.events);
-      return { ...base, to, ...message };
-    } catch (err) {
-      return { ...base, error: err instanceof Error ? err.message : String(err) };
-    }
+    // The same render path as a real run: events a real run would split off
+    // into a dead delivery are named in `error` beside the message of the rest.
+    const outcome = renderDelivery(ctx, type, g.recipient, g.events);
+    if (!outcome.ok) return { ...base, error: outcome.error };
+    const { to, message } = outcome.rendered;
+    const leftOut = outcome.poison.map((p) => p.reason).join('; ');
+    return { ...base, events: outcome.events.map((e) => e.id), to, ...message, ...(leftOut && { error: `left out (dead on a real run): ${leftOut}` }) };
   });
 }

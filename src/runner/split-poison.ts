@@ -2,7 +2,7 @@ import { insertDeadDelivery, renewLeases, selectDeliveriesByIds } from '../store
 import { relinkEvents } from '../store/events.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
-import type { PoisonEvent } from './render-events.js';
+import type { PoisonEvent } from './render.js';
 
 /**
  * Moves the events that cannot be rendered out of a delivery into a new one

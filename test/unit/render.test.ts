@@ -8,7 +8,7 @@ import { orderCreated } from '../../examples/shop/order-created.js';
 import { purchaseRequested } from '../../examples/shop/purchase-requested.js';
 import { purchaseResponded } from '../../examples/shop/purchase-responded.js';
 import { andMore, date, pluralize } from '../../src/render/helpers.js';
-import { renderGroup } from '../../src/render/render-group.js';
+import { renderGroup } from '../../src/runner/render.js';
 import { loadTemplates, MAX_SUBJECT_LENGTH } from '../../src/render/renderer.js';
 import { mailMessage } from '../../src/transports/mail-message.js';
 import nodemailer from 'nodemailer';

@@ -1,23 +1,32 @@
-import type { GroupEvent } from '../handlers/define.js';
+/**
+ * The one render path, for real runs and dry runs alike: validate each
+ * stored payload against the handler's schema (rows inserted by SQL
+ * producers were never checked), let the handler's pure `render` pick the
+ * template and data, fill the template. Rendering is pure, so a failure is
+ * deterministic: retrying the same events fails the same way — which is why
+ * the events at fault are separated here rather than retried.
+ */
+import type { EventGroup, GroupEvent, Handler } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
-import { type RenderedGroup, renderGroup } from '../render/render-group.js';
-import { PermanentDeliveryError } from '../transports/errors.js';
+import type { RenderedMessage, Renderer } from '../render/renderer.js';
 import type { StoredEvent } from '../types.js';
 import type { RunnerContext } from './context.js';
 
-/**
- * Validates each stored payload against the handler's schema (rows inserted
- * by SQL producers were never checked) and renders the group. Throws on a bad
- * payload or a failing template (dry runs show the error).
- */
-export function renderEvents(ctx: RunnerContext, type: string, recipient: string, events: readonly StoredEvent[]) {
-  // A row that can never render (bad JSON, not an object, blank recipient):
-  // retrying cannot help, so its delivery goes dead at once with the reason.
-  const bad = events.filter((e) => e.problem);
-  if (bad.length) throw new PermanentDeliveryError(bad.map((e) => `event ${e.id}: ${e.problem}`).join('; '));
-  const handler = ctx.registry.require(type);
-  const group = { type, recipient, events: events.map((e) => ({ id: e.id, occurredAt: e.occurredAt, payload: validatePayload(handler, e.payload) })) };
-  return renderGroup(handler, ctx.renderer, group);
+export interface RenderedGroup {
+  to: string;
+  message: RenderedMessage;
+  template: string;
+}
+
+/** One group of (already validated) events into a message. Throws on a handler or template error. */
+export function renderGroup(handler: Handler, renderer: Renderer, group: EventGroup<unknown>): RenderedGroup {
+  const view = handler.render(group);
+  const template = view.template ?? handler.template;
+  return {
+    to: view.to ?? group.recipient,
+    message: renderer.render(template, view.data),
+    template,
+  };
 }
 
 /** An event that cannot be rendered, and why (the reason starts with its id). */
@@ -27,8 +36,7 @@ export interface PoisonEvent {
 }
 
 /**
- * What rendering a delivery came to. Rendering is pure, so a failure here is
- * deterministic: retrying the same events fails the same way.
+ * What rendering a delivery came to.
  * - `rendered`: the message for `events`; `poison` lists the events left out
  *   (to be split into a dead delivery of their own).
  * - `failed`: nothing can be sent; `error` names the event ids at fault.
