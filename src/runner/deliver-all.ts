@@ -3,7 +3,7 @@ import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { deliver } from './deliver.js';
 import type { DeliveryOutcome } from '../types.js';
-import { deliveryCommits } from './delivery-commits.js';
+import { deliveryCommits } from './commit.js';
 import { leasesOf } from './lease-keeper.js';
 
 /** Sends in flight at once per page: sends overlap the database round trips of others. */

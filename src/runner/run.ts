@@ -4,7 +4,7 @@ import { type ClaimedPage, claimPage } from './claim.js';
 import { circuitOf } from './circuits.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { deliverAll } from './deliver-all.js';
-import { persist } from './persist.js';
+import { persist } from './commit.js';
 
 export interface RunRequest {
   type: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupCommit } from '../../src/runner/group-commit.js';
+import { groupCommit } from '../../src/runner/commit.js';
 
 const later = () => new Promise((r) => setTimeout(r, 5));
 
