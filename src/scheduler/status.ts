@@ -5,6 +5,9 @@ import { selectDeliveryCounts } from '../store/deliveries.js';
 import { selectOutstandingStats } from '../store/events.js';
 import { selectLatestRuns } from '../store/runs.js';
 import type { Db } from '../store/db.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../types.js';
+
+const NO_DELIVERIES = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
 
 /**
  * The status read model — per type: outstanding, oldest outstanding age, last
@@ -25,7 +28,7 @@ export async function scheduleStatus(ctx: { db: Db; config: DigestConfig }, now 
       oldestAgeSeconds: o?.waitingSince ? Math.round(ageSeconds(o.waitingSince, o.now)) : null,
       lastRun: run ? { id: run.id, trigger: run.trigger, status: run.status, startedAt: run.startedAt, deliveriesSent: run.deliveriesSent, deliveriesFailed: run.deliveriesFailed } : null,
       nextRun: ev.cadence.kind === 'immediate' ? 'continuous' : nextSlot(ev.cadence, now),
-      deliveries: { pending: 0, sending: 0, sent: 0, failed: 0, dead: 0, ...byStatus },
+      deliveries: { ...NO_DELIVERIES, ...byStatus },
     };
   });
   // Rows of a type nobody configured (a direct-SQL producer's typo, a type

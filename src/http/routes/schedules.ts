@@ -5,11 +5,11 @@ import type { App } from '../../app.js';
 import { scheduleStatus } from '../../scheduler/status.js';
 import { runNow } from '../../runner/run-now.js';
 import { describeSchedules } from '../../scheduler/fire-times.js';
-import { RUN_TRIGGERS } from '../../types.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, RUN_TRIGGERS } from '../../types.js';
 import { HttpError } from '../errors.js';
 import { errorBody, iso, isoTime, jsonSchema } from '../schema.js';
 
-const deliveryCounts = z.object({ pending: z.int(), sending: z.int(), sent: z.int(), failed: z.int(), dead: z.int() });
+const deliveryCounts = z.object(Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, z.int()])) as Record<DeliveryStatus, z.ZodInt>);
 
 const schedulesView = jsonSchema(z.object({
   types: z.array(z.object({
