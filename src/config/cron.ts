@@ -8,6 +8,9 @@
  * Sunday, `?` for a whole day field, and the @hourly/@daily/... nicknames.
  * Not supported (node-cron accepts them, we reject them): `L`, `W`, `#`, and
  * backwards ranges like `FRI-MON` — the slot math would not know them.
+ * croner's parser is no substitute for node-cron's check: it accepts more
+ * (`FRI#L`, `+MON`, `?` in time fields, a 7th year field, Feb 30) and
+ * rejects full names like `sunday`, which node-cron and our README allow.
  */
 import cron from 'node-cron';
 

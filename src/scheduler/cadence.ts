@@ -73,6 +73,12 @@ function everyPrevious(ms: number, zone: string, t: number): Date | null {
 //   here: it picks the later offset for London and New York (01:30Z).
 // Each search returns one instant, so two wall times that map to the same
 // instant (02:00 and 03:00 on a spring day) yield a single slot.
+//
+// Why not croner or cron-parser (both tried): they follow Vixie cron, where a
+// list or step (`*/30 * * * *`, `15,45 1 * * *`) runs TWICE in a repeated
+// hour and not at all in a gap, so a tick can fire twice or skip its day; and
+// croner moves a single gap time to the end of the gap (`30 1` in London →
+// 02:00 BST, not 02:30). The DST tests in test/unit/cadence.test.ts pin ours.
 
 interface DayClock {
   toInstant(wall: number): number;

@@ -21,6 +21,11 @@ export interface RateLimiter {
  * Concurrent callers queue on one promise chain, and the gap is measured from
  * when the previous caller was actually let through, so a late timer never
  * shrinks it.
+ *
+ * nodemailer's pool options `rateLimit`/`rateDelta` are not a substitute: they
+ * count messages per window and, once the window is over, release every
+ * waiting connection at once (smtp-pool `_clearRateLimit`), so sends still
+ * come in bursts — with 2 connections even `rateLimit: 1` sends pairs.
  */
 export function createRateLimiter(ratePerSecond: number, clock: RateLimitClock = realClock): RateLimiter {
   if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {

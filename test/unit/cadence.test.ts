@@ -247,6 +247,19 @@ describe('cron slots across DST', () => {
     expect(slotsBetween(half, '2026-03-29T00:00:00Z', '2026-03-29T23:00:00Z')).toHaveLength(46);
     expect(slotsBetween(half, '2026-10-24T23:00:00Z', '2026-10-26T00:00:00Z')).toHaveLength(48);
   });
+
+  // croner and cron-parser follow Vixie cron here instead: lists and steps run
+  // twice in a repeated hour and are skipped in a gap.
+  it('lists and steps in a DST hour: once in the repeated hour, shifted by the gap (the day is not skipped)', () => {
+    expect(slotsBetween(parseCadence('*/30 1 * * *', 'Europe/London'), '2026-10-25T00:00:00Z', '2026-10-26T00:00:00Z')).toEqual([
+      '2026-10-25T00:00:00.000Z', // 01:00 BST
+      '2026-10-25T00:30:00.000Z', // 01:30 BST; not again at 01:00/01:30 GMT
+    ]);
+    expect(slotsBetween(parseCadence('15,45 1 * * *', 'Europe/London'), '2026-03-29T00:00:00Z', '2026-03-30T00:00:00Z')).toEqual([
+      '2026-03-29T01:15:00.000Z', // 02:15 BST
+      '2026-03-29T01:45:00.000Z', // 02:45 BST
+    ]);
+  });
 });
 
 describe('every slots', () => {
