@@ -58,14 +58,14 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
   const done = new Promise<void>((resolve) => { markDone = resolve; });
 
   async function shutdown(): Promise<boolean> {
-    app.ctx.logger.info({ evt: 'scheduler.stopping', graceMs });
+    app.ctx.lifecycle.emit('scheduler.stopping', { graceMs });
     // A stop that arrives while start() is still binding or registering waits for it, so nothing starts after a stop.
     await starting?.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
     const finished = await Promise.race([scheduler ? scheduler.stop().then(() => true as const) : Promise.resolve(true as const), graceOver]);
     clearTimeout(timer);
-    if (!finished) app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs });
+    if (!finished) app.ctx.lifecycle.emit('scheduler.grace_expired', { graceMs });
     await http?.close();
     await app.close();
     markDone();
@@ -76,7 +76,8 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     let url: string | undefined;
     if (opts.http) {
       const metrics = createMetrics(app.ctx);
-      app.ctx.metrics = metrics;
+      // A subscriber for as long as the app lives: runs and sends feed the histograms, circuits the transport gauge.
+      metrics.subscribe(app.ctx.lifecycle);
       // Started first: a port in use stops us before any work is claimed.
       http = await createHttpServer(app, { token: opts.http.token, protectDocs: opts.http.protectDocs, metrics });
       url = (await listen(http, opts.http)).url;

@@ -42,7 +42,7 @@ describeEngines('SMTP outage during a drain', (engine) => {
       retryBaseMs: 50, transportPause: { baseMs: 100, maxMs: 400 },
     });
     const metrics = createMetrics(ctx);
-    ctx.metrics = metrics;
+    metrics.subscribe(ctx.lifecycle);
     const gauge = async () => (await metrics.registry.getSingleMetric('digest_transport_up')!.get()).values.find((v) => v.labels.transport === 'mail')?.value;
     const stop = new AbortController();
     const loops: Array<Promise<void>> = [];
