@@ -11,6 +11,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import type { Clock } from './clock.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer, listen } from './http/server.js';
+import type { LifecycleSubscriptions } from './lifecycle.js';
 import type { Recorder } from './record.js';
 import { startScheduler, type Scheduler } from './scheduler/scheduler.js';
 
@@ -44,6 +45,8 @@ export interface DigestScheduler extends Recorder {
   readonly done: Promise<void>;
   /** The composed app (runner context, config, registry): for run-now and inspection. */
   readonly app: App;
+  /** What happens, as it happens: `on('delivery.dead', fn)`, `on('*', fn)` (the events the log lines are written from). */
+  readonly lifecycle: LifecycleSubscriptions;
 }
 
 /** Loads and checks the whole setup (a ConfigError lists every problem) and opens the database; starts nothing. */
@@ -92,6 +95,7 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     record: app.recorder.record,
     recordMany: app.recorder.recordMany,
     app,
+    lifecycle: { on: app.ctx.lifecycle.on },
     done,
     start() {
       if (stopping) return Promise.reject(new Error('the scheduler was stopped; create a new one'));
