@@ -146,8 +146,11 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     const s = await startScheduler({ ...x.ctx, db: flaky }, { clock, recoveryPollMs: 60_000 });
     try {
       const failed = nextEvent(x.ctx.lifecycle, 'run.failed');
+      // The loop reports the failure just before it starts its back-off sleep.
+      const backingOff = nextEvent(x.ctx.lifecycle, 'loop.failing');
       clock.set('2026-11-21T12:00:00Z');
       await failed;
+      await backingOff;
       const succeeded = nextEvent(x.ctx.lifecycle, 'run.finished', (r) => r.status === 'succeeded');
       clock.advance(1_000); // the loop's back-off
       await succeeded;
