@@ -6,6 +6,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.js';
+import { createLifecycle } from './lifecycle.js';
+import { logLifecycle } from './lifecycle-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
 import type { RunnerContext } from './runner/context.js';
@@ -43,8 +45,15 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const databaseUrl = opts.databaseUrl ?? env.databaseUrl;
   const db = opts.db ?? openDb(databaseUrl, { create: opts.createDatabase });
   const logger = opts.logger ?? createLogger(env.logLevel);
+  const lifecycle = createLifecycle({
+    onSubscriberError(err, name) {
+      logger.error({ evt: 'lifecycle.subscriber_failed', event: name, err: err instanceof Error ? err.message : String(err) });
+    },
+  });
+  // The log is the first subscriber: every lifecycle event is a documented log line.
+  logLifecycle(lifecycle, logger);
   const ctx: RunnerContext = {
-    db, config, registry, renderer, transports, logger,
+    db, config, registry, renderer, transports, logger, lifecycle,
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     messageIdDomain: messageIdDomainFor(config, databaseUrl ?? 'sqlite:./data/digest.db'),
     leaseMs: opts.leaseMs ?? env.leaseMs,

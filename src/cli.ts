@@ -66,7 +66,7 @@ program.command('scheduler')
       // Second signal: leave now; leases hand unfinished work to another replica.
       if (stopping) process.exit(130);
       stopping = true;
-      service.app.ctx.logger.info({ evt: 'scheduler.signal', signal: sig });
+      service.app.ctx.lifecycle.emit('scheduler.signal', { signal: sig });
       // Claiming stops at once; in-flight sends get the grace period, then we
       // leave anyway (their leases expire and another replica re-sends them).
       setTimeout(() => process.exit(1), env.shutdownGraceMs + 2_000).unref();

@@ -5,6 +5,7 @@ export type { RecordOptions, EventInput, Recorder } from './record.js';
 export type { RunNowOptions, RunNowResult } from './runner/run-now.js';
 export { createScheduler } from './scheduler-service.js';
 export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-service.js';
+export type { LifecycleEvent, LifecycleEventName, LifecycleEvents, LifecycleSubscriptions } from './lifecycle.js';
 export { defineHandler } from './handlers/define.js';
 export type { Handler, HandlerDefinition, EventGroup, GroupEvent, View, Grouping, PayloadCheck } from './handlers/define.js';
 export { DigestError, ValidationError, UnknownEventTypeError, ConfigError } from './errors.js';

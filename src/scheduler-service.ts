@@ -11,6 +11,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import type { Clock } from './clock.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer, listen } from './http/server.js';
+import type { LifecycleSubscriptions } from './lifecycle.js';
 import type { Recorder } from './record.js';
 import { startScheduler, type Scheduler } from './scheduler/scheduler.js';
 
@@ -44,6 +45,8 @@ export interface DigestScheduler extends Recorder {
   readonly done: Promise<void>;
   /** The composed app (runner context, config, registry): for run-now and inspection. */
   readonly app: App;
+  /** What happens, as it happens: `on('delivery.dead', fn)`, `on('*', fn)` (the events the log lines are written from). */
+  readonly lifecycle: LifecycleSubscriptions;
 }
 
 /** Loads and checks the whole setup (a ConfigError lists every problem) and opens the database; starts nothing. */
@@ -58,14 +61,14 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
   const done = new Promise<void>((resolve) => { markDone = resolve; });
 
   async function shutdown(): Promise<boolean> {
-    app.ctx.logger.info({ evt: 'scheduler.stopping', graceMs });
+    app.ctx.lifecycle.emit('scheduler.stopping', { graceMs });
     // A stop that arrives while start() is still binding or registering waits for it, so nothing starts after a stop.
     await starting?.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
     const finished = await Promise.race([scheduler ? scheduler.stop().then(() => true as const) : Promise.resolve(true as const), graceOver]);
     clearTimeout(timer);
-    if (!finished) app.ctx.logger.error({ evt: 'scheduler.grace_expired', graceMs });
+    if (!finished) app.ctx.lifecycle.emit('scheduler.grace_expired', { graceMs });
     await http?.close();
     await app.close();
     markDone();
@@ -76,7 +79,8 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     let url: string | undefined;
     if (opts.http) {
       const metrics = createMetrics(app.ctx);
-      app.ctx.metrics = metrics;
+      // A subscriber for as long as the app lives: runs and sends feed the histograms, circuits the transport gauge.
+      metrics.subscribe(app.ctx.lifecycle);
       // Started first: a port in use stops us before any work is claimed.
       http = await createHttpServer(app, { token: opts.http.token, protectDocs: opts.http.protectDocs, metrics });
       url = (await listen(http, opts.http)).url;
@@ -91,6 +95,7 @@ export async function createScheduler(opts: SchedulerServiceOptions = {}): Promi
     record: app.recorder.record,
     recordMany: app.recorder.recordMany,
     app,
+    lifecycle: { on: app.ctx.lifecycle.on },
     done,
     start() {
       if (stopping) return Promise.reject(new Error('the scheduler was stopped; create a new one'));

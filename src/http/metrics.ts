@@ -2,14 +2,16 @@
  * Prometheus metrics, on a Registry of our own (never prom-client's global
  * one, so two apps in one process — tests, embedding — never share series).
  *
- * Counters and histograms are fed by whoever does the work (the POST route,
- * the runner) through the small `MetricsHooks` interface. Database-derived
+ * Counters and histograms are fed by the POST route (countRecorded) and by
+ * the runner's lifecycle events, which `subscribe` turns into observations
+ * (run.finished, delivery.sent, transport.down/up). Database-derived
  * gauges are computed at scrape time in collect() callbacks: the database is
  * the truth across N replicas, so every replica reports the same staleness
  * and nothing has to be kept in sync in memory.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DigestConfig } from '../config/types.js';
+import type { LifecycleSubscriptions } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { RunSummary } from '../runner/run.js';
 import type { Db } from '../store/db.js';
@@ -19,11 +21,7 @@ import { selectOutstandingStats } from '../store/events.js';
 import { ageSeconds } from '../clock.js';
 import { selectLastSuccessfulRun } from '../store/runs.js';
 
-/**
- * What the library, runner and routes call. Structural on purpose: the
- * runner can declare an identical interface of its own instead of importing
- * from src/http (dependencies point cli → … → runner, not back up).
- */
+/** What the routes call, and what the lifecycle subscription feeds. */
 export interface MetricsHooks {
   /** `n` events of `type` were recorded (POST /v1/events, record()). */
   countRecorded(type: string, n?: number): void;
@@ -35,10 +33,10 @@ export interface MetricsHooks {
   setTransportUp(transport: string, up: boolean): void;
 }
 
-/** For code that may run without metrics wired in. */
-
 export interface Metrics extends MetricsHooks {
   registry: Registry;
+  /** Observes runs, sends and transport state from the lifecycle events. Returns the unsubscribe function. */
+  subscribe(lifecycle: LifecycleSubscriptions): () => void;
 }
 
 /** Where the scrape-time gauges read from: the app's database and configured types. */
@@ -164,7 +162,7 @@ export function createMetrics(source: MetricsSource): Metrics {
   // unprefixed names, so stock Node.js dashboards work.
   collectDefaultMetrics({ register: registry });
 
-  return {
+  const metrics: Metrics = {
     registry,
     countRecorded(type, n = 1) {
       if (n > 0) recorded.inc({ type }, n);
@@ -181,5 +179,16 @@ export function createMetrics(source: MetricsSource): Metrics {
     setTransportUp(transport, up) {
       transportUp.set({ transport }, up ? 1 : 0);
     },
+    subscribe(lifecycle) {
+      const offs = [
+        // run.finished comes only from runs with a row: empty polls and skipped slots never reach the histogram.
+        lifecycle.on('run.finished', (e) => metrics.observeRun(e.type, e.trigger, e.durationMs / 1000, { runId: e.runId, skipped: false, eventsClaimed: e.eventsClaimed })),
+        lifecycle.on('delivery.sent', (e) => metrics.observeSend(e.type, e.transport, e.sendMs / 1000)),
+        lifecycle.on('transport.down', (e) => metrics.setTransportUp(e.transport, false)),
+        lifecycle.on('transport.up', (e) => metrics.setTransportUp(e.transport, true)),
+      ];
+      return () => { for (const off of offs) off(); };
+    },
   };
+  return metrics;
 }

@@ -9,25 +9,23 @@ const byContext = new WeakMap<RunnerContext, Map<string, TransportCircuit>>();
 /**
  * The circuit of one transport (one per RunnerContext and transport name:
  * every run and recovery of this process shares it). Its changes of state are
- * the only log lines of an outage — `transport.down` (warn, with the error
- * code) and `transport.up` (info) — and the `digest_transport_up` gauge.
+ * the only lifecycle events of an outage — `transport.down` (with the error
+ * code) and `transport.up` — which the log and the `digest_transport_up`
+ * gauge subscribe to.
  */
 export function circuitOf(ctx: RunnerContext, transport: string): TransportCircuit {
   let circuits = byContext.get(ctx);
   if (!circuits) byContext.set(ctx, (circuits = new Map()));
   let circuit = circuits.get(transport);
   if (!circuit) {
-    const log = ctx.logger.child({ transport });
     circuit = createCircuit({
       ...DEFAULT_TRANSPORT_PAUSE,
       ...ctx.transportPause,
       onDown(err) {
-        log.warn({ evt: 'transport.down', code: err.reason, err: err.message });
-        ctx.metrics?.setTransportUp(transport, false);
+        ctx.lifecycle.emit('transport.down', { transport, code: err.reason, err: err.message });
       },
       onUp(downMs) {
-        log.info({ evt: 'transport.up', downMs });
-        ctx.metrics?.setTransportUp(transport, true);
+        ctx.lifecycle.emit('transport.up', { transport, downMs });
       },
     });
     circuits.set(transport, circuit);

@@ -1,17 +1,10 @@
 import type { DigestConfig } from '../config/types.js';
 import type { Registry } from '../handlers/registry.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Db } from '../store/db.js';
 import type { Transport } from '../transports/transport.js';
-
-/** What the runner reports to metrics (src/http/metrics.ts implements it). */
-export interface RunnerMetrics {
-  observeRun(type: string, trigger: string, seconds: number, summary: { runId: number | null; skipped: boolean; eventsClaimed: number }): void;
-  observeSend(type: string, transport: string, seconds: number): void;
-  /** A transport went down (nobody answered) or came back up (runner/circuits.ts). */
-  setTransportUp(transport: string, up: boolean): void;
-}
 
 /** Everything a run needs; built once by the composition root (src/app.ts). */
 export interface RunnerContext {
@@ -21,6 +14,8 @@ export interface RunnerContext {
   renderer: Renderer;
   transports: ReadonlyMap<string, Transport>;
   logger: Logger;
+  /** Where runs, deliveries and loops report what happened (logs and metrics subscribe to it). */
+  lifecycle: Lifecycle;
   /** Who holds leases and runs: `<host>:<pid>:<random>`. */
   owner: string;
   /** Right-hand side of Message-IDs (runner/message-id.ts). */
@@ -30,7 +25,6 @@ export interface RunnerContext {
   /** First retry delay; doubles per attempt (default 10 s). */
   retryBaseMs?: number;
   random?: () => number;
-  metrics?: RunnerMetrics;
   /** How long a transport that went down is left alone before a probe send (default 1 s, doubling to 60 s). */
   transportPause?: { baseMs?: number; maxMs?: number };
   /** Sends of a page in flight at once (default 4); their marks are group-committed. */

@@ -33,22 +33,20 @@ const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => 
 export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits): Promise<Handed> {
   let d = claimed;
   const cfg = typeConfig(ctx, d.eventType);
-  const log = ctx.logger.child({ deliveryId: d.id, type: d.eventType, attempt: d.attempts });
+  const about = { deliveryId: d.id, type: d.eventType, attempt: d.attempts };
   const fail = async (stage: string, err: unknown, deterministic = false): Promise<DeliveryOutcome> => {
     // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry,
     // nor can a render failure (rendering is pure: same events, same error).
     const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
     if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn)))) return 'lost';
-    log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
+    ctx.lifecycle.emit(dead ? 'delivery.dead' : 'delivery.failed', { ...about, stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
-  // Logged at debug only: while a transport is down, its circuit's one
-  // `transport.down` line says it for every delivery.
   const defer = async (waitMs: number, reason: string): Promise<DeliveryOutcome> => {
     const error = `send: transport ${cfg.transport} unavailable (${reason})`;
     if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs)))) return 'lost';
-    log.debug({ evt: 'delivery.deferred', retryInMs: waitMs, reason });
+    ctx.lifecycle.emit('delivery.deferred', { ...about, retryInMs: waitMs, reason });
     return 'deferred';
   };
 
@@ -64,7 +62,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
       return handed(fail('store', err));
     }
     if (deadId == null) return handed('lost');
-    log.warn({ evt: 'delivery.split', deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
+    ctx.lifecycle.emit('delivery.split', { ...about, deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
     d = { ...d, events: outcome.events };
   }
   // Before anything is marked: a delivery of a transport that is down waits
@@ -72,6 +70,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   const admission = await circuitOf(ctx, cfg.transport).admit();
   if (!admission.send) return handed(defer(admission.waitMs, admission.reason));
   const { ticket } = admission;
+  let sendMs = 0;
   try {
     const messageId = messageIdFor(d.id, ctx.messageIdDomain);
     const { subject, text, html } = rendered.message;
@@ -93,8 +92,8 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
       const transport = ctx.transports.get(cfg.transport)!;
       const started = performance.now();
       await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
+      sendMs = performance.now() - started;
       ticket.answered();
-      ctx.metrics?.observeSend(d.eventType, cfg.transport, (performance.now() - started) / 1000);
     } catch (err) {
       // Nobody answered: not this message's fault, so not an attempt.
       if (isTransportUnavailable(err)) return handed(defer(ticket.unavailable(err), err.reason));
@@ -110,7 +109,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   return {
     outcome: commits.sent(d).then((held) => {
       if (!held) return 'lost';
-      log.info({ evt: 'delivery.sent', events: d.events.length });
+      ctx.lifecycle.emit('delivery.sent', { ...about, events: d.events.length, transport: cfg.transport, sendMs });
       return 'sent';
     }),
   };

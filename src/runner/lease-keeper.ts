@@ -40,7 +40,7 @@ function createLeaseKeeper(ctx: RunnerContext): LeaseKeeper {
       }
     } catch (err) {
       // The next beat tries again; the fenced writes report a lease that was lost meanwhile.
-      ctx.logger.warn({ evt: 'lease.renew_failed', err: err instanceof Error ? err.message : String(err) });
+      ctx.lifecycle.emit('lease.renew_failed', { err: err instanceof Error ? err.message : String(err) });
     } finally {
       beating = false;
     }

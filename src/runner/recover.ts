@@ -30,9 +30,7 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
   const unsent = new Set(found.filter((r) => r.status === 'pending').map((r) => r.id));
   const claimed: ClaimedDelivery[] = [];
   for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
-    const line = { evt: unsent.has(row.id) ? 'delivery.resumed' : 'delivery.retrying', deliveryId: row.id, type: row.eventType, attempt: row.attempts };
-    if (unsent.has(row.id)) ctx.logger.debug(line);
-    else ctx.logger.info(line);
+    ctx.lifecycle.emit(unsent.has(row.id) ? 'delivery.resumed' : 'delivery.retrying', { deliveryId: row.id, type: row.eventType, attempt: row.attempts });
     claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
   }
   leasesOf(ctx).hold(leaseToken, ids);

@@ -26,5 +26,5 @@ export async function replayDelivery(ctx: RunnerContext, id: number): Promise<vo
     deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to: d.address ?? d.recipient,
     subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
   });
-  ctx.logger.info({ evt: 'delivery.replayed', deliveryId: d.id, type: d.eventType, transport: name });
+  ctx.lifecycle.emit('delivery.replayed', { deliveryId: d.id, type: d.eventType, transport: name! });
 }

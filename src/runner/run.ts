@@ -52,7 +52,7 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
 
 /** One run: page by page, then records its outcome. */
 async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary & { leftover: boolean }> {
-  const log = ctx.logger.child({ type: req.type, trigger: req.trigger });
+  const run = { type: req.type, trigger: req.trigger };
   const started = performance.now();
   const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
   let runId: number | null = null;
@@ -66,13 +66,13 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       // lets one scheduler do so) and claim what is still outstanding.
       runId = await takeOverSlotRun(ctx.db, { ...slot, staleMs: ctx.leaseMs });
       if (runId == null) {
-        if (!req.resumeOnly) log.info({ evt: 'run.skipped', slotAt: req.slotAt.toISOString(), reason: 'slot already taken' });
+        if (!req.resumeOnly) ctx.lifecycle.emit('run.skipped', { ...run, slotAt: req.slotAt, reason: 'slot already taken' });
         return { runId, skipped: true, leftover: false, ...counts };
       }
       resumed = true;
-      log.info({ evt: 'run.resumed', runId, slotAt: req.slotAt.toISOString() });
+      ctx.lifecycle.emit('run.resumed', { ...run, runId, slotAt: req.slotAt });
     } else {
-      log.info({ evt: 'run.started', runId, slotAt: req.slotAt.toISOString() });
+      ctx.lifecycle.emit('run.started', { ...run, runId, slotAt: req.slotAt });
     }
   }
   const claim = (after: string | null) => {
@@ -89,7 +89,7 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       if (page.done) break;
       if (runId == null && page.runId != null) {
         runId = page.runId;
-        log.info({ evt: 'run.started', runId });
+        ctx.lifecycle.emit('run.started', { ...run, runId });
       }
       leftover ||= page.leftover;
       counts.eventsClaimed += page.events;
@@ -118,16 +118,14 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     // outage (once per change of state), so nothing is logged here for it.
     if (runId != null) {
       await persist(() => finishRun(ctx.db, runId!, 'failed', counts, String(err))).catch(() => undefined);
-      log.error({ evt: 'run.failed', runId, err: err instanceof Error ? err.message : String(err) });
+      ctx.lifecycle.emit('run.failed', { ...run, runId, err: err instanceof Error ? err.message : String(err), durationMs: performance.now() - started });
     }
     throw err;
   }
   if (runId != null) {
     const status = signal?.aborted ? 'stopped' : counts.deliveriesFailed > 0 ? 'failed' : 'succeeded';
     await persist(() => finishRun(ctx.db, runId!, status, counts, null));
-    log.info({ evt: 'run.finished', runId, ...counts });
+    ctx.lifecycle.emit('run.finished', { ...run, runId, status, ...counts, durationMs: performance.now() - started });
   }
-  const summary = { runId, skipped: false, ...counts };
-  ctx.metrics?.observeRun(req.type, req.trigger, (performance.now() - started) / 1000, summary);
-  return { ...summary, leftover };
+  return { runId, skipped: false, ...counts, leftover };
 }

@@ -1,20 +1,20 @@
 import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
+import type { Lifecycle } from '../lifecycle.js';
 
 /**
  * Runs one pass of a loop and keeps the loop alive when it throws (the
- * database is down, say): logs once per change of state, not once per poll,
+ * database is down, say): reports once per change of state, not once per poll,
  * and waits with a growing delay before the next pass.
  */
-export function loopGuard(logger: Logger, clock: Clock, loop: string) {
+export function loopGuard(lifecycle: Lifecycle, clock: Clock, loop: string) {
   let failures = 0;
   return async function guard(pass: () => Promise<void>, signal: AbortSignal): Promise<void> {
     try {
       await pass();
-      if (failures > 0) logger.info({ evt: 'loop.recovered', loop, failures });
+      if (failures > 0) lifecycle.emit('loop.recovered', { loop, failures });
       failures = 0;
     } catch (err) {
-      if (failures === 0) logger.error({ evt: 'loop.failing', loop, err: err instanceof Error ? err.message : String(err) });
+      if (failures === 0) lifecycle.emit('loop.failing', { loop, err: err instanceof Error ? err.message : String(err) });
       failures++;
       // Capped at 1 s: polling a database that is down costs little, and work
       // resumes within about a second of it answering again.

@@ -9,7 +9,7 @@ import { loopGuard } from './guard.js';
  * replicas poll safely: SKIP LOCKED divides the events between them.
  */
 export async function immediateLoop(ctx: RunnerContext, type: string, clock: Clock, pollMs: number, signal: AbortSignal) {
-  const guard = loopGuard(ctx.logger, clock, `immediate:${type}`);
+  const guard = loopGuard(ctx.lifecycle, clock, `immediate:${type}`);
   while (!signal.aborted) {
     await guard(async () => {
       const summary = await runType(ctx, { type, trigger: 'immediate' }, signal);

@@ -14,7 +14,7 @@ export const PRUNE_EVERY_MS = 3_600_000;
  * and each statement is short, so they never hold each other up for long.
  */
 export async function pruneLoop(ctx: RunnerContext, clock: Clock, signal: AbortSignal, everyMs = PRUNE_EVERY_MS): Promise<void> {
-  const guard = loopGuard(ctx.logger, clock, 'prune');
+  const guard = loopGuard(ctx.lifecycle, clock, 'prune');
   const retention = ctx.config.retention ?? DEFAULT_RETENTION;
   while (!signal.aborted) {
     await guard(async () => {
@@ -22,7 +22,7 @@ export async function pruneLoop(ctx: RunnerContext, clock: Clock, signal: AbortS
       // tick loop, which otherwise does this every 30 s).
       await closeAbandonedRuns(ctx.db, ctx.leaseMs);
       const counts = await pruneOld(ctx.db, retention, clock.now(), { signal });
-      if (counts.events + counts.deliveries + counts.runs > 0) ctx.logger.info({ evt: 'prune.done', ...counts });
+      if (counts.events + counts.deliveries + counts.runs > 0) ctx.lifecycle.emit('prune.done', counts);
       await clock.sleep(everyMs, signal);
     }, signal);
   }

@@ -5,7 +5,7 @@ import { loopGuard } from './guard.js';
 
 /** Re-sends due retries and expired leases, whatever the types' cadences. */
 export async function recoveryLoop(ctx: RunnerContext, clock: Clock, pollMs: number, signal: AbortSignal) {
-  const guard = loopGuard(ctx.logger, clock, 'recovery');
+  const guard = loopGuard(ctx.lifecycle, clock, 'recovery');
   while (!signal.aborted) {
     await guard(async () => {
       const outcomes = await recoverDeliveries(ctx, 50, signal);

@@ -45,12 +45,12 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
     touchWorker(ctx.db, ctx.owner).catch(() => undefined);
   }, opts.heartbeatMs ?? 10_000);
   heartbeat.unref();
-  ctx.logger.info({ evt: 'scheduler.started', owner: ctx.owner, types: Object.keys(ctx.config.events) });
+  ctx.lifecycle.emit('scheduler.started', { owner: ctx.owner, types: Object.keys(ctx.config.events) });
 
   const done = Promise.allSettled(loops).then(async () => {
     clearInterval(heartbeat);
     await deleteWorker(ctx.db, ctx.owner).catch(() => undefined);
-    ctx.logger.info({ evt: 'scheduler.stopped', owner: ctx.owner });
+    ctx.lifecycle.emit('scheduler.stopped', { owner: ctx.owner });
   });
   return {
     done,

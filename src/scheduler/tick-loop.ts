@@ -17,7 +17,7 @@ export const RESUME_CHECK_MS = 30_000;
  * prints), so what ops see is what fires, DST days included.
  */
 export async function tickLoop(ctx: RunnerContext, type: string, cadence: Cadence, clock: Clock, signal: AbortSignal): Promise<void> {
-  const guard = loopGuard(ctx.logger, clock, `tick:${type}`);
+  const guard = loopGuard(ctx.lifecycle, clock, `tick:${type}`);
   // Catch-up: the process was down over a slot, or the slot's run did not
   // finish. Run the most recent due slot once (trigger 'catchup'),
   // coalescing everything outstanding.

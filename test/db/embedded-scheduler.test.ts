@@ -9,6 +9,7 @@ import { ConfigError, createScheduler, defineHandler } from '../../src/index.js'
 import { silentLogger } from '../../src/log.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { nextEvent } from '../support/events.js';
 import { waitFor } from '../support/wait.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,8 +48,9 @@ describeEngines('createScheduler (embedding)', (engine) => {
     const { url } = await s.start();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const sent = nextEvent(s.lifecycle, 'delivery.sent');
     await s.record('Ticket.Closed', { ticket: 7, requester: 'ann@help.example' });
-    await waitFor(() => out.sent.length === 1);
+    await sent;
     expect(out.sent[0]!.text).toBe('Ticket 7 closed');
     expect(await engine.db.all('SELECT id FROM digest_workers')).toHaveLength(1);
     expect(await s.stop()).toBe(true);

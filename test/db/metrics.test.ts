@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
+import { createLifecycle } from '../../src/lifecycle.js';
 import type { Db } from '../../src/store/db.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
@@ -131,6 +132,25 @@ describeEngines('/metrics', (engine) => {
     expect(s.has('digest_run_duration_seconds_count{type="Order.Created",trigger="tick"}')).toBe(false);
     expect(s.get('digest_send_duration_seconds_count{type="Order.Created",transport="console"}')).toBe(1);
     expect(s.get('digest_send_duration_seconds_bucket{le="0.025",type="Order.Created",transport="console"}')).toBe(1);
+  });
+
+  it('as a lifecycle subscriber: finished runs, sends and transport changes feed the same series; unsubscribing stops it', async () => {
+    const lifecycle = createLifecycle();
+    const m = createMetrics(t.ctx);
+    const off = m.subscribe(lifecycle);
+    const counts = { eventsClaimed: 5, deliveriesCreated: 2, deliveriesSent: 2, deliveriesFailed: 0 };
+    lifecycle.emit('run.finished', { type: 'Order.Created', trigger: 'tick', runId: 3, status: 'succeeded', ...counts, durationMs: 250 });
+    lifecycle.emit('delivery.sent', { deliveryId: 1, type: 'Order.Created', attempt: 0, events: 1, transport: 'console', sendMs: 20 });
+    lifecycle.emit('transport.down', { transport: 'console', code: 'ECONNREFUSED', err: 'connect ECONNREFUSED' });
+    const s = parseProm(await m.registry.metrics());
+    expect(s.get('digest_events_processed_total{type="Order.Created"}')).toBe(5);
+    expect(s.get('digest_run_duration_seconds_sum{type="Order.Created",trigger="tick"}')).toBeCloseTo(0.25);
+    expect(s.get('digest_send_duration_seconds_count{type="Order.Created",transport="console"}')).toBe(1);
+    expect(s.get('digest_transport_up{transport="console"}')).toBe(0);
+    lifecycle.emit('transport.up', { transport: 'console', downMs: 10 });
+    off();
+    lifecycle.emit('transport.down', { transport: 'console', code: 'ECONNREFUSED', err: 'connect ECONNREFUSED' });
+    expect(parseProm(await m.registry.metrics()).get('digest_transport_up{transport="console"}')).toBe(1);
   });
 
   it('a scrape while the database is down still answers, without stale database gauges', async () => {

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig } from '../../src/config/types.js';
 import { claimPage } from '../../src/runner/claim.js';
@@ -12,6 +11,7 @@ import { testApp, shippedConfig } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { MemoryTransport } from '../support/memory-transport.js';
+import { nextEvent } from '../support/events.js';
 import { waitFor } from '../support/wait.js';
 
 const TYPE = 'Purchase.Requested';
@@ -61,10 +61,7 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     const gated = new GatedTransport(2);
     const old = await testApp(engine, { config, transports: { outbox: gated } });
     Object.assign(old.ctx, { deliveryConcurrency: 1 }); // one send at a time: the second is the one in flight
-    // The new replica's log, to know when its start-up catch-up has looked.
-    const logged: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-    const next = await testApp(engine, { config, logger });
+    const next = await testApp(engine, { config });
     await old.recorder.recordMany(Array.from({ length: 12 }, (_, i) => ({ type: TYPE, payload: request(i, (i % 6) + 1) })));
     const a = await startScheduler(old.ctx, { clock, recoveryPollMs: 1_000 });
     clock.set('2026-11-21T08:00:00Z');
@@ -72,9 +69,11 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     // The new replica comes up while the old one is mid-run: the slot is
     // taken by a live owner, so it does nothing yet.
     clock.set('2026-11-21T08:00:05Z');
+    // Its start-up catch-up looks at the slot and skips it.
+    const skipped = nextEvent(next.ctx.lifecycle, 'run.skipped');
     const b = await startScheduler(next.ctx, { clock, recoveryPollMs: 1_000 });
     try {
-      await waitFor(() => logged.some((l) => l.includes('"evt":"run.skipped"')));
+      await skipped;
       const stopping = a.stop();
       gated.open();
       await stopping;
@@ -82,11 +81,10 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
       expect(slot8).toMatchObject({ slotAt: new Date('2026-11-21T08:00:00Z'), status: 'stopped' });
       expect(recipients(gated)).toEqual(['1', '2']);
       // Within one check, not at 12:00 (or tomorrow for a daily digest).
+      const resumed = nextEvent(next.ctx.lifecycle, 'run.finished', (r) => r.runId === slot8!.id && r.status === 'succeeded');
       clock.advance(RESUME_CHECK_MS);
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, TYPE);
-        return r[1]?.status === 'succeeded' && recipients(gated, next.transport).length === 6 ? r : null;
-      });
+      await resumed;
+      const runs = await selectRuns(engine.db, TYPE);
       expect(runs).toHaveLength(2);
       expect(runs[1]).toMatchObject({ slotAt: new Date('2026-11-21T08:00:00Z'), owner: next.ctx.owner, eventsClaimed: 12 });
       expect(clock.now().getTime()).toBeLessThan(new Date('2026-11-21T08:01:00Z').getTime());
@@ -114,17 +112,17 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     await dead.recorder.record(TYPE, request(99, 1));
 
     const next = await testApp(engine, { config });
+    const takenOver = nextEvent(next.ctx.lifecycle, 'run.finished', (r) => r.runId === runId && r.status === 'succeeded');
     const s = await startScheduler(next.ctx, { clock, recoveryPollMs: 60_000 });
     try {
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, TYPE);
-        return r.find((x) => x.id === runId)?.status === 'succeeded' ? r : null;
-      });
+      await takenOver;
+      const runs = await selectRuns(engine.db, TYPE);
       expect(runs).toHaveLength(3);
       expect(recipients(next.transport)).toEqual(['3', '4', '5', '6']);
       expect(runs.find((x) => x.id === stale)).toMatchObject({ status: 'abandoned', error: 'owner stopped heartbeating' });
+      const ticked = nextEvent(next.ctx.lifecycle, 'run.finished', (r) => r.trigger === 'tick');
       clock.set('2026-11-21T12:00:00Z');
-      await waitFor(async () => (await selectRuns(engine.db, TYPE)).length === 4 && next.transport.sent.length === 5);
+      await ticked;
       expect(next.transport.sent[4]!.recipient).toBe('1');
     } finally {
       await s.stop();
@@ -147,13 +145,16 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     };
     const s = await startScheduler({ ...x.ctx, db: flaky }, { clock, recoveryPollMs: 60_000 });
     try {
+      const failed = nextEvent(x.ctx.lifecycle, 'run.failed');
+      // The loop reports the failure just before it starts its back-off sleep.
+      const backingOff = nextEvent(x.ctx.lifecycle, 'loop.failing');
       clock.set('2026-11-21T12:00:00Z');
-      await waitFor(async () => (await selectRuns(engine.db, TYPE))[1]?.status === 'failed');
+      await failed;
+      await backingOff;
+      const succeeded = nextEvent(x.ctx.lifecycle, 'run.finished', (r) => r.status === 'succeeded');
       clock.advance(1_000); // the loop's back-off
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, TYPE);
-        return r[1]?.status === 'succeeded' ? r : null;
-      });
+      await succeeded;
+      const runs = await selectRuns(engine.db, TYPE);
       expect(runs).toHaveLength(2);
       expect(runs[1]).toMatchObject({ trigger: 'tick', error: null, deliveriesSent: 4 });
       expect(recipients(x.transport)).toEqual(['1', '2', '3', '4']);

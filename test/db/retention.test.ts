@@ -10,7 +10,7 @@ import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 import { testApp, shippedConfig } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { waitFor } from '../support/wait.js';
+import { nextEvent } from '../support/events.js';
 
 const NOW = new Date('2026-12-31T00:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
@@ -66,16 +66,19 @@ describeEngines('retention', (engine) => {
     const clock = new FakeClock(NOW);
     const config = { ...shippedConfig(), events: {}, retention: { ...DEFAULT_RETENTION, eventsMs: 20 * 86_400_000 } };
     const x = await testApp(engine, { config });
+    const atStart = nextEvent(x.ctx.lifecycle, 'prune.done');
     const s = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
     try {
       // (Run 4, 'running' for a dead owner, is closed by the same pass, with the
       // database's time as its end — which this test's clock is ahead of.)
-      await waitFor(async () => !(await ids(engine.db, 'digest_runs')).some((id) => id === 1 || id === 2));
+      await atStart;
+      expect((await ids(engine.db, 'digest_runs')).some((id) => id === 1 || id === 2)).toBe(false);
       expect(await ids(engine.db, 'digest_events')).toEqual([5, 6, 7]);
       expect(await ids(engine.db, 'digest_runs')).toContain(3);
       // Event 5 (processed 10 days ago) passes 20 days ten days later, at the next hourly pass after that.
+      const hourly = nextEvent(x.ctx.lifecycle, 'prune.done');
       clock.set(new Date(NOW.getTime() + 10 * 86_400_000 + 1_000));
-      await waitFor(async () => (await ids(engine.db, 'digest_events')).length === 2);
+      await hourly;
       expect(await ids(engine.db, 'digest_events')).toEqual([6, 7]);
     } finally {
       await s.stop();

@@ -8,7 +8,7 @@ import { openDb } from '../../src/store/open.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { shippedConfig, testApp } from '../support/app.js';
-import { waitFor } from '../support/wait.js';
+import { nextEvent } from '../support/events.js';
 
 const request = (i: number, supplier: number) => ({
   request_id: i + 1, supplier_id: supplier + 1, supplier_email: `s${supplier}@supplier.example`,
@@ -40,11 +40,10 @@ describeEngines('scheduler', (engine) => {
     await one.recorder.recordMany(Array.from({ length: 30 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 6) })));
     const schedulers = await Promise.all([one, two].map((x) => startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 })));
     try {
+      const ran = nextEvent([one.ctx.lifecycle, two.ctx.lifecycle], 'run.finished');
       clock.set('2026-11-21T12:00:00Z');
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, 'Purchase.Requested');
-        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
-      });
+      await ran;
+      const runs = await selectRuns(engine.db, 'Purchase.Requested');
       expect(runs[1]).toMatchObject({ trigger: 'tick', slotAt: new Date('2026-11-21T12:00:00Z'), status: 'succeeded', deliveriesSent: 6 });
       const recipients = [...one.transport.sent, ...two.transport.sent].map((m) => m.recipient).sort();
       expect(recipients).toEqual(['1', '2', '3', '4', '5', '6']);
@@ -61,12 +60,11 @@ describeEngines('scheduler', (engine) => {
     await finishedSlot(engine.db, '2026-11-21T04:00:00Z');
     const x = await testApp(engine, { config });
     await x.recorder.recordMany(Array.from({ length: 10 }, (_, i) => ({ type: 'Purchase.Requested', payload: request(i, i % 2) })));
+    const caughtUp = nextEvent(x.ctx.lifecycle, 'run.finished');
     const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
     try {
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, 'Purchase.Requested');
-        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
-      });
+      await caughtUp;
+      const runs = await selectRuns(engine.db, 'Purchase.Requested');
       // One catch-up for the most recent due slot (12:00), not one per missed slot.
       expect(runs[1]).toMatchObject({ trigger: 'catchup', slotAt: new Date('2026-11-21T12:00:00Z'), deliveriesSent: 2 });
       expect(x.transport.sent).toHaveLength(2);
@@ -83,11 +81,10 @@ describeEngines('scheduler', (engine) => {
     const scheduler = await startScheduler(x.ctx, { clock, recoveryPollMs: 60_000 });
     try {
       // The catch-up for 08:00 is still doing its I/O when 12:00 arrives.
+      const ticked = nextEvent(x.ctx.lifecycle, 'run.finished', (r) => r.trigger === 'tick');
       clock.set('2026-11-21T12:00:00Z');
-      const runs = await waitFor(async () => {
-        const r = await selectRuns(engine.db, 'Purchase.Requested');
-        return r.length === 2 && r[1]!.status !== 'running' ? r : null;
-      });
+      await ticked;
+      const runs = await selectRuns(engine.db, 'Purchase.Requested');
       expect(runs.map((r) => [r.trigger, r.slotAt?.toISOString()])).toEqual([
         ['catchup', '2026-11-21T08:00:00.000Z'],
         ['tick', '2026-11-21T12:00:00.000Z'],

@@ -20,6 +20,7 @@ const LAYERS: string[][] = [
   ['record'],
   ['store', 'handlers', 'render', 'transports'],
   ['config'],
+  ['lifecycle-log'],
   ['clock', 'paths', 'log', 'event-time', 'record-text'],
   ['errors'],
   ['lifecycle'],
