@@ -60,24 +60,9 @@ program.command('scheduler')
     const env = options.env!;
     // Loaded here: the HTTP stack (fastify, swagger) is this command's alone, and every other command starts faster without it.
     const { createScheduler } = await import('./scheduler-service.js');
+    const { runUntilSignalled } = await import('./scheduler-process.js');
     const service = await createScheduler({ ...options, http: { port: env.httpPort, token: env.apiToken, protectDocs: env.protectDocs } });
-    let stopping = false;
-    const onSignal = (sig: string) => {
-      // Second signal: leave now; leases hand unfinished work to another replica.
-      if (stopping) process.exit(130);
-      stopping = true;
-      service.app.ctx.lifecycle.emit('scheduler.signal', { signal: sig });
-      // Claiming stops at once; in-flight sends get the grace period, then we
-      // leave anyway (their leases expire and another replica re-sends them).
-      setTimeout(() => process.exit(1), env.shutdownGraceMs + 2_000).unref();
-      void service.stop().then((finished) => process.exit(finished ? 0 : 1));
-    };
-    // Installed before any work starts: a SIGTERM must never find work in flight without them.
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    await service.start();
-    await service.done;
-    process.exit(0);
+    await runUntilSignalled(service, (code) => process.exit(code));
   });
 
 const run = program.command('run').description('run event types by hand');

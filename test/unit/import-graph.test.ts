@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const LAYERS: string[][] = [
   ['cli', 'index'],
+  ['scheduler-process'],
   ['scheduler-service', 'digest'],
   ['http'],
   ['app'],
