@@ -37,6 +37,8 @@ export interface AppOptions {
   db?: Db;
   /** false: a missing SQLite file is an error, not created (commands that only read). */
   createDatabase?: boolean;
+  /** Test seam: the store's "now" (RunnerContext.databaseNow); absent, the database clock. */
+  databaseNow?: RunnerContext['databaseNow'];
 }
 
 export interface App {
@@ -60,6 +62,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     leaseMs: opts.leaseMs ?? env.leaseMs,
     retryBaseMs: opts.retryBaseMs,
     transportPause: opts.transportPause,
+    databaseNow: opts.databaseNow,
   };
   return {
     ctx,

@@ -19,7 +19,7 @@ import { parseEventTime } from './event-time.js';
 import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
-import { requeueDeliveries } from './store/deliveries.js';
+import { requeueDeliveries } from './store/delivery-marks.js';
 import { assertMigrated, openDb, shippedMigrations } from './store/open.js';
 import { assertSkipsLocked } from './store/skip-locked-probe.js';
 

@@ -1,5 +1,5 @@
 import { DigestError } from '../errors.js';
-import { markDeferred, markFailed } from '../store/deliveries.js';
+import { markDeferred, markFailed } from '../store/delivery-marks.js';
 import { isConnectionError } from '../store/errors.js';
 import { isTransportUnavailable } from '../transports/errors.js';
 import { backoffMs } from './backoff.js';
@@ -40,7 +40,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     // nor can a render failure (rendering is pure: same events, same error).
     const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
-    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn)))) return 'lost';
+    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn, ctx.databaseNow?.())))) return 'lost';
     log.warn({ evt: dead ? 'delivery.dead' : 'delivery.failed', stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
@@ -48,7 +48,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   // `transport.down` line says it for every delivery.
   const defer = async (waitMs: number, reason: string): Promise<DeliveryOutcome> => {
     const error = `send: transport ${cfg.transport} unavailable (${reason})`;
-    if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs)))) return 'lost';
+    if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs, ctx.databaseNow?.())))) return 'lost';
     log.debug({ evt: 'delivery.deferred', retryInMs: waitMs, reason });
     return 'deferred';
   };

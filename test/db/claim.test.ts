@@ -8,7 +8,7 @@ import { defineHandler } from '../../src/handlers/define.js';
 import { claimPage } from '../../src/runner/claim.js';
 import { runType } from '../../src/runner/run.js';
 import { sqlFor } from '../../src/store/db.js';
-import { lockEventsByIdSql, selectOldestEventIdsSql, selectOutstandingEventIdsSql } from '../../src/store/events.js';
+import { lockEventsByIdSql, selectOldestEventIdsSql, selectOutstandingEventIdsSql } from '../../src/store/event-claims.js';
 import { MAX_EVENTS_PER_PAGE } from '../../src/runner/page-budget.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
@@ -27,11 +27,12 @@ describeEngines('claim', (engine) => {
     await recorder.recordMany(batch('Purchase.Requested', 3000));
     await engine.db.run(`UPDATE digest_events SET delivery_id = 1, processed_at = ${sqlFor(engine.db).now} WHERE id % 3 = 0`);
     const recipients = ['1', '2', '3', '4'];
-    const params = ['Purchase.Requested', ...recipients];
+    // The trailing null is the statement's "now": the database clock.
+    const params = ['Purchase.Requested', ...recipients, null];
     // The IN-list claim, and the per-recipient one for a recipient with a large backlog.
     const claims: Array<[string, unknown[]]> = [
       [selectOutstandingEventIdsSql(engine.db, recipients.length), params],
-      [selectOldestEventIdsSql(engine.db), ['Purchase.Requested', '2', 1000]],
+      [selectOldestEventIdsSql(engine.db), ['Purchase.Requested', '2', null, 1000]],
     ];
     if (engine.name === 'mysql') await engine.db.run('ANALYZE TABLE digest_events');
     else await engine.db.run('ANALYZE');

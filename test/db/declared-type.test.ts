@@ -11,7 +11,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { loadSchedules } from '../../src/config/schedules.js';
 import { ValidationError } from '../../src/errors.js';
 import { runType } from '../../src/runner/run.js';
-import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
+import { selectDeliveriesOfRun } from '../../src/store/read-pages.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 

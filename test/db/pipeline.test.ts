@@ -2,7 +2,7 @@ import { expect, it, beforeEach } from 'vitest';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
-import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
+import { selectDeliveriesOfRun } from '../../src/store/read-pages.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { MemoryTransport } from '../support/memory-transport.js';

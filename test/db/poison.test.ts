@@ -7,7 +7,7 @@ import type { DigestConfig } from '../../src/config/types.js';
 import { defineHandler } from '../../src/handlers/define.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
-import { requeueDeliveries } from '../../src/store/deliveries.js';
+import { requeueDeliveries } from '../../src/store/delivery-marks.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 
