@@ -6,7 +6,7 @@ import { selectDeliveriesOfRun } from '../../src/store/read-pages.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { MemoryTransport } from '../support/memory-transport.js';
-import { waitFor } from '../support/wait.js';
+import { DatabaseClock } from '../support/database-clock.js';
 
 const request = (i: number, supplier: number) => ({
   request_id: `R${i}`, supplier_id: `S${supplier}`, supplier_email: `s${supplier}@supplier.example`,
@@ -139,8 +139,10 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     config.transports = { ...rest, relay: { ...outbox!, name: 'relay' } };
     config.events['Purchase.Requested']!.transport = 'relay';
     const after = new MemoryTransport('relay');
-    const renamed = await testApp(engine, { config, transports: { relay: after } });
-    await waitFor(async () => (await recoverDeliveries(renamed.ctx)).includes('sent'), 5_000, 10);
+    const dbClock = new DatabaseClock();
+    const renamed = await testApp(engine, { config, transports: { relay: after }, databaseNow: dbClock.now });
+    dbClock.advance(60_000); // the retry is due
+    expect(await recoverDeliveries(renamed.ctx)).toContain('sent');
     await replayDelivery(renamed.ctx, sent!.id);
     expect(after.sent.map((m) => m.deliveryId)).toEqual([failed!.id, sent!.id]);
     expect(before.sent.map((m) => m.deliveryId)).toEqual([sent!.id]);
@@ -153,14 +155,15 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('a due retry of an event type no longer in the config is left as it is, not leased again and again', async () => {
-    const { ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 1 });
+    const dbClock = new DatabaseClock();
+    const { ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 1, databaseNow: dbClock.now });
     transport.failFor.add('S5');
     await recorder.record('Purchase.Requested', request(1, 5));
     await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
-    await new Promise((r) => setTimeout(r, 20)); // the retry is due
+    dbClock.advance(60_000); // the retry is due
     const config = shippedConfig();
     delete config.events['Purchase.Requested'];
-    const without = await testApp(engine, { config });
+    const without = await testApp(engine, { config, databaseNow: dbClock.now });
     expect(await recoverDeliveries(without.ctx)).toEqual([]);
     const [row] = await engine.db.all<{ status: string; attempts: number }>('SELECT status, attempts FROM digest_deliveries');
     expect({ status: row!.status, attempts: Number(row!.attempts) }).toEqual({ status: 'failed', attempts: 1 });

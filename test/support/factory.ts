@@ -1,0 +1,109 @@
+/**
+ * Test rows (River's testfactory): one function per table that inserts a row
+ * with sensible defaults, every column overridable, and returns its id —
+ * so tests set up state in one line instead of writing SQL. Rows go in as
+ * given: no validation, no handler, no lease logic (a poison payload or an
+ * expired lease is one override away). Dates bind as each engine stores
+ * them (the executors do that); an omitted column takes its schema default.
+ * Tests of the direct-SQL producer contract keep their own INSERTs on purpose.
+ */
+import type { Executor } from '../../src/store/db.js';
+import type { DeliveryStatus, RunStatus, RunTrigger } from '../../src/types.js';
+
+type Values = Record<string, unknown>;
+
+const column = (key: string) => {
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return snake === 'trigger' ? '`trigger`' : snake;
+};
+const given = (values: Values) => Object.entries(values).filter(([, v]) => v !== undefined);
+
+async function insertRow(ex: Executor, table: string, values: Values): Promise<number> {
+  const cols = given(values);
+  const res = await ex.run(
+    `INSERT INTO ${table} (${cols.map(([k]) => column(k)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+    cols.map(([, v]) => v));
+  return res.insertId;
+}
+
+async function updateRow(ex: Executor, table: string, id: number | string, values: Values): Promise<void> {
+  const cols = given(values);
+  await ex.run(`UPDATE ${table} SET ${cols.map(([k]) => `${column(k)} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), id]);
+}
+
+export interface EventRow {
+  type: string;
+  recipient: string;
+  /** An object is stored as its JSON; a string is stored as it is (invalid JSON included). */
+  payload: unknown;
+  idempotencyKey: string | null;
+  occurredAt: Date;
+  availableAt: Date;
+  recordedAt: Date;
+  processedAt: Date | null;
+  deliveryId: number | null;
+  id: number;
+}
+
+const payloadText = (p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p));
+
+/** An outstanding `Order.Created` event for ann@shop.example unless overridden. */
+export async function insertEvent(ex: Executor, o: Partial<EventRow> = {}): Promise<number> {
+  const { payload = { email_address: o.recipient ?? 'ann@shop.example', order_id: 1 }, ...rest } = o;
+  return insertRow(ex, 'digest_events', { type: 'Order.Created', recipient: 'ann@shop.example', ...rest, payload: payloadText(payload) });
+}
+
+export const updateEvent = (ex: Executor, id: number, o: Partial<Omit<EventRow, 'id'>>) =>
+  updateRow(ex, 'digest_events', id, 'payload' in o ? { ...o, payload: payloadText(o.payload) } : o);
+
+export interface DeliveryRow {
+  runId: number;
+  eventType: string;
+  recipient: string;
+  groupKey: string;
+  transport: string;
+  status: DeliveryStatus;
+  attempts: number;
+  leaseToken: string | null;
+  leaseUntil: Date | string | null;
+  nextAttemptAt: Date | string | null;
+  error: string | null;
+  messageId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  id: number;
+}
+
+/** A pending `Order.Created` delivery to ann@shop.example in run 1 unless overridden; its group key is its recipient. */
+export async function insertDelivery(ex: Executor, o: Partial<DeliveryRow> = {}): Promise<number> {
+  const recipient = o.recipient ?? 'ann@shop.example';
+  return insertRow(ex, 'digest_deliveries', { runId: 1, eventType: 'Order.Created', recipient, groupKey: recipient, transport: 'console', ...o });
+}
+
+export const updateDelivery = (ex: Executor, id: number, o: Partial<Omit<DeliveryRow, 'id'>>) => updateRow(ex, 'digest_deliveries', id, o);
+
+export interface RunRow {
+  eventType: string;
+  slotAt: Date | null;
+  trigger: RunTrigger;
+  status: RunStatus;
+  owner: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+  id: number;
+}
+
+/** A running manual `Order.Created` run owned by `test` unless overridden. */
+export async function insertRun(ex: Executor, o: Partial<RunRow> = {}): Promise<number> {
+  return insertRow(ex, 'digest_runs', { eventType: 'Order.Created', trigger: 'manual', owner: 'test', ...o });
+}
+
+export const updateRun = (ex: Executor, id: number, o: Partial<Omit<RunRow, 'id'>>) => updateRow(ex, 'digest_runs', id, o);
+
+/** A scheduler process row (heartbeating now unless overridden); returns its id. */
+export async function insertWorker(ex: Executor, o: Partial<{ id: string; host: string; pid: number; startedAt: Date; heartbeatAt: Date }> = {}): Promise<string> {
+  const id = o.id ?? 'test-worker';
+  await insertRow(ex, 'digest_workers', { host: 'test-host', pid: 1, ...o, id });
+  return id;
+}
