@@ -6,6 +6,7 @@ import type { Db } from '../../src/store/db.js';
 import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { insertEvent } from '../support/factory.js';
 
 const TOKEN = 'metrics-token';
 
@@ -100,8 +101,7 @@ describeEngines('/metrics', (engine) => {
 
     // A row that has waited an hour (recorded and due an hour ago) dominates.
     const hourAgo = new Date(Date.now() - 3_600_000);
-    await engine.db.run('INSERT INTO digest_events (type, recipient, payload, recorded_at, available_at) VALUES (?, ?, ?, ?, ?)',
-      ['Purchase.Requested', 'S9', JSON.stringify(request(9, 9)), hourAgo, hourAgo]);
+    await insertEvent(engine.db, { type: 'Purchase.Requested', recipient: 'S9', payload: request(9, 9), recordedAt: hourAgo, availableAt: hourAgo });
     const hour = (await scrape()).get(AGE('Purchase.Requested'))!;
     expect(hour).toBeGreaterThan(3_590);
     expect(hour).toBeLessThan(3_700);
