@@ -1,6 +1,7 @@
 /**
- * The store's executor seam. Every statement is a named function in
- * src/store/<table>.ts taking an Executor first, so the same function runs on
+ * The store's executor seam. Every statement is a named function in a
+ * src/store module of its table's role (event-claims.ts, delivery-marks.ts,
+ * read-model.ts, …) taking an Executor first, so the same function runs on
  * the pool, inside our own transaction, or inside the caller's transaction.
  */
 export type Dialect = 'mysql' | 'sqlite';

@@ -8,7 +8,8 @@
  * Tests of the direct-SQL producer contract keep their own INSERTs on purpose.
  */
 import type { Executor } from '../../src/store/db.js';
-import type { DeliveryStatus, RunStatus, RunTrigger } from '../../src/types.js';
+import type { DeliveryRow as StoreDeliveryRow } from '../../src/store/delivery-row.js';
+import type { RunRow } from '../../src/store/run-row.js';
 
 type Values = Record<string, unknown>;
 
@@ -56,23 +57,8 @@ export async function insertEvent(ex: Executor, o: Partial<EventRow> = {}): Prom
 export const updateEvent = (ex: Executor, id: number, o: Partial<Omit<EventRow, 'id'>>) =>
   updateRow(ex, 'digest_events', id, 'payload' in o ? { ...o, payload: payloadText(o.payload) } : o);
 
-export interface DeliveryRow {
-  runId: number;
-  eventType: string;
-  recipient: string;
-  groupKey: string;
-  transport: string;
-  status: DeliveryStatus;
-  attempts: number;
-  leaseToken: string | null;
-  leaseUntil: Date | string | null;
-  nextAttemptAt: Date | string | null;
-  error: string | null;
-  messageId: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-  id: number;
-}
+/** Every column of the store's row (store/delivery-row.ts), plus the two it does not read back. */
+export type DeliveryRow = StoreDeliveryRow & { groupKey: string; leaseUntil: Date | null };
 
 /** A pending `Order.Created` delivery to ann@shop.example in run 1 unless overridden; its group key is its recipient. */
 export async function insertDelivery(ex: Executor, o: Partial<DeliveryRow> = {}): Promise<number> {
@@ -81,18 +67,6 @@ export async function insertDelivery(ex: Executor, o: Partial<DeliveryRow> = {})
 }
 
 export const updateDelivery = (ex: Executor, id: number, o: Partial<Omit<DeliveryRow, 'id'>>) => updateRow(ex, 'digest_deliveries', id, o);
-
-export interface RunRow {
-  eventType: string;
-  slotAt: Date | null;
-  trigger: RunTrigger;
-  status: RunStatus;
-  owner: string;
-  startedAt: Date;
-  finishedAt: Date | null;
-  error: string | null;
-  id: number;
-}
 
 /** A running manual `Order.Created` run owned by `test` unless overridden. */
 export async function insertRun(ex: Executor, o: Partial<RunRow> = {}): Promise<number> {
