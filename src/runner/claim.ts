@@ -86,7 +86,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const groups = groupEvents(events, handler.group);
     await insertDeliveries(tx, groups.map((g) => ({
       runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,
-    })), { token: leaseToken, ms: ctx.leaseMs });
+    })), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     const ids = await selectDeliveryIdsByGroup(tx, runId, groups.map((g) => g.groupKey));
     const deliveries: ClaimedDelivery[] = groups.map((g) => ({
       id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,
