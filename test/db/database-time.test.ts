@@ -11,7 +11,7 @@ import { closeAbandonedRuns } from '../../src/store/runs.js';
 import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertEvent, insertRun, insertWorker } from '../support/factory.js';
+import { seedEvent, seedRun, seedWorker } from '../support/factory.js';
 
 /** Far from the host's clock, so only the injected time can make these pass. */
 const T = new Date('2031-03-04T05:06:07.890Z');
@@ -42,7 +42,7 @@ describeEngines('injected database time', (engine) => {
   });
 
   it('an event is due, and ages, by the injected clock', async () => {
-    await insertEvent(engine.db, { recipient: 'later@shop.example', availableAt: at(60_000), recordedAt: T });
+    await seedEvent(engine.db, { recipient: 'later@shop.example', availableAt: at(60_000), recordedAt: T });
     expect(await selectOutstandingRecipients(engine.db, 'Order.Created', null, 10, at(59_999))).toEqual([]);
     expect(await selectOutstandingRecipients(engine.db, 'Order.Created', null, 10, at(60_000)))
       .toEqual([{ recipient: 'later@shop.example', outstanding: 1 }]);
@@ -51,8 +51,8 @@ describeEngines('injected database time', (engine) => {
   });
 
   it('a run is abandoned once its owner\'s heartbeat is older than the stale time, by the injected clock', async () => {
-    await insertWorker(engine.db, { id: 'w1', heartbeatAt: T });
-    await insertRun(engine.db, { owner: 'w1', startedAt: T });
+    await seedWorker(engine.db, { id: 'w1', heartbeatAt: T });
+    await seedRun(engine.db, { owner: 'w1', startedAt: T });
     expect(await closeAbandonedRuns(engine.db, 10_000, at(9_999))).toBe(0);
     expect(await closeAbandonedRuns(engine.db, 10_000, at(10_001))).toBe(1);
   });

@@ -6,7 +6,7 @@ import type { Db } from '../../src/store/db.js';
 import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertEvent } from '../support/factory.js';
+import { seedEvent } from '../support/factory.js';
 
 const TOKEN = 'metrics-token';
 
@@ -101,7 +101,7 @@ describeEngines('/metrics', (engine) => {
 
     // A row that has waited an hour (recorded and due an hour ago) dominates.
     const hourAgo = new Date(Date.now() - 3_600_000);
-    await insertEvent(engine.db, { type: 'Purchase.Requested', recipient: 'S9', payload: request(9, 9), recordedAt: hourAgo, availableAt: hourAgo });
+    await seedEvent(engine.db, { type: 'Purchase.Requested', recipient: 'S9', payload: request(9, 9), recordedAt: hourAgo, availableAt: hourAgo });
     const hour = (await scrape()).get(AGE('Purchase.Requested'))!;
     expect(hour).toBeGreaterThan(3_590);
     expect(hour).toBeLessThan(3_700);

@@ -10,7 +10,7 @@ import { runType } from '../../src/runner/run.js';
 import { requeueDeliveries } from '../../src/store/delivery-marks.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertEvent, updateEvent } from '../support/factory.js';
+import { seedEvent, updateEvent } from '../support/factory.js';
 
 interface Row { id: number; status: string; attempts: number; error: string | null }
 const deliveries = (db: { all: Function }) =>
@@ -31,7 +31,7 @@ describeEngines('poison events', (engine) => {
     const good = [];
     for (const n of [1, 2]) good.push(await recorder.record('Purchase.Requested', request(n)));
     // A SQL producer's row the handler cannot use, between the good ones.
-    const bad = await insertEvent(engine.db, { type: 'Purchase.Requested', recipient: 'SUP-1', payload: request(3, { quantity: 'lots' }) });
+    const bad = await seedEvent(engine.db, { type: 'Purchase.Requested', recipient: 'SUP-1', payload: request(3, { quantity: 'lots' }) });
     good.push(await recorder.record('Purchase.Requested', request(4)));
 
     const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
@@ -69,7 +69,7 @@ describeEngines('poison events', (engine) => {
   it('a deterministic failure is dead at once (no retries), naming the event; a transport error still retries', async () => {
     const { ctx, recorder, transport } = await testApp(engine);
     expect(ctx.config.events['Order.Created']!.maxAttempts).toBeGreaterThan(1);
-    const bad = await insertEvent(engine.db, { payload: { email_address: 'ann@shop.example', order_id: 'seven' } });
+    const bad = await seedEvent(engine.db, { payload: { email_address: 'ann@shop.example', order_id: 'seven' } });
     await recorder.record('Order.Created', { email_address: 'bob@shop.example', order_id: 8 });
     transport.failFor.add('bob@shop.example');
     await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });

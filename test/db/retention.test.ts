@@ -8,7 +8,7 @@ import { runCli } from '../support/cli.js';
 import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 import { testApp, shippedConfig } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertDelivery, insertEvent, insertRun } from '../support/factory.js';
+import { seedDelivery, seedEvent, seedRun } from '../support/factory.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { waitFor } from '../support/wait.js';
 
@@ -25,13 +25,13 @@ const ids = async (db: Db, table: string) => (await db.all<{ id: number }>(`SELE
  */
 async function seed(db: Db) {
   for (const [id, processed, delivery] of [[1, 40, 1], [2, 40, 1], [3, 40, 1], [4, 40, 1], [5, 10, 2], [6, null, null], [7, null, 3]] as const) {
-    await insertEvent(db, { id, payload: {}, recordedAt: daysAgo(90), processedAt: processed == null ? null : daysAgo(processed), deliveryId: delivery });
+    await seedEvent(db, { id, payload: {}, recordedAt: daysAgo(90), processedAt: processed == null ? null : daysAgo(processed), deliveryId: delivery });
   }
   for (const [id, status, sent] of [[1, 'sent', 40], [2, 'sent', 10], [3, 'dead', null]] as const) {
-    await insertDelivery(db, { id, groupKey: `#${id}`, status, createdAt: daysAgo(90), sentAt: sent == null ? null : daysAgo(sent) });
+    await seedDelivery(db, { id, groupKey: `#${id}`, status, createdAt: daysAgo(90), sentAt: sent == null ? null : daysAgo(sent) });
   }
   for (const [id, slot, status] of [[1, null, 'succeeded'], [2, '2026-10-01T00:00:00Z', 'succeeded'], [3, '2026-11-01T00:00:00Z', 'succeeded'], [4, null, 'running']] as const) {
-    await insertRun(db, {
+    await seedRun(db, {
       id, eventType: 'Purchase.Requested', slotAt: slot == null ? null : new Date(slot), trigger: slot ? 'tick' : 'manual', status, owner: 'x',
       startedAt: daysAgo(40), finishedAt: status === 'running' ? null : daysAgo(40),
     });

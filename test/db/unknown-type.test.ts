@@ -5,7 +5,7 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertEvent } from '../support/factory.js';
+import { seedEvent } from '../support/factory.js';
 
 describeEngines('outstanding events of a type that is not configured', (engine) => {
   beforeEach(() => truncateAll(engine.db));
@@ -13,7 +13,7 @@ describeEngines('outstanding events of a type that is not configured', (engine) 
   it('are counted as "unknown type" by digest status, GET /v1/schedules and /metrics', async () => {
     const t = await testApp(engine);
     // A direct-SQL producer with a typo in the type.
-    for (const recipient of ['ann@shop.example', 'bob@shop.example']) await insertEvent(engine.db, { type: 'Order.Craeted', recipient, payload: {} });
+    for (const recipient of ['ann@shop.example', 'bob@shop.example']) await seedEvent(engine.db, { type: 'Order.Craeted', recipient, payload: {} });
     await t.recorder.record('Order.Created', { email_address: 'cy@shop.example', order_id: 1 });
 
     const s = await scheduleStatus(t.app.ctx);

@@ -4,7 +4,7 @@ import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { createTransport } from '../../src/transports/create.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
-import { insertEvent } from '../support/factory.js';
+import { seedEvent } from '../support/factory.js';
 import { testApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { startSmtpServer } from '../support/smtp-server.js';
@@ -128,7 +128,7 @@ describeEngines('SMTP failures', (engine) => {
     const { ctx, recorder, app } = await mailApp(engine, 2);
     try {
       // A row a SQL producer inserted with a payload the handler cannot use.
-      await insertEvent(engine.db, { payload: { email_address: 'ann@shop.example', order_id: 'seven' } });
+      await seedEvent(engine.db, { payload: { email_address: 'ann@shop.example', order_id: 'seven' } });
       await recorder.record('Order.Created', { email_address: 'bob@shop.example', order_id: 8 });
       await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
       const [poison] = await engine.db.all<{ status: string; attempts: number; error: string }>(

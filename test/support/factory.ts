@@ -1,5 +1,5 @@
 /**
- * Test rows (River's testfactory): one function per table that inserts a row
+ * Test rows (River's testfactory): one seed function per table inserts a row
  * with sensible defaults, every column overridable, and returns its id —
  * so tests set up state in one line instead of writing SQL. Rows go in as
  * given: no validation, no handler, no lease logic (a poison payload or an
@@ -49,7 +49,7 @@ export interface EventRow {
 const payloadText = (p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p));
 
 /** An outstanding `Order.Created` event for ann@shop.example unless overridden. */
-export async function insertEvent(ex: Executor, o: Partial<EventRow> = {}): Promise<number> {
+export async function seedEvent(ex: Executor, o: Partial<EventRow> = {}): Promise<number> {
   const { payload = { email_address: o.recipient ?? 'ann@shop.example', order_id: 1 }, ...rest } = o;
   return insertRow(ex, 'digest_events', { type: 'Order.Created', recipient: 'ann@shop.example', ...rest, payload: payloadText(payload) });
 }
@@ -61,7 +61,7 @@ export const updateEvent = (ex: Executor, id: number, o: Partial<Omit<EventRow, 
 export type DeliveryRow = StoreDeliveryRow & { groupKey: string; leaseUntil: Date | null };
 
 /** A pending `Order.Created` delivery to ann@shop.example in run 1 unless overridden; its group key is its recipient. */
-export async function insertDelivery(ex: Executor, o: Partial<DeliveryRow> = {}): Promise<number> {
+export async function seedDelivery(ex: Executor, o: Partial<DeliveryRow> = {}): Promise<number> {
   const recipient = o.recipient ?? 'ann@shop.example';
   return insertRow(ex, 'digest_deliveries', { runId: 1, eventType: 'Order.Created', recipient, groupKey: recipient, transport: 'console', ...o });
 }
@@ -69,14 +69,14 @@ export async function insertDelivery(ex: Executor, o: Partial<DeliveryRow> = {})
 export const updateDelivery = (ex: Executor, id: number, o: Partial<Omit<DeliveryRow, 'id'>>) => updateRow(ex, 'digest_deliveries', id, o);
 
 /** A running manual `Order.Created` run owned by `test` unless overridden. */
-export async function insertRun(ex: Executor, o: Partial<RunRow> = {}): Promise<number> {
+export async function seedRun(ex: Executor, o: Partial<RunRow> = {}): Promise<number> {
   return insertRow(ex, 'digest_runs', { eventType: 'Order.Created', trigger: 'manual', owner: 'test', ...o });
 }
 
 export const updateRun = (ex: Executor, id: number, o: Partial<Omit<RunRow, 'id'>>) => updateRow(ex, 'digest_runs', id, o);
 
 /** A scheduler process row (heartbeating now unless overridden); returns its id. */
-export async function insertWorker(ex: Executor, o: Partial<{ id: string; host: string; pid: number; startedAt: Date; heartbeatAt: Date }> = {}): Promise<string> {
+export async function seedWorker(ex: Executor, o: Partial<{ id: string; host: string; pid: number; startedAt: Date; heartbeatAt: Date }> = {}): Promise<string> {
   const id = o.id ?? 'test-worker';
   await insertRow(ex, 'digest_workers', { host: 'test-host', pid: 1, ...o, id });
   return id;
