@@ -29,6 +29,8 @@ export interface AppOptions extends SetupOptions {
   db?: Db;
   /** false: a missing SQLite file is an error, not created (commands that only read). */
   createDatabase?: boolean;
+  /** Test seam: the store's "now" (RunnerContext.databaseNow); absent, the database clock. */
+  databaseNow?: RunnerContext['databaseNow'];
 }
 
 export interface App {
@@ -59,6 +61,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     leaseMs: opts.leaseMs ?? env.leaseMs,
     retryBaseMs: opts.retryBaseMs,
     transportPause: opts.transportPause,
+    databaseNow: opts.databaseNow,
   };
   return {
     ctx,

@@ -19,7 +19,7 @@ import { parseEventTime } from './event-time.js';
 import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
-import { requeueDeliveries } from './store/deliveries.js';
+import { requeueDeliveries } from './store/delivery-marks.js';
 import { assertMigrated, openDb, shippedMigrations } from './store/open.js';
 import { assertSkipsLocked } from './store/skip-locked-probe.js';
 
@@ -108,7 +108,7 @@ program.command('retry [deliveryId]')
     const n = await withApp((app) => {
       const known = Object.keys(app.ctx.config.events);
       if (o.type != null && !known.includes(o.type)) throw new UnknownEventTypeError(o.type, known);
-      return requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) });
+      return requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) }, app.ctx.databaseNow?.());
     });
     if (id != null && n === 0) throw new DigestError('NOT_RETRYABLE', `delivery ${id} does not exist or is not dead/failed`);
     print(`re-queued ${n} delivery(ies)`);

@@ -1,7 +1,8 @@
 /**
  * Time is injected: the scheduler asks the clock what time it is and to wait,
  * so tests drive ticks with a fake clock instead of sleeping. Leases and due
- * times do NOT use this clock: they compare against the database clock.
+ * times do NOT use this clock: they compare against the database clock (which
+ * tests replace with an injected time, RunnerContext.databaseNow).
  */
 export interface Clock {
   now(): Date;

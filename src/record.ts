@@ -5,8 +5,8 @@ import { callerExecutor, inSavepointSync } from './store/caller-tx.js';
 import { chunks, type Db, type Executor, type SyncExecutor } from './store/db.js';
 import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
 import {
-  EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, selectAutoIncrementStep, type NewEvent,
-} from './store/events.js';
+  EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, type NewEvent,
+} from './store/event-inserts.js';
 
 export interface RecordOptions {
   /** The caller's open transaction: a mysql2 / better-sqlite3 connection or a drizzle transaction. */
@@ -62,18 +62,15 @@ export interface Recorder {
 
 export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Recorder {
   const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
-  // A server setting (auto_increment_increment): read once, not per call.
-  let step: number | undefined;
   const plainOf = (ready: readonly NewEvent[]) => ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
   const write = async (ex: Executor, ready: readonly NewEvent[]) => {
     const ids = new Array<number>(ready.length);
     // Keyed events go one by one (each may already exist); the rest in
-    // multi-row INSERTs, whose ids are consecutive (times the step).
+    // multi-row INSERTs, one per chunk.
     for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = await insertEvent(ex, r);
     for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
-      step ??= await selectAutoIncrementStep(ex);
-      const first = await insertEventRows(ex, part.map(([r]) => r));
-      part.forEach(([, i], k) => { ids[i] = first + k * step!; });
+      const got = await insertEventRows(ex, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = got[k]!; });
     }
     return ids;
   };
@@ -83,8 +80,8 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
     const ids = new Array<number>(ready.length);
     for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = insertEventSync(sx, r);
     for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
-      const first = insertEventRowsSync(sx, part.map(([r]) => r));
-      part.forEach(([, i], k) => { ids[i] = first + k; });
+      const got = insertEventRowsSync(sx, part.map(([r]) => r));
+      part.forEach(([, i], k) => { ids[i] = got[k]!; });
     }
     return ids;
   });

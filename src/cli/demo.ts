@@ -12,8 +12,8 @@ import { DigestError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { EventInput } from '../record.js';
 import { runNow, type RunNowResult } from '../runner/run-now.js';
-import { selectDeliveriesOfRun } from '../store/deliveries.js';
-import { selectDeliveryEvents } from '../store/events.js';
+import { selectDeliveriesOfRun } from '../store/read-pages.js';
+import { selectDeliveryEvents } from '../store/event-links.js';
 import { emlFileName } from '../transports/file.js';
 import { table } from './format.js';
 

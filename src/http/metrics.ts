@@ -15,11 +15,9 @@ import type { LifecycleSubscriptions } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { RunSummary } from '../runner/run.js';
 import type { Db } from '../store/db.js';
-import { selectDeliveryCounts } from '../store/deliveries.js';
 import { DELIVERY_STATUSES } from '../types.js';
-import { selectOutstandingStats } from '../store/events.js';
+import { selectDeliveryCounts, selectLastSuccessfulRun, selectOutstandingStats } from '../store/read-model.js';
 import { ageSeconds } from '../clock.js';
-import { selectLastSuccessfulRun } from '../store/runs.js';
 
 /** What the routes call, and what the lifecycle subscription feeds. */
 export interface MetricsHooks {
@@ -44,6 +42,8 @@ export interface MetricsSource {
   db: Db;
   config: DigestConfig;
   logger: Logger;
+  /** Test seam: the time ages are measured against (RunnerContext.databaseNow); absent, the database clock. */
+  databaseNow?: () => Date | undefined;
 }
 
 
@@ -57,7 +57,7 @@ export function createMetrics(source: MetricsSource): Metrics {
   let inFlight: ReturnType<typeof selectOutstandingStats> | undefined;
   const outstandingStats = () => {
     if (!inFlight) {
-      const query = selectOutstandingStats(source.db);
+      const query = selectOutstandingStats(source.db, source.databaseNow?.());
       inFlight = query;
       const clear = () => { if (inFlight === query) inFlight = undefined; };
       query.then(clear, clear);
@@ -152,7 +152,7 @@ export function createMetrics(source: MetricsSource): Metrics {
     async collect() {
       await fromDb(this, 'digest_seconds_since_last_successful_run', async () => {
         for (const type of types()) {
-          const last = await selectLastSuccessfulRun(source.db, type);
+          const last = await selectLastSuccessfulRun(source.db, type, source.databaseNow?.());
           if (last) this.set({ type }, ageSeconds(last.finishedAt, last.now));
         }
       });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  linkEvents, lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
-} from '../store/events.js';
+  lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+} from '../store/event-claims.js';
+import { linkEvents } from '../store/event-links.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import { insertRun } from '../store/runs.js';
 import type { ClaimedDelivery, RunTrigger } from '../types.js';
@@ -49,15 +50,15 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const leaseToken = randomUUID();
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
-  if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1)).length === 0) {
+  if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.())).length === 0) {
     return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], events: 0 };
   }
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
       : req.resumed && req.runId != null
-        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, cfg.batchSize)
-        : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize);
+        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, cfg.batchSize, ctx.databaseNow?.())
+        : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize, ctx.databaseNow?.());
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
     if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], events: 0 };
@@ -68,10 +69,10 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
-    const keys = await selectOutstandingEventIds(tx, req.type, light);
+    const keys = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.());
     let leftover = false;
     for (const r of heavy) {
-      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY);
+      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, ctx.databaseNow?.());
       // A full delivery's worth: more may be waiting (a short read means another worker holds them).
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
       keys.push(...oldest);
@@ -81,11 +82,11 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
     if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
 
-    const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }))!;
+    const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }, ctx.databaseNow?.()))!;
     const groups = groupEvents(events, handler.group);
     await insertDeliveries(tx, groups.map((g) => ({
       runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,
-    })), { token: leaseToken, ms: ctx.leaseMs });
+    })), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     const ids = await selectDeliveryIdsByGroup(tx, runId, groups.map((g) => g.groupKey));
     const deliveries: ClaimedDelivery[] = groups.map((g) => ({
       id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,

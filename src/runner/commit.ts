@@ -5,9 +5,9 @@
  * send, built from both.
  */
 import { systemClock } from '../clock.js';
-import { markSending, markSent, type RenderedContent } from '../store/deliveries.js';
+import { markSending, markSent, type RenderedContent } from '../store/delivery-marks.js';
 import { isConnectionError } from '../store/errors.js';
-import { stampEvents } from '../store/events.js';
+import { stampEvents } from '../store/event-links.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 
@@ -102,13 +102,13 @@ export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
   return {
     sending: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
       const ours: boolean[] = [];
-      for (const { delivery: d, content } of items) ours.push(await markSending(tx, d.id, d.leaseToken, content, ctx.leaseMs));
+      for (const { delivery: d, content } of items) ours.push(await markSending(tx, d.id, d.leaseToken, content, ctx.leaseMs, ctx.databaseNow?.()));
       return ours;
     }))),
     sent: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
       const ours: boolean[] = [];
-      for (const d of items) ours.push(await markSent(tx, d.id, d.leaseToken));
-      await stampEvents(tx, items.filter((_, i) => ours[i]).flatMap((d) => d.events.map((e) => e.id)));
+      for (const d of items) ours.push(await markSent(tx, d.id, d.leaseToken, ctx.databaseNow?.()));
+      await stampEvents(tx, items.filter((_, i) => ours[i]).flatMap((d) => d.events.map((e) => e.id)), ctx.databaseNow?.());
       return ours;
     }))),
   };

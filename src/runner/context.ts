@@ -29,6 +29,14 @@ export interface RunnerContext {
   transportPause?: { baseMs?: number; maxMs?: number };
   /** Sends of a page in flight at once (default 4); their marks are group-committed. */
   deliveryConcurrency?: number;
+  /**
+   * A test seam, like River's stubbable time: "now" for every store statement
+   * that compares or writes it (leases, due times, backoff, heartbeats,
+   * ages). Absent, or returning undefined: the database clock, one clock
+   * for all hosts — what production always uses. Tests move it instead of
+   * sleeping until database time passes.
+   */
+  databaseNow?: () => Date | undefined;
 }
 
 export function typeConfig(ctx: RunnerContext, type: string) {

@@ -1,4 +1,4 @@
-import { releaseLeases } from '../store/deliveries.js';
+import { releaseLeases } from '../store/delivery-leases.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { deliver } from './deliver.js';
@@ -45,7 +45,7 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
   for (const token of new Set(unstarted.map((d) => d.leaseToken))) {
     const ids = unstarted.filter((d) => d.leaseToken === token).map((d) => d.id);
     leases.release(token, ids);
-    await releaseLeases(ctx.db, ids, token);
+    await releaseLeases(ctx.db, ids, token, ctx.databaseNow?.());
   }
   const failure = [...workers, ...recorded].find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;

@@ -1,5 +1,5 @@
 import { DigestError } from '../errors.js';
-import { markDeferred, markFailed } from '../store/deliveries.js';
+import { markDeferred, markFailed } from '../store/delivery-marks.js';
 import { isConnectionError } from '../store/errors.js';
 import { isTransportUnavailable } from '../transports/errors.js';
 import { backoffMs } from './backoff.js';
@@ -39,13 +39,13 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     // nor can a render failure (rendering is pure: same events, same error).
     const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
-    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn)))) return 'lost';
+    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn, ctx.databaseNow?.())))) return 'lost';
     ctx.lifecycle.emit(dead ? 'delivery.dead' : 'delivery.failed', { ...about, stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
   const defer = async (waitMs: number, reason: string): Promise<DeliveryOutcome> => {
     const error = `send: transport ${cfg.transport} unavailable (${reason})`;
-    if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs)))) return 'lost';
+    if (!(await persist(() => markDeferred(ctx.db, d.id, d.leaseToken, error, waitMs, ctx.databaseNow?.())))) return 'lost';
     ctx.lifecycle.emit('delivery.deferred', { ...about, retryInMs: waitMs, reason });
     return 'deferred';
   };

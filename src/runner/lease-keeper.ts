@@ -1,4 +1,4 @@
-import { renewLeases } from '../store/deliveries.js';
+import { renewLeases } from '../store/delivery-leases.js';
 import type { RunnerContext } from './context.js';
 
 /**
@@ -36,7 +36,7 @@ function createLeaseKeeper(ctx: RunnerContext): LeaseKeeper {
     beating = true;
     try {
       for (const [token, ids] of [...held]) {
-        if (ids.size > 0) await renewLeases(ctx.db, token, [...ids], ctx.leaseMs);
+        if (ids.size > 0) await renewLeases(ctx.db, token, [...ids], ctx.leaseMs, ctx.databaseNow?.());
       }
     } catch (err) {
       // The next beat tries again; the fenced writes report a lease that was lost meanwhile.

@@ -1,4 +1,4 @@
-import type { OutstandingRecipient } from '../store/events.js';
+import type { OutstandingRecipient } from '../store/event-claims.js';
 
 /**
  * A claim page holds about this many events at most, so a scheduler's memory

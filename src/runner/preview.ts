@@ -1,4 +1,4 @@
-import { selectOutstandingEvents } from '../store/events.js';
+import { selectOutstandingEvents } from '../store/read-pages.js';
 import type { RunnerContext } from './context.js';
 import { groupEvents } from './group.js';
 import { renderDelivery } from './render.js';
@@ -16,7 +16,7 @@ export interface PreviewMessage {
 /** Dry run: what `run now` would send, rendered from outstanding events, claiming nothing. */
 export async function previewType(ctx: RunnerContext, type: string, recipient?: string, limit = 10_000): Promise<PreviewMessage[]> {
   const handler = ctx.registry.require(type);
-  const events = await selectOutstandingEvents(ctx.db, type, recipient ?? null, limit);
+  const events = await selectOutstandingEvents(ctx.db, type, recipient ?? null, limit, ctx.databaseNow?.());
   return groupEvents(events, handler.group).map((g) => {
     const base = { recipient: g.recipient, events: g.events.map((e) => e.id) };
     // The same render path as a real run: events a real run would split off

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { leaseDeliveries, selectDeliveriesByIds, selectReclaimable } from '../store/deliveries.js';
-import { selectDeliveryEvents } from '../store/events.js';
+import { selectDeliveriesByIds } from '../store/deliveries.js';
+import { leaseDeliveries, selectReclaimable } from '../store/delivery-leases.js';
+import { selectEventsOfDeliveries } from '../store/event-links.js';
 import type { RunnerContext } from './context.js';
-import type { ClaimedDelivery } from '../types.js';
+import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { deliverAll } from './deliver-all.js';
 import { leasesOf } from './lease-keeper.js';
-import type { DeliveryOutcome } from '../types.js';
 
 /**
  * Re-sends deliveries that are due again: failed ones whose backoff elapsed
@@ -17,10 +17,10 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
   const leaseToken = randomUUID();
   const types = Object.keys(ctx.config.events);
   // Peek first (no transaction): nothing is due on almost every poll.
-  if ((await selectReclaimable(ctx.db, types, 1)).length === 0) return [];
+  if ((await selectReclaimable(ctx.db, types, 1, ctx.databaseNow?.())).length === 0) return [];
   const found = await ctx.db.transaction(async (tx) => {
-    const rows = await selectReclaimable(tx, types, limit);
-    if (rows.length > 0) await leaseDeliveries(tx, rows.map((r) => r.id), { token: leaseToken, ms: ctx.leaseMs });
+    const rows = await selectReclaimable(tx, types, limit, ctx.databaseNow?.());
+    if (rows.length > 0) await leaseDeliveries(tx, rows.map((r) => r.id), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     return rows;
   });
   const ids = found.map((r) => r.id);
@@ -29,9 +29,10 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
   // are thousands of them.
   const unsent = new Set(found.filter((r) => r.status === 'pending').map((r) => r.id));
   const claimed: ClaimedDelivery[] = [];
+  const events = await selectEventsOfDeliveries(ctx.db, ids);
   for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
     ctx.lifecycle.emit(unsent.has(row.id) ? 'delivery.resumed' : 'delivery.retrying', { deliveryId: row.id, type: row.eventType, attempt: row.attempts });
-    claimed.push({ ...row, leaseToken, events: await selectDeliveryEvents(ctx.db, row.id) });
+    claimed.push({ ...row, leaseToken, events: events.get(row.id) ?? [] });
   }
   leasesOf(ctx).hold(leaseToken, ids);
   return deliverAll(ctx, claimed, signal);

@@ -59,12 +59,12 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
   let resumed = false;
   if (req.slotAt) {
     const slot = { eventType: req.type, slotAt: req.slotAt, owner: ctx.owner };
-    runId = req.resumeOnly ? null : await insertRun(ctx.db, { ...slot, trigger: req.trigger });
+    runId = req.resumeOnly ? null : await insertRun(ctx.db, { ...slot, trigger: req.trigger }, ctx.databaseNow?.());
     if (runId == null) {
       // The slot's row exists. If its run broke off, was stopped or its owner
       // is gone, the slot is not done: take it over (the conditional UPDATE
       // lets one scheduler do so) and claim what is still outstanding.
-      runId = await takeOverSlotRun(ctx.db, { ...slot, staleMs: ctx.leaseMs });
+      runId = await takeOverSlotRun(ctx.db, { ...slot, staleMs: ctx.leaseMs }, ctx.databaseNow?.());
       if (runId == null) {
         if (!req.resumeOnly) ctx.lifecycle.emit('run.skipped', { ...run, slotAt: req.slotAt, reason: 'slot already taken' });
         return { runId, skipped: true, leftover: false, ...counts };
@@ -117,14 +117,14 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     // A poll that claimed nothing is not a run: the loop's guard reports the
     // outage (once per change of state), so nothing is logged here for it.
     if (runId != null) {
-      await persist(() => finishRun(ctx.db, runId!, 'failed', counts, String(err))).catch(() => undefined);
+      await persist(() => finishRun(ctx.db, runId!, 'failed', counts, String(err), ctx.databaseNow?.())).catch(() => undefined);
       ctx.lifecycle.emit('run.failed', { ...run, runId, err: err instanceof Error ? err.message : String(err), durationMs: performance.now() - started });
     }
     throw err;
   }
   if (runId != null) {
     const status = signal?.aborted ? 'stopped' : counts.deliveriesFailed > 0 ? 'failed' : 'succeeded';
-    await persist(() => finishRun(ctx.db, runId!, status, counts, null));
+    await persist(() => finishRun(ctx.db, runId!, status, counts, null, ctx.databaseNow?.()));
     ctx.lifecycle.emit('run.finished', { ...run, runId, status, ...counts, durationMs: performance.now() - started });
   }
   return { runId, skipped: false, ...counts, leftover };

@@ -1,5 +1,6 @@
-import { insertDeadDelivery, renewLeases, selectDeliveriesByIds } from '../store/deliveries.js';
-import { relinkEvents } from '../store/events.js';
+import { insertDeadDelivery, selectDeliveriesByIds } from '../store/deliveries.js';
+import { renewLeases } from '../store/delivery-leases.js';
+import { relinkEvents } from '../store/event-links.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { PoisonEvent } from './render.js';
@@ -17,7 +18,7 @@ import type { PoisonEvent } from './render.js';
  */
 export async function splitPoison(ctx: RunnerContext, d: ClaimedDelivery, poison: readonly PoisonEvent[]): Promise<number | null> {
   return ctx.db.transaction(async (tx) => {
-    if ((await renewLeases(tx, d.leaseToken, [d.id], ctx.leaseMs)) !== 1) return null;
+    if ((await renewLeases(tx, d.leaseToken, [d.id], ctx.leaseMs, ctx.databaseNow?.())) !== 1) return null;
     const [row] = await selectDeliveriesByIds(tx, [d.id]);
     if (!row) return null;
     const ids = poison.map((p) => p.event.id);

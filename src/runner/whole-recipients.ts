@@ -1,5 +1,5 @@
 import type { Executor } from '../store/db.js';
-import { lockEventsById, type EventKey } from '../store/events.js';
+import { lockEventsById, type EventKey } from '../store/event-claims.js';
 import type { StoredEvent } from '../types.js';
 
 /**

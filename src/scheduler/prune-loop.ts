@@ -20,7 +20,7 @@ export async function pruneLoop(ctx: RunnerContext, clock: Clock, signal: AbortS
     await guard(async () => {
       // Housekeeping: also close runs whose owner died (for types without a
       // tick loop, which otherwise does this every 30 s).
-      await closeAbandonedRuns(ctx.db, ctx.leaseMs);
+      await closeAbandonedRuns(ctx.db, ctx.leaseMs, ctx.databaseNow?.());
       const counts = await pruneOld(ctx.db, retention, clock.now(), { signal });
       if (counts.events + counts.deliveries + counts.runs > 0) ctx.lifecycle.emit('prune.done', counts);
       await clock.sleep(everyMs, signal);

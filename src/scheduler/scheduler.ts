@@ -29,7 +29,7 @@ export interface Scheduler {
 export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions = {}): Promise<Scheduler> {
   const clock = opts.clock ?? systemClock;
   await assertMigrated(ctx.db);
-  await insertWorker(ctx.db, { id: ctx.owner, host: hostname(), pid: process.pid });
+  await insertWorker(ctx.db, { id: ctx.owner, host: hostname(), pid: process.pid }, ctx.databaseNow?.());
   const controller = new AbortController();
   const { signal } = controller;
   const loops: Promise<unknown>[] = [];
@@ -42,7 +42,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   loops.push(pruneLoop(ctx, clock, signal, opts.pruneEveryMs));
   // Heartbeat on real time: it tells other processes this one is alive.
   const heartbeat = setInterval(() => {
-    touchWorker(ctx.db, ctx.owner).catch(() => undefined);
+    touchWorker(ctx.db, ctx.owner, ctx.databaseNow?.()).catch(() => undefined);
   }, opts.heartbeatMs ?? 10_000);
   heartbeat.unref();
   ctx.lifecycle.emit('scheduler.started', { owner: ctx.owner, types: Object.keys(ctx.config.events) });

@@ -1,9 +1,7 @@
 import type { DigestConfig } from '../config/types.js';
 import { ageSeconds } from '../clock.js';
 import { nextSlot } from './cadence.js';
-import { selectDeliveryCounts } from '../store/deliveries.js';
-import { selectOutstandingStats } from '../store/events.js';
-import { selectLatestRuns } from '../store/runs.js';
+import { selectDeliveryCounts, selectLatestRuns, selectOutstandingStats } from '../store/read-model.js';
 import type { Db } from '../store/db.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../types.js';
 
@@ -14,9 +12,9 @@ const NO_DELIVERIES = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) a
  * run, next run; deliveries by status. One model for `digest status`, the
  * HTTP API (GET /v1/schedules) and the dashboard.
  */
-export async function scheduleStatus(ctx: { db: Db; config: DigestConfig }, now = new Date()) {
+export async function scheduleStatus(ctx: { db: Db; config: DigestConfig; databaseNow?: () => Date | undefined }, now = new Date()) {
   const db = ctx.db;
-  const [outstanding, runs, counts] = await Promise.all([selectOutstandingStats(db), selectLatestRuns(db), selectDeliveryCounts(db)]);
+  const [outstanding, runs, counts] = await Promise.all([selectOutstandingStats(db, ctx.databaseNow?.()), selectLatestRuns(db), selectDeliveryCounts(db)]);
   const types = Object.values(ctx.config.events).map((ev) => {
     const o = outstanding.find((x) => x.type === ev.type);
     const run = runs.find((r) => r.eventType === ev.type);

@@ -19,7 +19,7 @@ export async function runUnfinishedSlot(
   const due = previousSlot(cadence, now);
   if (!due) return;
   // A heartbeat older than a lease means its owner is gone (it beats every 10 s).
-  await closeAbandonedRuns(ctx.db, ctx.leaseMs);
+  await closeAbandonedRuns(ctx.db, ctx.leaseMs, ctx.databaseNow?.());
   const last = await selectLastFinishedSlot(ctx.db, type);
   if (last && last.getTime() >= due.getTime()) return;
   await runType(ctx, { type, trigger: 'catchup', slotAt: due, resumeOnly: !startUp }, signal);

@@ -1,6 +1,7 @@
 /**
- * The store's executor seam. Every statement is a named function in
- * src/store/<table>.ts taking an Executor first, so the same function runs on
+ * The store's executor seam. Every statement is a named function in a
+ * src/store module of its table's role (event-claims.ts, delivery-marks.ts,
+ * read-model.ts, …) taking an Executor first, so the same function runs on
  * the pool, inside our own transaction, or inside the caller's transaction.
  */
 export type Dialect = 'mysql' | 'sqlite';
@@ -59,6 +60,30 @@ export const dialectSql = {
 } as const;
 
 export const sqlFor = (ex: Executor) => dialectSql[ex.dialect];
+
+/**
+ * "Now" in a statement: the injected time when a caller passes one, else the
+ * database clock (River's `coalesce(@now, now())`). Production binds null,
+ * so every host compares leases and due times against one clock; tests pass
+ * a Date and move it instead of sleeping. Use `nowSql(ex)` where the SQL says
+ * now and put `nowParam(now)` at the matching place in the parameters.
+ */
+const NOW_SQL = {
+  mysql: `COALESCE(CAST(? AS DATETIME(3)), ${dialectSql.mysql.now})`,
+  sqlite: `COALESCE(?, ${dialectSql.sqlite.now})`,
+} as const;
+
+export const nowSql = (ex: Executor | Dialect) => NOW_SQL[typeof ex === 'string' ? ex : ex.dialect];
+
+/** The bound value for one nowSql(): the time as the schema stores it on both engines, or null for the database clock. */
+export const nowParam = (now?: Date | null): string | null => (now ? dbTime(now) : null);
+
+/** A Date as both schemas store times: UTC text 'YYYY-MM-DD HH:MM:SS.SSS' (a DATETIME(3) literal on MySQL). */
+export const dbTime = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+
+/** A stored time back as a Date: SQLite returns its UTC text, MySQL (timezone 'Z') a Date. */
+export const toDate = (v: unknown): Date | null =>
+  v == null ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 
 /** `?, ?, ?` for an IN list. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');

@@ -3,7 +3,7 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import mysql from 'mysql2/promise';
 import { migrationsDir } from '../paths.js';
-import type { Db, Executor, RunResult } from './db.js';
+import { type Db, dbTime, type Executor, type RunResult } from './db.js';
 import { isRetryableTransaction } from './errors.js';
 
 type Queryable = Pick<mysql.Connection, 'query'>;
@@ -13,7 +13,7 @@ type Queryable = Pick<mysql.Connection, 'query'>;
  * caller's own connection (record inside their transaction) may be set to
  * local time, and the schema stores UTC.
  */
-export const utcParam = (v: unknown) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v);
+export const utcParam = (v: unknown) => (v instanceof Date ? dbTime(v) : v);
 
 /** Wraps anything with a promise `query` (pool, pooled or plain connection). */
 export function mysqlExecutor(conn: Queryable): Executor {

@@ -6,7 +6,7 @@
  */
 import { beforeEach, expect, it } from 'vitest';
 import { runType } from '../../src/runner/run.js';
-import { lockEventsById, selectOutstandingEventIds } from '../../src/store/events.js';
+import { lockEventsById, selectOutstandingEventIds } from '../../src/store/event-claims.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 

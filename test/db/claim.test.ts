@@ -8,7 +8,7 @@ import { defineHandler } from '../../src/handlers/define.js';
 import { claimPage } from '../../src/runner/claim.js';
 import { runType } from '../../src/runner/run.js';
 import { sqlFor } from '../../src/store/db.js';
-import { lockEventsByIdSql, selectOldestEventIdsSql, selectOutstandingEventIdsSql } from '../../src/store/events.js';
+import { lockEventsByIdSql, selectOldestEventIdsSql, selectOutstandingEventIdsSql } from '../../src/store/event-claims.js';
 import { MAX_EVENTS_PER_PAGE } from '../../src/runner/page-budget.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 import { testApp } from '../support/app.js';
@@ -25,13 +25,15 @@ describeEngines('claim', (engine) => {
     const { recorder } = await testApp(engine);
     const batch = (type: string, n: number) => Array.from({ length: n }, (_, i) => ({ type, payload: request(i, i % 50) }));
     await recorder.recordMany(batch('Purchase.Requested', 3000));
+    // A third of the rows claimed and processed, in one raw bulk UPDATE (not 1,000 factory updates).
     await engine.db.run(`UPDATE digest_events SET delivery_id = 1, processed_at = ${sqlFor(engine.db).now} WHERE id % 3 = 0`);
     const recipients = ['1', '2', '3', '4'];
-    const params = ['Purchase.Requested', ...recipients];
+    // The trailing null is the statement's "now": the database clock.
+    const params = ['Purchase.Requested', ...recipients, null];
     // The IN-list claim, and the per-recipient one for a recipient with a large backlog.
     const claims: Array<[string, unknown[]]> = [
       [selectOutstandingEventIdsSql(engine.db, recipients.length), params],
-      [selectOldestEventIdsSql(engine.db), ['Purchase.Requested', '2', 1000]],
+      [selectOldestEventIdsSql(engine.db), ['Purchase.Requested', '2', null, 1000]],
     ];
     if (engine.name === 'mysql') await engine.db.run('ANALYZE TABLE digest_events');
     else await engine.db.run('ANALYZE');

@@ -6,6 +6,7 @@ import { createHttpServer, listen } from '../../src/http/server.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { describeEngines } from '../support/engines.js';
+import { seedEvent } from '../support/factory.js';
 import { shippedConfig, testApp } from '../support/app.js';
 
 // Debian's chromium (never a downloaded browser); .ci/run installs it.
@@ -46,7 +47,7 @@ describeEngines('dashboard in a real browser', (engine) => {
       const outstanding = page.locator('#types tr[data-type="Purchase.Requested"] td.outstanding');
       await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('6');
       // A direct-SQL row of a type nobody configured is shown as an unknown type.
-      await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Purchase.Requestd', 'S1', '{}')");
+      await seedEvent(engine.db, { type: 'Purchase.Requestd', recipient: 'S1', payload: {} });
       await page.reload();
       const unknown = page.locator('#types tr[data-type="Purchase.Requestd"] td');
       await expect.poll(() => unknown.nth(1).textContent(), { timeout: 10_000 }).toBe('unknown type');

@@ -11,7 +11,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { loadSchedules } from '../../src/config/schedules.js';
 import { ValidationError } from '../../src/errors.js';
 import { runType } from '../../src/runner/run.js';
-import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
+import { selectDeliveriesOfRun } from '../../src/store/read-pages.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 
@@ -88,6 +88,7 @@ describeEngines('a type declared in the schedules file', (engine) => {
       { path: 'payload.stars', message: 'must be <= 5' },
       { path: 'payload.listing.host_email', message: 'must match format "email"' },
     ]));
+    // A direct-SQL producer's row, raw on purpose: record() refuses it, the renderer must fail it alone.
     await engine.db.run('INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)',
       ['Review.Posted', '9', JSON.stringify({ review_id: 'bad', stars: 3 })]);
     await recorder.record('Review.Posted', review(2, 7));

@@ -7,6 +7,7 @@ import { createHttpServer, listen } from '../../src/http/server.js';
 import { openDb } from '../../src/store/open.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { updateDelivery } from '../support/factory.js';
 
 const TOKEN = 'test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -341,7 +342,7 @@ describeEngines('HTTP API', (engine) => {
     const conflict = await post(`/v1/deliveries/${sent.id}/retry`);
     expect(conflict.status).toBe(409);
     expect(await conflict.json()).toMatchObject({ error: 'conflict', status: 'sent' });
-    await engine.db.run("UPDATE digest_deliveries SET status = 'dead' WHERE id = ?", [failed.id]);
+    await updateDelivery(engine.db, failed.id, { status: 'dead' });
     const retried = await post(`/v1/deliveries/${failed.id}/retry`);
     expect(retried.status).toBe(200);
     expect(await retried.json()).toEqual({ id: failed.id, requeued: true });

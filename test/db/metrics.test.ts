@@ -5,7 +5,9 @@ import { createHttpServer, listen } from '../../src/http/server.js';
 import { createLifecycle } from '../../src/lifecycle.js';
 import type { Db } from '../../src/store/db.js';
 import { testApp } from '../support/app.js';
+import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { seedEvent } from '../support/factory.js';
 
 const TOKEN = 'metrics-token';
 
@@ -44,6 +46,7 @@ const SINCE_RUN = (type: string) => `digest_seconds_since_last_successful_run{ty
 
 describeEngines('/metrics', (engine) => {
   let t: Awaited<ReturnType<typeof testApp>>;
+  const dbClock = new DatabaseClock();
   let metrics: Metrics;
   let server: FastifyInstance;
   let base: string;
@@ -59,7 +62,7 @@ describeEngines('/metrics', (engine) => {
   });
 
   beforeAll(async () => {
-    t = await testApp(engine);
+    t = await testApp(engine, { databaseNow: dbClock.now });
     metrics = createMetrics(t.ctx);
     server = await createHttpServer(t.app, { token: TOKEN, metrics });
     ({ url: base } = await listen(server, { port: 0, token: TOKEN }));
@@ -92,15 +95,14 @@ describeEngines('/metrics', (engine) => {
     expect(age1).toBeLessThan(5);
     expect(first.has(SINCE_RUN('Purchase.Requested'))).toBe(false);
 
-    await new Promise((r) => setTimeout(r, 1_200));
+    dbClock.advance(1_200); // the events wait 1.2 s longer, in database time
     const age2 = (await scrape()).get(AGE('Purchase.Requested'))!;
     expect(age2).toBeGreaterThanOrEqual(1);
     expect(age2).toBeGreaterThan(age1);
 
     // A row that has waited an hour (recorded and due an hour ago) dominates.
     const hourAgo = new Date(Date.now() - 3_600_000);
-    await engine.db.run('INSERT INTO digest_events (type, recipient, payload, recorded_at, available_at) VALUES (?, ?, ?, ?, ?)',
-      ['Purchase.Requested', 'S9', JSON.stringify(request(9, 9)), hourAgo, hourAgo]);
+    await seedEvent(engine.db, { type: 'Purchase.Requested', recipient: 'S9', payload: request(9, 9), recordedAt: hourAgo, availableAt: hourAgo });
     const hour = (await scrape()).get(AGE('Purchase.Requested'))!;
     expect(hour).toBeGreaterThan(3_590);
     expect(hour).toBeLessThan(3_700);

@@ -2,11 +2,12 @@ import { expect, it, beforeEach } from 'vitest';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
-import { selectDeliveriesOfRun } from '../../src/store/deliveries.js';
+import { selectDeliveriesOfRun } from '../../src/store/read-pages.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { updateDelivery, updateEvent } from '../support/factory.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { MemoryTransport } from '../support/memory-transport.js';
-import { waitFor } from '../support/wait.js';
+import { DatabaseClock } from '../support/database-clock.js';
 
 const request = (i: number, supplier: number) => ({
   request_id: `R${i}`, supplier_id: `S${supplier}`, supplier_email: `s${supplier}@supplier.example`,
@@ -98,6 +99,7 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
 
   it('fails the delivery of a directly inserted row whose payload breaks the schema, with the validation message', async () => {
     const { ctx, transport } = await testApp(engine);
+    // Raw INSERTs on purpose: the direct-SQL producer contract is what is tested.
     await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'x@y.example', '{\"email_address\":\"x@y.example\",\"order_id\":-4}')");
     await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Created', 'z@y.example', '{\"email_address\":\"z@y.example\",\"order_id\":4}')");
     const s = await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
@@ -139,8 +141,10 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
     config.transports = { ...rest, relay: { ...outbox!, name: 'relay' } };
     config.events['Purchase.Requested']!.transport = 'relay';
     const after = new MemoryTransport('relay');
-    const renamed = await testApp(engine, { config, transports: { relay: after } });
-    await waitFor(async () => (await recoverDeliveries(renamed.ctx)).includes('sent'), 5_000, 10);
+    const dbClock = new DatabaseClock();
+    const renamed = await testApp(engine, { config, transports: { relay: after }, databaseNow: dbClock.now });
+    dbClock.advance(60_000); // the retry is due
+    expect(await recoverDeliveries(renamed.ctx)).toContain('sent');
     await replayDelivery(renamed.ctx, sent!.id);
     expect(after.sent.map((m) => m.deliveryId)).toEqual([failed!.id, sent!.id]);
     expect(before.sent.map((m) => m.deliveryId)).toEqual([sent!.id]);
@@ -153,14 +157,15 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   });
 
   it('a due retry of an event type no longer in the config is left as it is, not leased again and again', async () => {
-    const { ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 1 });
+    const dbClock = new DatabaseClock();
+    const { ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 1, databaseNow: dbClock.now });
     transport.failFor.add('S5');
     await recorder.record('Purchase.Requested', request(1, 5));
     await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
-    await new Promise((r) => setTimeout(r, 20)); // the retry is due
+    dbClock.advance(60_000); // the retry is due
     const config = shippedConfig();
     delete config.events['Purchase.Requested'];
-    const without = await testApp(engine, { config });
+    const without = await testApp(engine, { config, databaseNow: dbClock.now });
     expect(await recoverDeliveries(without.ctx)).toEqual([]);
     const [row] = await engine.db.all<{ status: string; attempts: number }>('SELECT status, attempts FROM digest_deliveries');
     expect({ status: row!.status, attempts: Number(row!.attempts) }).toEqual({ status: 'failed', attempts: 1 });
@@ -198,11 +203,14 @@ describeEngines('the run: claim → render → deliver → stamp', (engine) => {
   it('recovery counts an attempt only for deliveries that reached the transport (failed, or sending when their worker died)', async () => {
     const { ctx, recorder } = await testApp(engine);
     for (let s = 0; s < 3; s++) await recorder.record('Purchase.Requested', request(s, s));
-    await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+    const run = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
     // S0 stayed pending (never sent), S1 was mid-send, S2 failed and is due: all three are reclaimable now.
-    await engine.db.run(`UPDATE digest_deliveries SET status = CASE recipient WHEN 'S0' THEN 'pending' WHEN 'S1' THEN 'sending' ELSE 'failed' END,
-      sent_at = NULL, lease_token = 'gone', lease_until = '2000-01-01 00:00:00.000', next_attempt_at = '2000-01-01 00:00:00.000'`);
-    await engine.db.run("UPDATE digest_events SET processed_at = NULL");
+    const past = new Date('2000-01-01T00:00:00Z');
+    for (const d of await selectDeliveriesOfRun(engine.db, run.runId!)) {
+      const status = d.recipient === 'S0' ? 'pending' : d.recipient === 'S1' ? 'sending' : 'failed';
+      await updateDelivery(engine.db, d.id, { status, sentAt: null, leaseToken: 'gone', leaseUntil: past, nextAttemptAt: past });
+    }
+    for (const { id } of await engine.db.all<{ id: number }>('SELECT id FROM digest_events')) await updateEvent(engine.db, Number(id), { processedAt: null });
     expect(await recoverDeliveries(ctx)).toEqual(['sent', 'sent', 'sent']);
     const rows = await engine.db.all<{ recipient: string; attempts: number }>('SELECT recipient, attempts FROM digest_deliveries ORDER BY recipient');
     expect(rows.map((r) => [r.recipient, Number(r.attempts)])).toEqual([['S0', 1], ['S1', 2], ['S2', 2]]);

@@ -7,9 +7,10 @@ import type { DigestConfig } from '../../src/config/types.js';
 import { defineHandler } from '../../src/handlers/define.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
-import { requeueDeliveries } from '../../src/store/deliveries.js';
+import { requeueDeliveries } from '../../src/store/delivery-marks.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { seedEvent, updateEvent } from '../support/factory.js';
 
 interface Row { id: number; status: string; attempts: number; error: string | null }
 const deliveries = (db: { all: Function }) =>
@@ -30,8 +31,7 @@ describeEngines('poison events', (engine) => {
     const good = [];
     for (const n of [1, 2]) good.push(await recorder.record('Purchase.Requested', request(n)));
     // A SQL producer's row the handler cannot use, between the good ones.
-    const { insertId: bad } = await engine.db.run('INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)',
-      ['Purchase.Requested', 'SUP-1', JSON.stringify(request(3, { quantity: 'lots' }))]);
+    const bad = await seedEvent(engine.db, { type: 'Purchase.Requested', recipient: 'SUP-1', payload: request(3, { quantity: 'lots' }) });
     good.push(await recorder.record('Purchase.Requested', request(4)));
 
     const s = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
@@ -58,7 +58,7 @@ describeEngines('poison events', (engine) => {
     expect((await deliveries(engine.db)).map((d) => d.status)).toEqual(['sent', 'dead']);
 
     // Once the row is fixed, its retry sends it, and only it.
-    await engine.db.run('UPDATE digest_events SET payload = ? WHERE id = ?', [JSON.stringify(request(3)), bad]);
+    await updateEvent(engine.db, bad, { payload: request(3) });
     await requeueDeliveries(engine.db, { id: dead!.id });
     expect(await recoverDeliveries(ctx)).toEqual(['sent']);
     expect(transport.sent).toHaveLength(2);
@@ -69,8 +69,7 @@ describeEngines('poison events', (engine) => {
   it('a deterministic failure is dead at once (no retries), naming the event; a transport error still retries', async () => {
     const { ctx, recorder, transport } = await testApp(engine);
     expect(ctx.config.events['Order.Created']!.maxAttempts).toBeGreaterThan(1);
-    const { insertId: bad } = await engine.db.run('INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)',
-      ['Order.Created', 'ann@shop.example', JSON.stringify({ email_address: 'ann@shop.example', order_id: 'seven' })]);
+    const bad = await seedEvent(engine.db, { payload: { email_address: 'ann@shop.example', order_id: 'seven' } });
     await recorder.record('Order.Created', { email_address: 'bob@shop.example', order_id: 8 });
     transport.failFor.add('bob@shop.example');
     await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });

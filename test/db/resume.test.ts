@@ -5,10 +5,12 @@ import { deliverAll } from '../../src/runner/deliver-all.js';
 import { startScheduler } from '../../src/scheduler/scheduler.js';
 const RESUME_CHECK_MS = 30_000;
 import type { Db } from '../../src/store/db.js';
-import { finishRun, insertRun, selectRuns } from '../../src/store/runs.js';
+import { finishRun, insertRun } from '../../src/store/runs.js';
+import { selectRuns } from '../../src/store/read-pages.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
 import { testApp, shippedConfig } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { updateRun } from '../support/factory.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { MemoryTransport } from '../support/memory-transport.js';
 import { nextEvent } from '../support/events.js';
@@ -100,7 +102,7 @@ describeEngines('unfinished slot runs are resumed', (engine) => {
     await finishedSlot(engine.db, '2026-11-21T00:00:00Z');
     // An older slot's run whose owner vanished long ago.
     const stale = (await insertRun(engine.db, { eventType: TYPE, slotAt: new Date('2026-11-21T04:00:00Z'), trigger: 'tick', owner: 'gone' }))!;
-    await engine.db.run('UPDATE digest_runs SET started_at = ? WHERE id = ?', [new Date(Date.now() - 3_600_000), stale]);
+    await updateRun(engine.db, stale, { startedAt: new Date(Date.now() - 3_600_000) });
     const dead = await testApp(engine, { config });
     await dead.recorder.recordMany(Array.from({ length: 6 }, (_, i) => ({ type: TYPE, payload: request(i, i + 1) })));
     // The dead process (it never heartbeats) ran the 08:00 slot's first page, then died.

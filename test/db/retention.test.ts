@@ -3,12 +3,12 @@ import { DEFAULT_RETENTION } from '../../src/config/retention.js';
 import { pruneOld } from '../../src/runner/prune.js';
 import { startScheduler } from '../../src/scheduler/scheduler.js';
 import type { Db } from '../../src/store/db.js';
-import { DELIVERY_COUNTS_SQL } from '../../src/store/deliveries.js';
-import { outstandingStatsSql } from '../../src/store/events.js';
+import { DELIVERY_COUNTS_SQL, outstandingStatsSql } from '../../src/store/read-model.js';
 import { runCli } from '../support/cli.js';
 import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 import { testApp, shippedConfig } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { seedDelivery, seedEvent, seedRun } from '../support/factory.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { nextEvent } from '../support/events.js';
 
@@ -25,16 +25,16 @@ const ids = async (db: Db, table: string) => (await db.all<{ id: number }>(`SELE
  */
 async function seed(db: Db) {
   for (const [id, processed, delivery] of [[1, 40, 1], [2, 40, 1], [3, 40, 1], [4, 40, 1], [5, 10, 2], [6, null, null], [7, null, 3]] as const) {
-    await db.run('INSERT INTO digest_events (id, type, recipient, payload, recorded_at, processed_at, delivery_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [id, 'Order.Created', 'ann@shop.example', '{}', daysAgo(90), processed == null ? null : daysAgo(processed), delivery]);
+    await seedEvent(db, { id, payload: {}, recordedAt: daysAgo(90), processedAt: processed == null ? null : daysAgo(processed), deliveryId: delivery });
   }
   for (const [id, status, sent] of [[1, 'sent', 40], [2, 'sent', 10], [3, 'dead', null]] as const) {
-    await db.run('INSERT INTO digest_deliveries (id, run_id, event_type, recipient, group_key, status, transport, created_at, sent_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)',
-      [id, 'Order.Created', 'ann@shop.example', `#${id}`, status, 'console', daysAgo(90), sent == null ? null : daysAgo(sent)]);
+    await seedDelivery(db, { id, groupKey: `#${id}`, status, createdAt: daysAgo(90), sentAt: sent == null ? null : daysAgo(sent) });
   }
   for (const [id, slot, status] of [[1, null, 'succeeded'], [2, '2026-10-01T00:00:00Z', 'succeeded'], [3, '2026-11-01T00:00:00Z', 'succeeded'], [4, null, 'running']] as const) {
-    await db.run('INSERT INTO digest_runs (id, event_type, slot_at, `trigger`, status, owner, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [id, 'Purchase.Requested', slot == null ? null : new Date(slot), slot ? 'tick' : 'manual', status, 'x', daysAgo(40), status === 'running' ? null : daysAgo(40)]);
+    await seedRun(db, {
+      id, eventType: 'Purchase.Requested', slotAt: slot == null ? null : new Date(slot), trigger: slot ? 'tick' : 'manual', status, owner: 'x',
+      startedAt: daysAgo(40), finishedAt: status === 'running' ? null : daysAgo(40),
+    });
   }
 }
 
@@ -87,6 +87,7 @@ describeEngines('retention', (engine) => {
 
   it('digest prune --dry-run counts, digest prune deletes, with a progress line for a large delete', async () => {
     const old = daysAgo(400).toISOString().replace('T', ' ').replace('Z', '');
+    // Bulk rows in raw multi-row INSERTs, 1,000 a statement: the factory writes one row at a time.
     for (let i = 0; i < 12; i++) {
       await engine.db.run(`INSERT INTO digest_events (type, recipient, payload, processed_at) VALUES ${Array(1000).fill(`('Order.Created', 'a@b.example', '{}', '${old}')`).join(', ')}`);
     }
@@ -106,6 +107,7 @@ describeEngines('retention', (engine) => {
 
 describeEngines('status and /metrics queries', (engine) => {
   it('are served by indexes, not a full scan of digest_deliveries or digest_events (EXPLAIN)', async () => {
+    // Bulk rows in raw multi-row INSERTs, 1,000 a statement: the factory writes one row at a time.
     for (let b = 0; b < 5; b++) {
       await engine.db.run(`INSERT INTO digest_events (type, recipient, payload, delivery_id) VALUES ${
         Array.from({ length: 1000 }, (_, i) => `('T${i % 5}', 'r${i % 300}', '{}', ${i % 20 === 0 ? 'NULL' : b * 1000 + i + 1})`).join(', ')}`);
@@ -113,7 +115,7 @@ describeEngines('status and /metrics queries', (engine) => {
         Array.from({ length: 1000 }, (_, i) => `(${b}, 'T${i % 5}', 'r${i}', 'r${i}', '${['sent', 'sent', 'sent', 'dead', 'pending'][i % 5]}', 'x')`).join(', ')}`);
     }
     await engine.db.run('ANALYZE TABLE digest_events, digest_deliveries');
-    const explain = (sql: string) => engine.db.all<{ table: string; type: string; key: string | null; Extra: string }>(`EXPLAIN ${sql}`);
+    const explain = (sql: string, params: unknown[] = []) => engine.db.all<{ table: string; type: string; key: string | null; Extra: string }>(`EXPLAIN ${sql}`, params);
 
     const counts = await explain(DELIVERY_COUNTS_SQL);
     expect(counts).toHaveLength(1);
@@ -121,7 +123,7 @@ describeEngines('status and /metrics queries', (engine) => {
     expect(counts[0]).toMatchObject({ table: 'digest_deliveries', key: 'digest_deliveries_type_status', Extra: expect.stringContaining('Using index') });
     expect(counts[0]!.type).not.toBe('ALL');
 
-    const outstanding = await explain(outstandingStatsSql(engine.db));
+    const outstanding = await explain(outstandingStatsSql(engine.db), [null, null]) // now, now: the database clock;
     expect(outstanding).toHaveLength(1);
     // Only the outstanding rows, found by delivery_id IS NULL.
     expect(outstanding[0]).toMatchObject({ table: 'digest_events', key: 'digest_events_delivery', type: 'ref' });

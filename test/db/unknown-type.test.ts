@@ -5,6 +5,7 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { seedEvent } from '../support/factory.js';
 
 describeEngines('outstanding events of a type that is not configured', (engine) => {
   beforeEach(() => truncateAll(engine.db));
@@ -12,7 +13,7 @@ describeEngines('outstanding events of a type that is not configured', (engine) 
   it('are counted as "unknown type" by digest status, GET /v1/schedules and /metrics', async () => {
     const t = await testApp(engine);
     // A direct-SQL producer with a typo in the type.
-    await engine.db.run("INSERT INTO digest_events (type, recipient, payload) VALUES ('Order.Craeted', 'ann@shop.example', '{}'), ('Order.Craeted', 'bob@shop.example', '{}')");
+    for (const recipient of ['ann@shop.example', 'bob@shop.example']) await seedEvent(engine.db, { type: 'Order.Craeted', recipient, payload: {} });
     await t.recorder.record('Order.Created', { email_address: 'cy@shop.example', order_id: 1 });
 
     const s = await scheduleStatus(t.app.ctx);

@@ -47,6 +47,7 @@ describeEngines('malicious payloads', (engine) => {
     const err = await recorder.record('Purchase.Responded', payload).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toMatch(/supplier_name: must be a single line/);
+    // A raw INSERT on purpose: what a direct-SQL producer can write that record() refuses.
     await engine.db.run('INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)',
       ['Purchase.Responded', 'c@shop.example', JSON.stringify(payload)]);
     const s = await runType(ctx, { type: 'Purchase.Responded', trigger: 'manual' });

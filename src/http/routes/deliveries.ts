@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import {
-  requeueDeliveries, selectDeliveriesByIds, selectDeliveriesPage, type DeliverySummary,
-} from '../../store/deliveries.js';
-import { selectDeliveryEvents } from '../../store/events.js';
+import { selectDeliveriesPage } from '../../store/read-pages.js';
+import { selectDeliveriesByIds } from '../../store/deliveries.js';
+import type { DeliverySummary } from '../../store/delivery-row.js';
+import { requeueDeliveries } from '../../store/delivery-marks.js';
+import { selectDeliveryEvents } from '../../store/event-links.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../types.js';
 import { HttpError } from '../errors.js';
 import { errorBody, idParams, iso, isoTime, jsonSchema } from '../schema.js';
@@ -104,7 +105,7 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
     const id = Number(request.params.id);
     // The UPDATE's own WHERE decides (it only touches dead/failed rows); the
     // read is only there to tell "missing" (404) from "wrong state" (409).
-    if (await requeueDeliveries(db, { id }) === 1) return { id, requeued: true as const };
+    if (await requeueDeliveries(db, { id }, app.ctx.databaseNow?.()) === 1) return { id, requeued: true as const };
     const [d] = await selectDeliveriesByIds(db, [id]);
     if (!d) throw new HttpError(404, 'not_found', `no delivery ${id}`);
     throw new HttpError(409, 'conflict', `delivery ${id} is ${d.status}: only dead or failed deliveries can be retried`, { status: d.status });

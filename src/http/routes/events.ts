@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { selectEventWithDelivery, type EventWithDelivery } from '../../store/events.js';
+import { selectEventWithDelivery, type EventWithDelivery } from '../../store/read-pages.js';
 import { HttpError } from '../errors.js';
 import { eventBodySchema, parseEventBody } from '../event-input.js';
 import type { MetricsHooks } from '../metrics.js';

@@ -1,0 +1,84 @@
+/**
+ * digest_deliveries outcomes: a delivery handed to its transport, sent,
+ * failed (retried after a backoff, or dead), deferred, or put back in line.
+ * Fenced by the lease token; times are "now" — injected, or the database
+ * clock (db.ts nowSql).
+ */
+import { type Executor, nowParam, nowSql, sqlFor } from './db.js';
+
+export interface RenderedContent {
+  address: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  messageId: string;
+  /** The transport it is handed to: the type's configured one at the time of this send. */
+  transport: string;
+}
+
+/**
+ * Stores the rendered message and marks it handed to the transport. Renews
+ * the lease: a page's lease started at claim time, and a send late in a long
+ * page must not run out of lease while in flight (another worker would then
+ * re-send it). A delivery whose lease was taken over while still pending
+ * fails the fence here, before anything is sent.
+ */
+export async function markSending(
+  ex: Executor, id: number, token: string, c: RenderedContent, leaseMs: number, now?: Date,
+): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?, transport = ?,
+            lease_until = ${sqlFor(ex).plusMs(nowSql(ex))}, updated_at = ${nowSql(ex)}
+      WHERE id = ? AND lease_token = ?`,
+    [c.address, c.subject, c.text, c.html, c.messageId, c.transport, nowParam(now), leaseMs, nowParam(now), id, token]);
+  return res.affectedRows === 1;
+}
+
+export async function markSent(ex: Executor, id: number, token: string, now?: Date): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'sent', sent_at = ${nowSql(ex)}, updated_at = ${nowSql(ex)}, error = NULL,
+            lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
+      WHERE id = ? AND lease_token = ?`,
+    [nowParam(now), nowParam(now), id, token]);
+  return res.affectedRows === 1;
+}
+
+/** A failed attempt: retried after `retryInMs`, or dead when that is null. */
+export async function markFailed(
+  ex: Executor, id: number, token: string, error: string, retryInMs: number | null, now?: Date,
+): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = ?, error = ?, updated_at = ${nowSql(ex)},
+            next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${sqlFor(ex).plusMs(nowSql(ex))} END,
+            lease_token = NULL, lease_until = NULL
+      WHERE id = ? AND lease_token = ?`,
+    [retryInMs == null ? 'dead' : 'failed', error, nowParam(now), retryInMs, nowParam(now), retryInMs ?? 0, id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
+ * Not sent because its transport is down: back to `pending`, attempts as
+ * they were, lease given up. `lease_until` becomes the time it may be taken
+ * again (selectReclaimable), so it waits out the pause without anyone holding it.
+ */
+export async function markDeferred(ex: Executor, id: number, token: string, error: string, waitMs: number, now?: Date): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'pending', error = ?, lease_token = NULL,
+            lease_until = ${sqlFor(ex).plusMs(nowSql(ex))}, updated_at = ${nowSql(ex)}
+      WHERE id = ? AND lease_token = ?`,
+    [error, nowParam(now), waitMs, nowParam(now), id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
+ * Puts dead (or waiting failed) deliveries back in line, due now, with a
+ * fresh set of attempts. Their events are still linked, so the retry
+ * re-renders exactly the events that went in originally.
+ */
+export async function requeueDeliveries(ex: Executor, filter: { id?: number; type?: string }, now?: Date): Promise<number> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'failed', attempts = 0, next_attempt_at = ${nowSql(ex)}, updated_at = ${nowSql(ex)}
+      WHERE ${filter.id != null ? "id = ? AND status IN ('dead', 'failed')" : "status = 'dead' AND (? IS NULL OR event_type = ?)"}`,
+    [nowParam(now), nowParam(now), ...(filter.id != null ? [filter.id] : [filter.type ?? null, filter.type ?? null])]);
+  return res.affectedRows;
+}

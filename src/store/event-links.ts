@@ -1,0 +1,96 @@
+/**
+ * digest_events and their deliveries: linking claimed events to a delivery,
+ * moving unrenderable ones to a dead one, stamping them processed, and
+ * reading back what a delivery carries.
+ */
+import { chunks, type Executor, nowParam, nowSql, placeholders } from './db.js';
+import { eventColumns, toEvent } from './event-row.js';
+import type { StoredEvent } from '../types.js';
+
+export interface EventLink {
+  deliveryId: number;
+  eventIds: readonly number[];
+}
+
+/**
+ * Links claimed events to their deliveries: one UPDATE per 500 events
+ * (`SET delivery_id = CASE WHEN id IN (…) THEN ? … END`) rather than one per
+ * delivery, which for per-event deliveries was one statement per event.
+ * Set once: `delivery_id IS NULL` keeps it so.
+ */
+export async function linkEvents(ex: Executor, links: readonly EventLink[]): Promise<number> {
+  const pairs = links.flatMap((l) => l.eventIds.map((id) => [l.deliveryId, id] as const));
+  let linked = 0;
+  for (const part of chunks(pairs, 500)) {
+    const branches: Array<{ deliveryId: number; ids: number[] }> = [];
+    for (const [deliveryId, id] of part) {
+      const last = branches[branches.length - 1];
+      if (last?.deliveryId === deliveryId) last.ids.push(id);
+      else branches.push({ deliveryId, ids: [id] });
+    }
+    const res = await ex.run(
+      `UPDATE digest_events SET delivery_id = CASE ${branches.map((b) => `WHEN id IN (${placeholders(b.ids.length)}) THEN ?`).join(' ')} END
+        WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
+      [...branches.flatMap((b) => [...b.ids, b.deliveryId]), ...part.map(([, id]) => id)]);
+    linked += res.affectedRows;
+  }
+  return linked;
+}
+
+/**
+ * The stamp: these events (of deliveries just marked sent) are processed.
+ * By primary key: the runner holds the ids, and the primary key is cheaper
+ * to walk than the delivery index.
+ */
+export async function stampEvents(ex: Executor, eventIds: readonly number[], now?: Date): Promise<number> {
+  let stamped = 0;
+  for (const part of chunks(eventIds)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET processed_at = ${nowSql(ex)} WHERE id IN (${placeholders(part.length)}) AND processed_at IS NULL`,
+      [nowParam(now), ...part]);
+    stamped += res.affectedRows;
+  }
+  return stamped;
+}
+
+/** Moves events that cannot be rendered from their delivery to the dead one split off for them. */
+export async function relinkEvents(ex: Executor, fromDeliveryId: number, toDeliveryId: number, eventIds: readonly number[]): Promise<number> {
+  let moved = 0;
+  for (const part of chunks(eventIds)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET delivery_id = ? WHERE delivery_id = ? AND processed_at IS NULL AND id IN (${placeholders(part.length)})`,
+      [toDeliveryId, fromDeliveryId, ...part]);
+    moved += res.affectedRows;
+  }
+  return moved;
+}
+
+export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Promise<StoredEvent[]> {
+  const rows = await ex.all<StoredEvent>(
+    `SELECT ${eventColumns(ex)} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
+    [deliveryId]);
+  return rows.map(toEvent);
+}
+
+/**
+ * The events of many deliveries at once (recovery re-renders a page of them):
+ * one statement per 1000 deliveries instead of one per delivery. By
+ * digest_events_delivery; each delivery's events in id order, as
+ * selectDeliveryEvents reads them. A delivery with no events is absent.
+ */
+export async function selectEventsOfDeliveries(ex: Executor, deliveryIds: readonly number[]): Promise<Map<number, StoredEvent[]>> {
+  const byDelivery = new Map<number, StoredEvent[]>();
+  for (const part of chunks(deliveryIds)) {
+    const rows = await ex.all<StoredEvent & { deliveryId: number }>(
+      `SELECT delivery_id AS deliveryId, ${eventColumns(ex)} FROM digest_events
+        WHERE delivery_id IN (${placeholders(part.length)}) ORDER BY delivery_id, id`,
+      part);
+    for (const r of rows) {
+      const id = Number(r.deliveryId);
+      const list = byDelivery.get(id) ?? [];
+      if (list.length === 0) byDelivery.set(id, list);
+      list.push(toEvent(r));
+    }
+  }
+  return byDelivery;
+}
