@@ -4,12 +4,12 @@ import {
 } from '../store/event-claims.js';
 import { linkEvents } from '../store/event-links.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
-import { insertRun } from '../store/runs.js';
 import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { fitPage } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
+import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
 
 export interface ClaimedPage {
@@ -82,7 +82,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
     if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
 
-    const runId = req.runId ?? (await insertRun(tx, { eventType: req.type, slotAt: null, trigger: req.trigger, owner: ctx.owner }, ctx.databaseNow?.()))!;
+    const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
     const groups = groupEvents(events, handler.group);
     await insertDeliveries(tx, groups.map((g) => ({
       runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,

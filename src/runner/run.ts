@@ -1,10 +1,9 @@
-import { finishRun, insertRun, takeOverSlotRun } from '../store/runs.js';
 import type { RunCounts, RunTrigger } from '../types.js';
 import { type ClaimedPage, claimPage } from './claim.js';
 import { circuitOf } from './circuits.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { deliverAll } from './deliver-all.js';
-import { persist } from './commit.js';
+import { closeRun, openSlotRun } from './run-rows.js';
 
 export interface RunRequest {
   type: string;
@@ -58,22 +57,9 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
   let runId: number | null = null;
   let resumed = false;
   if (req.slotAt) {
-    const slot = { eventType: req.type, slotAt: req.slotAt, owner: ctx.owner };
-    runId = req.resumeOnly ? null : await insertRun(ctx.db, { ...slot, trigger: req.trigger }, ctx.databaseNow?.());
-    if (runId == null) {
-      // The slot's row exists. If its run broke off, was stopped or its owner
-      // is gone, the slot is not done: take it over (the conditional UPDATE
-      // lets one scheduler do so) and claim what is still outstanding.
-      runId = await takeOverSlotRun(ctx.db, { ...slot, staleMs: ctx.leaseMs }, ctx.databaseNow?.());
-      if (runId == null) {
-        if (!req.resumeOnly) ctx.lifecycle.emit('run.skipped', { ...run, slotAt: req.slotAt, reason: 'slot already taken' });
-        return { runId, skipped: true, leftover: false, ...counts };
-      }
-      resumed = true;
-      ctx.lifecycle.emit('run.resumed', { ...run, runId, slotAt: req.slotAt });
-    } else {
-      ctx.lifecycle.emit('run.started', { ...run, runId, slotAt: req.slotAt });
-    }
+    const opened = await openSlotRun(ctx, run, req.slotAt, req.resumeOnly);
+    if (!opened) return { runId, skipped: true, leftover: false, ...counts };
+    ({ runId, resumed } = opened);
   }
   const claim = (after: string | null) => {
     const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed });
@@ -116,16 +102,12 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     await pending?.then((p) => deliverAll(ctx, p.deliveries, AbortSignal.abort())).catch(() => undefined);
     // A poll that claimed nothing is not a run: the loop's guard reports the
     // outage (once per change of state), so nothing is logged here for it.
-    if (runId != null) {
-      await persist(() => finishRun(ctx.db, runId!, 'failed', counts, String(err), ctx.databaseNow?.())).catch(() => undefined);
-      ctx.lifecycle.emit('run.failed', { ...run, runId, err: err instanceof Error ? err.message : String(err), durationMs: performance.now() - started });
-    }
+    if (runId != null) await closeRun(ctx, { ...run, runId, startedMs: started }, 'failed', counts, err ?? 'unknown error');
     throw err;
   }
   if (runId != null) {
     const status = signal?.aborted ? 'stopped' : counts.deliveriesFailed > 0 ? 'failed' : 'succeeded';
-    await persist(() => finishRun(ctx.db, runId!, status, counts, null, ctx.databaseNow?.()));
-    ctx.lifecycle.emit('run.finished', { ...run, runId, status, ...counts, durationMs: performance.now() - started });
+    await closeRun(ctx, { ...run, runId, startedMs: started }, status, counts);
   }
   return { runId, skipped: false, ...counts, leftover };
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { DEFAULT_RETENTION } from '../config/retention.js';
 import type { RunnerContext } from '../runner/context.js';
 import { pruneOld } from '../runner/prune.js';
-import { closeAbandonedRuns } from '../store/runs.js';
+import { closeAbandoned } from '../runner/run-rows.js';
 import { loopGuard } from './guard.js';
 
 /** How often the scheduler prunes: retention is days long, so an hour late is nothing. */
@@ -20,7 +20,7 @@ export async function pruneLoop(ctx: RunnerContext, clock: Clock, signal: AbortS
     await guard(async () => {
       // Housekeeping: also close runs whose owner died (for types without a
       // tick loop, which otherwise does this every 30 s).
-      await closeAbandonedRuns(ctx.db, ctx.leaseMs, ctx.databaseNow?.());
+      await closeAbandoned(ctx);
       const counts = await pruneOld(ctx.db, retention, clock.now(), { signal });
       if (counts.events + counts.deliveries + counts.runs > 0) ctx.lifecycle.emit('prune.done', counts);
       await clock.sleep(everyMs, signal);

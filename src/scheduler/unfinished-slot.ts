@@ -1,7 +1,8 @@
 import type { Cadence } from '../types.js';
 import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
-import { closeAbandonedRuns, selectLastFinishedSlot } from '../store/runs.js';
+import { closeAbandoned } from '../runner/run-rows.js';
+import { selectLastFinishedSlot } from '../store/runs.js';
 import { previousSlot } from './cadence.js';
 
 /**
@@ -19,7 +20,7 @@ export async function runUnfinishedSlot(
   const due = previousSlot(cadence, now);
   if (!due) return;
   // A heartbeat older than a lease means its owner is gone (it beats every 10 s).
-  await closeAbandonedRuns(ctx.db, ctx.leaseMs, ctx.databaseNow?.());
+  await closeAbandoned(ctx);
   const last = await selectLastFinishedSlot(ctx.db, type);
   if (last && last.getTime() >= due.getTime()) return;
   await runType(ctx, { type, trigger: 'catchup', slotAt: due, resumeOnly: !startUp }, signal);
