@@ -46,7 +46,6 @@ export interface MetricsSource {
   databaseNow?: () => Date | undefined;
 }
 
-
 export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();
   const registers = [registry];
