@@ -5,7 +5,8 @@
  * send, built from both.
  */
 import { systemClock } from '../clock.js';
-import { markSending, markSent, type RenderedContent } from '../store/delivery-marks.js';
+import type { RenderedContent } from '../store/delivery-marks.js';
+import { markSending, markSent } from '../store/delivery-sends.js';
 import { isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
 import type { ClaimedDelivery } from '../types.js';
@@ -101,15 +102,31 @@ export interface DeliveryCommits {
 export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
   return {
     sending: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
-      const ours: boolean[] = [];
-      for (const { delivery: d, content } of items) ours.push(await markSending(tx, d.id, d.leaseToken, content, ctx.leaseMs, ctx.databaseNow?.()));
-      return ours;
+      const ours = new Set<number>();
+      for (const [token, list] of byToken(items, (i) => i.delivery.leaseToken)) {
+        const marked = await markSending(tx, token, list.map((i) => ({ id: i.delivery.id, content: i.content })), ctx.leaseMs, ctx.databaseNow?.());
+        for (const id of marked) ours.add(id);
+      }
+      return items.map((i) => ours.has(i.delivery.id));
     }))),
     sent: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
-      const ours: boolean[] = [];
-      for (const d of items) ours.push(await markSent(tx, d.id, d.leaseToken, ctx.databaseNow?.()));
-      await stampEvents(tx, items.filter((_, i) => ours[i]).flatMap((d) => d.events.map((e) => e.id)), ctx.databaseNow?.());
-      return ours;
+      const ours = new Set<number>();
+      for (const [token, list] of byToken(items, (d) => d.leaseToken)) {
+        for (const id of await markSent(tx, token, list.map((d) => d.id), ctx.databaseNow?.())) ours.add(id);
+      }
+      await stampEvents(tx, items.filter((d) => ours.has(d.id)).flatMap((d) => d.events.map((e) => e.id)), ctx.databaseNow?.());
+      return items.map((d) => ours.has(d.id));
     }))),
   };
+}
+
+/** Items grouped by lease token (one per claimed page or recovery batch): each token's rows are fenced together. */
+function byToken<T>(items: readonly T[], tokenOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(tokenOf(item));
+    if (list) list.push(item);
+    else out.set(tokenOf(item), [item]);
+  }
+  return out;
 }

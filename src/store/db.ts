@@ -47,6 +47,8 @@ export const dialectSql = {
     now: 'UTC_TIMESTAMP(3)',
     plusMs: (expr: string) => `DATE_ADD(${expr}, INTERVAL ? * 1000 MICROSECOND)`,
     skipLocked: ' FOR UPDATE SKIP LOCKED',
+    // Waits for the lock: rows we hold the lease of, locked before a batch write decides on them.
+    forUpdate: ' FOR UPDATE',
     // Point lookups on the primary key lock exactly the rows asked for.
     primaryIndex: ' FORCE INDEX (PRIMARY)',
   },
@@ -55,6 +57,7 @@ export const dialectSql = {
     plusMs: (expr: string) => `strftime('%Y-%m-%d %H:%M:%f', ${expr}, '+' || (? / 1000.0) || ' seconds')`,
     // SQLite has no row locks: the claim runs under BEGIN IMMEDIATE instead.
     skipLocked: '',
+    forUpdate: '',
     primaryIndex: '',
   },
 } as const;

@@ -1,6 +1,5 @@
 /**
- * digest_deliveries outcomes: a delivery handed to its transport, sent,
- * failed (retried after a backoff, or dead), deferred, or put back in line.
+ * digest_deliveries outcomes other than sent (delivery-sends.ts): failed (retried after a backoff, or dead), deferred, or put back in line.
  * Fenced by the lease token; times are "now" — injected, or the database
  * clock (db.ts nowSql).
  */
@@ -14,33 +13,6 @@ export interface RenderedContent {
   messageId: string;
   /** The transport it is handed to: the type's configured one at the time of this send. */
   transport: string;
-}
-
-/**
- * Stores the rendered message and marks it handed to the transport. Renews
- * the lease: a page's lease started at claim time, and a send late in a long
- * page must not run out of lease while in flight (another worker would then
- * re-send it). A delivery whose lease was taken over while still pending
- * fails the fence here, before anything is sent.
- */
-export async function markSending(
-  ex: Executor, id: number, token: string, c: RenderedContent, leaseMs: number, now?: Date,
-): Promise<boolean> {
-  const res = await ex.run(
-    `UPDATE digest_deliveries SET status = 'sending', address = ?, subject = ?, text = ?, html = ?, message_id = ?, transport = ?,
-            lease_until = ${sqlFor(ex).plusMs(nowSql(ex))}, updated_at = ${nowSql(ex)}
-      WHERE id = ? AND lease_token = ?`,
-    [c.address, c.subject, c.text, c.html, c.messageId, c.transport, nowParam(now), leaseMs, nowParam(now), id, token]);
-  return res.affectedRows === 1;
-}
-
-export async function markSent(ex: Executor, id: number, token: string, now?: Date): Promise<boolean> {
-  const res = await ex.run(
-    `UPDATE digest_deliveries SET status = 'sent', sent_at = ${nowSql(ex)}, updated_at = ${nowSql(ex)}, error = NULL,
-            lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
-      WHERE id = ? AND lease_token = ?`,
-    [nowParam(now), nowParam(now), id, token]);
-  return res.affectedRows === 1;
 }
 
 /** A failed attempt: retried after `retryInMs`, or dead when that is null. */

@@ -106,7 +106,7 @@ export async function selectOldestEventIds(ex: Executor, type: string, recipient
  * claims hold the write lock already, so there is nothing to wait for.
  */
 export function lockEventsByIdSql(ex: Executor, count: number, wait = false): string {
-  const lock = wait ? (ex.dialect === 'mysql' ? ' FOR UPDATE' : '') : sqlFor(ex).skipLocked;
+  const lock = wait ? sqlFor(ex).forUpdate : sqlFor(ex).skipLocked;
   return `SELECT ${eventColumns(ex)} FROM digest_events${sqlFor(ex).primaryIndex}
      WHERE id IN (${placeholders(count)}) AND type = ? AND delivery_id IS NULL${lock}`;
 }
