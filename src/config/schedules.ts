@@ -71,6 +71,8 @@ const TransportSchemas = {
     url: url(['http:', 'https:']),
     secret: text.optional(),
     timeoutMs: int(1, 600_000).default(10_000),
+    // Requests in flight at once: what the receiver can take.
+    concurrency: int(1, 256).default(8),
   }),
 };
 const { console: consoleT, file, smtp, webhook } = TransportSchemas;

@@ -1,32 +1,35 @@
 import { releaseLeases } from '../store/delivery-leases.js';
 import type { ClaimedDelivery } from '../types.js';
-import type { RunnerContext } from './context.js';
+import { type RunnerContext, typeConfig } from './context.js';
 import { deliver } from './deliver.js';
 import type { DeliveryOutcome } from '../types.js';
 import { deliveryCommits } from './commit.js';
 import { leasesOf } from './lease-keeper.js';
 
-/** Sends in flight at once per page: sends overlap the database round trips of others. */
+/** Sends in flight at once for a transport that does not say (Transport.concurrency). */
 export const DEFAULT_DELIVERY_CONCURRENCY = 4;
 
 /**
- * Delivers a claimed list, a few sends at a time, group-committing their
- * marks. On abort (shutdown) no new delivery starts; the ones not started are
- * handed back (their lease ends now) so another worker takes them at once
+ * Delivers a claimed list, as many sends at a time as each transport takes
+ * (a console or file transport a whole page, SMTP its pool), group-committing
+ * their marks: the more in flight, the more rows each commit writes. On
+ * abort (shutdown) no new delivery starts; the ones not started are handed back (their lease ends now) so another worker takes them at once
  * instead of after the lease. Returns once every outcome is recorded.
  */
 export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDelivery[], signal?: AbortSignal): Promise<DeliveryOutcome[]> {
   const commits = deliveryCommits(ctx);
   const leases = leasesOf(ctx);
-  const queue = [...list];
   const outcomes: Array<Promise<DeliveryOutcome>> = [];
   const unstarted: ClaimedDelivery[] = [];
-  const worker = async () => {
-    for (let d = queue.shift(); d; d = queue.shift()) {
+  // Workers of one transport share its queue; `next` is the first not taken.
+  const worker = async (queue: { items: ClaimedDelivery[]; next: number }) => {
+    while (queue.next < queue.items.length) {
       if (signal?.aborted) {
-        unstarted.push(d, ...queue.splice(0));
+        unstarted.push(...queue.items.slice(queue.next));
+        queue.next = queue.items.length;
         return;
       }
+      const d = queue.items[queue.next++]!;
       const { outcome } = await deliver(ctx, d, commits).catch((err) => {
         leases.release(d.leaseToken, [d.id]);
         throw err;
@@ -39,8 +42,19 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
       outcomes.push(outcome);
     }
   };
-  const workers = await Promise.allSettled(
-    Array.from({ length: Math.min(ctx.deliveryConcurrency ?? DEFAULT_DELIVERY_CONCURRENCY, queue.length) }, worker));
+  // One queue per transport, each with its own number of workers.
+  const queues = new Map<string, ClaimedDelivery[]>();
+  for (const d of list) {
+    const name = typeConfig(ctx, d.eventType).transport;
+    const queue = queues.get(name);
+    if (queue) queue.push(d);
+    else queues.set(name, [d]);
+  }
+  const workers = await Promise.allSettled([...queues].flatMap(([name, items]) => {
+    const concurrency = ctx.deliveryConcurrency ?? ctx.transports.get(name)?.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY;
+    const queue = { items, next: 0 };
+    return Array.from({ length: Math.min(concurrency, items.length) }, () => worker(queue));
+  }));
   const recorded = await Promise.allSettled(outcomes);
   for (const token of new Set(unstarted.map((d) => d.leaseToken))) {
     const ids = unstarted.filter((d) => d.leaseToken === token).map((d) => d.id);

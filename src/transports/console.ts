@@ -12,6 +12,8 @@ export function consoleTransport(
 ): Transport {
   return {
     name,
+    // A write to stdout: nothing to wait for, so a whole page at once.
+    concurrency: 256,
     async send(message: OutgoingMessage) {
       const body = message.text ?? message.subject;
       if (body === undefined) return;

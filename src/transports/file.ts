@@ -25,6 +25,8 @@ export function fileTransport(name: string, options: FileTransportOptions): Tran
 
   return {
     name,
+    // Local files: bounded by the disk, not by a server's connections.
+    concurrency: 64,
     async send(message: OutgoingMessage) {
       // Every time (it is cheap): the outbox may be cleaned out while we run.
       await mkdir(options.dir, { recursive: true });

@@ -62,12 +62,15 @@ export function classifySmtpError(err: unknown): Error {
  * stalled send can outlive its lease, and the delivery may then be re-sent
  * with the same Message-ID — the documented at-least-once case.
  */
+/** Pooled connections to the relay; as many sends are in flight. */
+const SMTP_CONNECTIONS = 2;
+
 export function smtpTransport(name: string, options: SmtpTransportOptions): Transport {
   const mailer = nodemailer.createTransport({
     // Settings the url carries (host, auth, query options) win over the keys below.
     url: options.url,
     pool: true,
-    maxConnections: 2,
+    maxConnections: SMTP_CONNECTIONS,
     // One requeue covers a pooled connection the server dropped while idle;
     // more would multiply the timeouts.
     maxRequeues: 1,
@@ -80,6 +83,7 @@ export function smtpTransport(name: string, options: SmtpTransportOptions): Tran
 
   return {
     name,
+    concurrency: SMTP_CONNECTIONS,
     async send(message: OutgoingMessage) {
       await limiter?.acquire();
       let info;

@@ -12,6 +12,11 @@ export interface OutgoingMessage {
 
 export interface Transport {
   readonly name: string;
+  /**
+   * Sends it can have in flight at once: a page's deliveries go out this
+   * many at a time, and their marks are committed together. Unset: 4.
+   */
+  readonly concurrency?: number;
   send(message: OutgoingMessage): Promise<void>;
   close?(): Promise<void>;
 }

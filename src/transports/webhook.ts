@@ -6,6 +6,8 @@ export interface WebhookTransportOptions {
   url: string;
   secret?: string;
   timeoutMs: number;
+  /** Requests in flight at once (`concurrency:` in the schedules file, default 8). */
+  concurrency?: number;
 }
 
 /**
@@ -26,6 +28,7 @@ const isPermanentStatus = (status: number) => status >= 400 && status < 500 && s
 export function webhookTransport(name: string, options: WebhookTransportOptions): Transport {
   return {
     name,
+    concurrency: options.concurrency ?? 8,
     async send(message: OutgoingMessage) {
       const { deliveryId, messageId, eventType, recipient, to, subject, text, html } = message;
       const body = JSON.stringify({ deliveryId, messageId, eventType, recipient, to, subject, text, html });

@@ -49,7 +49,7 @@ events:
   });
   const nullSend = async () => {};
   const app = await createApp({ databaseUrl: bench.url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
-    transports: webhook ? {} : { t: { name: 't', send: nullSend } } });
+    transports: webhook ? {} : { t: { name: 't', concurrency: 256, send: nullSend } } });
   const db = app.ctx.db;
   const tdb = { ...db, ...timed(db, 'auto'), transaction: async (fn) => {
     const t = now();
@@ -57,7 +57,7 @@ events:
   } };
   app.ctx.db = tdb;
   const transport = app.ctx.transports.get('t');
-  app.ctx.transports = new Map([['t', { name: 't', send: async (m) => { const t = now(); try { await transport.send(m); } finally { add('transport.send', now() - t); } } }]]);
+  app.ctx.transports = new Map([['t', { name: 't', concurrency: transport.concurrency, send: async (m) => { const t = now(); try { await transport.send(m); } finally { add('transport.send', now() - t); } } }]]);
   const t0 = now();
   const s = await runType(app.ctx, { type: TYPE, trigger: 'manual' });
   const wall = now() - t0;

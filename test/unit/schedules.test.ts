@@ -84,6 +84,12 @@ describe('the shipped config/schedules.yaml', () => {
 });
 
 describe('parseSchedules', () => {
+  it('takes a webhook concurrency of 1 to 256 and names the field otherwise', () => {
+    const hook = (extra: string) => `transports:\n  hook: { kind: webhook, url: "https://example.com/hook"${extra} }\nevents: {}\n`;
+    expect(parseSchedules(hook(', concurrency: 32'), {}).transports.hook).toMatchObject({ concurrency: 32 });
+    expect(issuesOf(hook(', concurrency: 0')).map((i) => i.path)).toEqual(['transports.hook.concurrency']);
+  });
+
   it('applies defaults and all transport kinds', () => {
     const config = parseSchedules(
       `timezone: America/New_York
@@ -96,7 +102,7 @@ events:
 `,
       { SMTP_URL: 'smtp://user:pw@mail.example:587' },
     );
-    expect(config.transports.hook).toEqual({ name: 'hook', kind: 'webhook', url: 'https://example.com/hook', secret: 's3cret', timeoutMs: 10_000 });
+    expect(config.transports.hook).toEqual({ name: 'hook', kind: 'webhook', url: 'https://example.com/hook', secret: 's3cret', timeoutMs: 10_000, concurrency: 8 });
     expect(config.transports.mail).toEqual({
       name: 'mail',
       kind: 'smtp',
