@@ -83,7 +83,9 @@ export function smtpTransport(name: string, options: SmtpTransportOptions): Tran
 
   return {
     name,
-    concurrency: SMTP_CONNECTIONS,
+    // Twice the pool: while one send holds a connection the next is rendered
+    // and marked, so no connection waits on our database round trips.
+    concurrency: 2 * SMTP_CONNECTIONS,
     async send(message: OutgoingMessage) {
       await limiter?.acquire();
       let info;
