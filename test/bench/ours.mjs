@@ -52,6 +52,13 @@ export async function oursRecordMany(bench, total = SIZES.multiRows, eventOf = p
   return { count: total, ms, perSec: rate(total, ms) };
 }
 
+/**
+ * A transport that does nothing. It declares many sends in flight, as
+ * console does (console/file/null: many sends): the drain rows measure
+ * the runner, not a transport's limit. (Older runners ignore `concurrency`.)
+ */
+const nullTransport = () => ({ name: 'null', concurrency: 256, send: async () => {} });
+
 /** Purchase.Requested only (default batchSize unless given), delivered to a transport named "null" that does nothing. */
 export function drainApp(url, { batchSize } = {}) {
   const config = parseSchedules(`
@@ -63,7 +70,7 @@ events:
 `, {});
   return createApp({
     databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
-    transports: { null: { name: 'null', send: async () => {} } },
+    transports: { null: nullTransport() },
   });
 }
 
@@ -84,8 +91,7 @@ export async function oursDrain(bench, appReady = drainApp(bench.url)) {
 /**
  * Order.Created only (cadence immediate, group: event — one receipt per
  * order, the shop's order-receipt template), delivered to a transport named
- * "null" that does nothing. It declares many sends in flight, as console
- * does: the receipts row measures the runner, not a transport's limit.
+ * "null" that does nothing (many sends in flight).
  */
 export function receiptsApp(url) {
   const config = parseSchedules(`
@@ -97,7 +103,7 @@ events:
 `, {});
   return createApp({
     databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
-    transports: { null: { name: 'null', concurrency: 256, send: async () => {} } },
+    transports: { null: nullTransport() },
   });
 }
 
