@@ -34,9 +34,9 @@ export function rows(r) {
   if (r.receipts) {
     const { floor, floorOneTx, ours, seed } = r.receipts;
     pair(`receipts (${n(Math.round((floor.count || ours.count) / 1000))}k Order.Created, one message per event)`, floor, ours, 0.7);
-    if (floorOneTx) pair('  … same, floor in one transaction per batch (born sent)', floorOneTx, ours, null);
     // The issue's absolute target holds on MySQL/MariaDB only (measured on the 2-core box).
     if (!sqlite) out.push(['  … ours vs 25,000 events/s (MySQL/MariaDB)', '', perSec(ours), '', '≥ 25,000/s', verdict(ours?.perSec == null ? null : ours.perSec >= 25_000)]);
+    if (floorOneTx) pair('  … same, floor in one transaction per batch (born sent)', floorOneTx, ours, null);
     if (seed) pair(`  … ${n(seed.floor.count)}-row receipts seed, 1 run`, seed.floor, seed.ours, null);
   }
   if (r.latency) {
