@@ -24,6 +24,8 @@ export const SIZES = {
   latencyRate: 500, // Order.Created per second
   latencySeconds: Math.max(3, 20 * SCALE),
   latencyWarmupSeconds: Math.max(1, 5 * SCALE), // at the same rate before the measured seconds; reported on its own row
+  receipts: scaled(50_000, 1000), // Order.Created events drained one delivery each (the receipts row) …
+  receiptsBatch: 500, // … the raw floor taking this many per batch
   backlogEvents: scaled(1_000_000, 10_000),
   // BENCH_BACKLOG_RECIPIENTS=10: the same backlog skewed onto few recipients (memory must stay bounded).
   backlogRecipients: Number(process.env.BENCH_BACKLOG_RECIPIENTS ?? 10_000),
@@ -121,6 +123,11 @@ export function purchase(i, suppliers) {
     item: `Item ${i % 500}, blue, size M`,
     quantity: 1 + (i % 7),
   };
+}
+
+/** Order.Created payload (examples/shop/order-created.ts), as the latency bench records them: 997 buyers. */
+export function order(i) {
+  return { email_address: `buyer-${i % 997}@shop.example`, order_id: i + 1 };
 }
 
 export const now = () => performance.now();

@@ -1,20 +1,20 @@
 // npm run bench: raw floor vs ours on DATABASE_URL (MySQL) or a temp SQLite file.
 //   BENCH_SCALE=0.1          smaller sizes / shorter runs
 //   BENCH_BACKLOG=1 | --backlog   also the 1M-event backlog drain (minutes)
-//   --only=single1,single16,multi,drain,latency,backlog   run a subset
+//   --only=single1,single16,multi,drain,receipts,latency,backlog   run a subset
 //   BENCH_CPU_PROF=<dir>     --cpu-prof the child processes (scheduler, backlog drain)
 import { loadavg } from 'node:os';
 import { SCALE, SIZES, createBenchDb, log, rounds } from './common.mjs';
-import { rawClaimStamp, rawMulti, rawSingle } from './floor.mjs';
+import { orderRowOf, rawClaimStamp, rawMulti, rawReceipts, rawSingle } from './floor.mjs';
 import { backlog } from './backlog.mjs';
 import { latency } from './latency.mjs';
-import { oursDrain, oursRecordMany, oursRecordSingle } from './ours.mjs';
+import { orderEvent, oursDrain, oursReceipts, oursRecordMany, oursRecordSingle } from './ours.mjs';
 import { report } from './report.mjs';
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const wantBacklog = args.includes('--backlog') || process.env.BENCH_BACKLOG === '1' || /backlog/.test(onlyArg ?? '');
-const only = new Set((onlyArg ?? 'single1,single16,multi,drain,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
+const only = new Set((onlyArg ?? 'single1,single16,multi,drain,receipts,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
 
 const bench = await createBenchDb(process.env.DATABASE_URL);
 log(`engine ${bench.engine}, database ${bench.name ?? bench.path}, scale ${SCALE}, sizes ${JSON.stringify(SIZES)}`);
@@ -64,6 +64,22 @@ try {
         + `already stamped (${Math.round(floorDrain.perSec)} rows/s); with a keyset cursor (id > last) the same loop does ${Math.round(floorKeyset.perSec)} rows/s.`);
     }
     if (oursD.unprocessedAfter !== 0 || oursD.failed !== 0) r.notes.push(`drain left ${oursD.unprocessedAfter} events unprocessed, ${oursD.failed} deliveries failed`);
+  }
+  if (only.has('receipts')) {
+    const n = SIZES.receipts;
+    log(`receipts: insert ${n} Order.Created, one delivery per event in batches of ${SIZES.receiptsBatch} (raw); recordMany them, drain with runType (ours)`);
+    await bench.reset();
+    const floorSeed = await rawMulti(bench, n, SIZES.suppliers, orderRowOf);
+    const floor = await rawReceipts(bench);
+    await bench.reset();
+    await rawMulti(bench, n, SIZES.suppliers, orderRowOf);
+    const floorOneTx = await rawReceipts(bench, { oneTx: true });
+    await bench.reset();
+    const oursSeed = await oursRecordMany(bench, n, orderEvent);
+    const ours = await oursReceipts(bench);
+    r.receipts = { floor, floorOneTx, ours, seed: { floor: floorSeed, ours: oursSeed } };
+    if (floor.count !== n) r.notes.push(`the receipts floor drained ${floor.count} of ${n} events`);
+    if (ours.unprocessedAfter !== 0 || ours.failed !== 0) r.notes.push(`receipts left ${ours.unprocessedAfter} events unprocessed, ${ours.failed} deliveries failed`);
   }
   if (only.has('latency')) {
     log('immediate latency (scheduler child process + webhook)');
