@@ -21,6 +21,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function latency(bench, { rate = SIZES.latencyRate, seconds = SIZES.latencySeconds } = {}) {
   // order_id → commit time (record() resolved), and → time the webhook got it.
   const committed = new Map();
+  const answeredMs = []; // POST round trips (API phases): the part of the latency before the event is even committed
   const received = new Map();
   const everReceived = new Set(); // across both phases, for duplicates
   let duplicates = 0;
@@ -90,6 +91,7 @@ events:
         await res.arrayBuffer();
         if (res.status !== 201) throw new Error(`POST /v1/events: ${res.status}`);
         committed.set(id, t);
+        answeredMs.push(now() - t);
       });
   };
   // Records at `rate` for `secs` seconds (order ids continue across calls), waits for the
@@ -97,6 +99,7 @@ events:
   let nextId = 1;
   const phase = async (secs, recordOne = record, perSec = rate) => {
     committed.clear();
+    answeredMs.length = 0;
     received.clear();
     let sent = 0;
     let errors = 0;
@@ -135,6 +138,7 @@ events:
       seconds: secs, rate: perSec, recorded: committed.size, recordErrors: errors, recordedPerSec: committed.size / (recordMs / 1000),
       received: lat.length, missing: committed.size - lat.length,
       deliveredPerSec: lat.length / (drainedMs / 1000), catchUpMs: Math.round(drainedMs - recordMs),
+      ...(answeredMs.length ? { postP50: r3(percentile(answeredMs.sort((a, b) => a - b), 50)) } : {}),
       p50: r3(percentile(lat, 50)), p95: r3(percentile(lat, 95)), p99: r3(percentile(lat, 99)), max: r3(lat[lat.length - 1]),
       worstBySecond,
     };

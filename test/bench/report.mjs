@@ -42,7 +42,7 @@ export function rows(r) {
     }
     for (const a of [l.api, l.apiSparse].filter(Boolean)) {
       out.push([`POSTed to its own /v1/events @ ${a.rate ?? l.targetRate}/s × ${a.seconds}s p50 (send → webhook)`, '', `${n(a.p50, 1)} ms`, '', '≤ 5 ms', verdict(a.p50 != null && a.p50 <= 5)]);
-      out.push(['  … p99; delivered / recorded (missing)', '', `${n(a.p99, 1)} ms; ${n(a.received)} / ${n(a.recorded)} (${a.missing})`, '', 'all', verdict(a.missing === 0)]);
+      out.push(['  … p99; delivered / recorded (missing); POST round trip', '', `${n(a.p99, 1)} ms; ${n(a.received)} / ${n(a.recorded)} (${a.missing})${a.postP50 != null ? `; POST answered p50 ${n(a.postP50, 1)} ms` : ''}`, '', 'all', verdict(a.missing === 0)]);
     }
   }
   if (r.backlog) {
