@@ -14,6 +14,7 @@ import { createHttpServer, listen } from './http/server.js';
 import type { LifecycleSubscriptions } from './lifecycle.js';
 import type { Recorder } from './record.js';
 import { startScheduler, type Scheduler } from './scheduler/scheduler.js';
+import { wakingRecorder } from './scheduler/waking-recorder.js';
 
 export interface SchedulerServiceOptions extends AppOptions {
   /**
@@ -51,10 +52,14 @@ export interface DigestScheduler extends Recorder {
 
 /** Loads and checks the whole setup (a ConfigError lists every problem) and opens the database; starts nothing. */
 export async function createScheduler(opts: SchedulerServiceOptions = {}): Promise<DigestScheduler> {
-  const app = await createApp(opts);
+  const base = await createApp(opts);
+  let scheduler: Scheduler | undefined;
+  // What this process records (POST /v1/events, record(), recordMany())
+  // wakes its own immediate loop once committed; before start() there is no
+  // loop to wake, and the first pass finds the events anyway.
+  const app: App = { ...base, recorder: wakingRecorder(base.recorder, (type) => scheduler?.wake(type)) };
   const graceMs = opts.shutdownGraceMs ?? app.env.shutdownGraceMs;
   let http: FastifyInstance | undefined;
-  let scheduler: Scheduler | undefined;
   let starting: Promise<{ url?: string }> | undefined;
   let stopping: Promise<boolean> | undefined;
   let markDone!: () => void;

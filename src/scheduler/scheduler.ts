@@ -7,6 +7,7 @@ import { immediateLoop } from './immediate-loop.js';
 import { pruneLoop } from './prune-loop.js';
 import { recoveryLoop } from './recovery-loop.js';
 import { tickLoop } from './tick-loop.js';
+import { Wakeup } from './wakeup.js';
 
 export interface SchedulerOptions {
   clock?: Clock;
@@ -24,6 +25,12 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Resolves when every loop has ended. */
   done: Promise<void>;
+  /**
+   * This process has just committed events of `type`: its immediate loop
+   * polls now rather than after its idle sleep. A no-op for other cadences
+   * and unknown types (ticks run on their slots whatever arrives).
+   */
+  wake(type: string): void;
 }
 
 export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions = {}): Promise<Scheduler> {
@@ -33,10 +40,15 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   const controller = new AbortController();
   const { signal } = controller;
   const loops: Promise<unknown>[] = [];
+  const wakeups = new Map<string, Wakeup>();
   for (const ev of Object.values(ctx.config.events)) {
-    loops.push(ev.cadence.kind === 'immediate'
-      ? immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 50, signal)
-      : tickLoop(ctx, ev.type, ev.cadence, clock, signal));
+    if (ev.cadence.kind === 'immediate') {
+      const wakeup = new Wakeup();
+      wakeups.set(ev.type, wakeup);
+      loops.push(immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 50, signal, wakeup));
+    } else {
+      loops.push(tickLoop(ctx, ev.type, ev.cadence, clock, signal));
+    }
   }
   loops.push(recoveryLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));
   loops.push(pruneLoop(ctx, clock, signal, opts.pruneEveryMs));
@@ -54,6 +66,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   });
   return {
     done,
+    wake: (type) => wakeups.get(type)?.wake(),
     async stop() {
       controller.abort();
       await done;

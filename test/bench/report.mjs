@@ -48,6 +48,10 @@ export function rows(r) {
     if (l.warmup) {
       out.push([`  … cold start, first ${l.warmup.seconds}s before it: p50 / p99`, '', `${n(l.warmup.p50, 1)} / ${n(l.warmup.p99, 1)} ms`, '', '(diagnostic)', '']);
     }
+    for (const a of [l.api, l.apiSparse].filter(Boolean)) {
+      out.push([`POSTed to its own /v1/events @ ${a.rate ?? l.targetRate}/s × ${a.seconds}s p50 (send → webhook)`, '', `${n(a.p50, 1)} ms`, '', '≤ 5 ms', verdict(a.p50 != null && a.p50 <= 5)]);
+      out.push(['  … p99; delivered / recorded (missing); POST round trip', '', `${n(a.p99, 1)} ms; ${n(a.received)} / ${n(a.recorded)} (${a.missing})${a.postP50 != null ? `; POST answered p50 ${n(a.postP50, 1)} ms` : ''}`, '', 'all', verdict(a.missing === 0)]);
+    }
   }
   if (r.backlog) {
     const b = r.backlog;
