@@ -59,19 +59,24 @@ export async function oursRecordMany(bench, total = SIZES.multiRows, eventOf = p
  */
 const nullTransport = () => ({ name: 'null', concurrency: 256, send: async () => {} });
 
-/** Purchase.Requested only (default batchSize unless given), delivered to a transport named "null" that does nothing. */
-export function drainApp(url, { batchSize } = {}) {
+/** An app with one type (its schedules line given) delivered to a transport named "null" that does nothing. */
+function nullApp(url, eventLine) {
   const config = parseSchedules(`
 timezone: UTC
 transports:
   "null": { kind: console }
 events:
-  Purchase.Requested: { cadence: "0 */4 * * *", transport: "null"${batchSize ? `, batchSize: ${batchSize}` : ''} }
+  ${eventLine}
 `, {});
   return createApp({
     databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
     transports: { null: nullTransport() },
   });
+}
+
+/** Purchase.Requested only (default batchSize unless given). */
+export function drainApp(url, { batchSize } = {}) {
+  return nullApp(url, `Purchase.Requested: { cadence: "0 */4 * * *", transport: "null"${batchSize ? `, batchSize: ${batchSize}` : ''} }`);
 }
 
 /** Drains every outstanding Purchase.Requested event: claim → render → null transport → stamp. */
@@ -94,17 +99,7 @@ export async function oursDrain(bench, appReady = drainApp(bench.url)) {
  * "null" that does nothing (many sends in flight).
  */
 export function receiptsApp(url) {
-  const config = parseSchedules(`
-timezone: UTC
-transports:
-  "null": { kind: console }
-events:
-  Order.Created: { cadence: immediate, transport: "null" }
-`, {});
-  return createApp({
-    databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger,
-    transports: { null: nullTransport() },
-  });
+  return nullApp(url, 'Order.Created: { cadence: immediate, transport: "null" }');
 }
 
 /**

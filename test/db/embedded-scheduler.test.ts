@@ -3,34 +3,16 @@
  * handlers (createScheduler), with the CLI's shutdown semantics.
  */
 import { beforeEach, expect, it } from 'vitest';
-import { z } from 'zod';
 import { parseSchedules } from '../../src/config/schedules.js';
-import { ConfigError, createScheduler, defineHandler } from '../../src/index.js';
+import { ConfigError, createScheduler } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { ticketClosed, ticketConfig, ticketTemplates } from '../support/ticket-type.js';
 import { nextEvent } from '../support/events.js';
 import { waitFor } from '../support/wait.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-const ticketClosed = defineHandler({
-  type: 'Ticket.Closed',
-  payload: z.object({ ticket: z.int().positive(), requester: z.email() }),
-  recipient: (p) => p.requester,
-  group: 'event',
-  template: 'ticket-closed',
-  render: (g) => ({ data: g.events[0]!.payload }),
-});
-
-function templates() {
-  const dir = mkdtempSync(join(tmpdir(), 'digest-embed-'));
-  writeFileSync(join(dir, 'ticket-closed.text.hbs'), 'Ticket {{ticket}} closed');
-  return dir;
-}
-
-const config = parseSchedules('transports:\n  out: { kind: console }\nevents:\n  Ticket.Closed: { cadence: immediate, transport: out }\n', {});
+const config = ticketConfig();
 
 /** A transport that takes `ms` per send and records what it finished. */
 const slow = (ms: number) => {
@@ -40,7 +22,7 @@ const slow = (ms: number) => {
 
 describeEngines('createScheduler (embedding)', (engine) => {
   beforeEach(() => truncateAll(engine.db));
-  const base = () => ({ db: engine.db, config, handlers: [ticketClosed], templatesDir: templates(), logger: silentLogger, pollMs: 10 });
+  const base = () => ({ db: engine.db, config, handlers: [ticketClosed], templatesDir: ticketTemplates(), logger: silentLogger, pollMs: 10 });
 
   it('delivers what its own record() records, serves HTTP when asked, and stops cleanly', async () => {
     const out = slow(0);

@@ -4,39 +4,20 @@
  * once: with the poll interval at 60 s, they are still delivered in well
  * under a second. (Events from other processes keep arriving by polling.)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
-import { z } from 'zod';
 import { type Clock, systemClock } from '../../src/clock.js';
-import { parseSchedules } from '../../src/config/schedules.js';
-import { createScheduler, defineHandler } from '../../src/index.js';
+import { createScheduler } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { OutgoingMessage } from '../../src/transports/transport.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { ticketClosed, ticketConfig, ticketTemplates } from '../support/ticket-type.js';
 import { nextEvent } from '../support/events.js';
 import { waitFor } from '../support/wait.js';
 
 const POLL_MS = 60_000;
 const TOKEN = 'wake-token-0123456789';
 
-const ticketClosed = defineHandler({
-  type: 'Ticket.Closed',
-  payload: z.object({ ticket: z.int().positive(), requester: z.email() }),
-  recipient: (p) => p.requester,
-  group: 'event',
-  template: 'ticket-closed',
-  render: (g) => ({ data: g.events[0]!.payload }),
-});
-
-function templates() {
-  const dir = mkdtempSync(join(tmpdir(), 'digest-wake-'));
-  writeFileSync(join(dir, 'ticket-closed.text.hbs'), 'Ticket {{ticket}} closed');
-  return dir;
-}
-
-const config = parseSchedules('transports:\n  out: { kind: console }\nevents:\n  Ticket.Closed: { cadence: immediate, transport: out }\n', {});
+const config = ticketConfig();
 
 /** The system clock, telling whether the immediate loop is in its idle sleep (the only sleep of POLL_MS): it has nothing left to claim. */
 function watchedClock() {
@@ -60,7 +41,7 @@ describeEngines('recording in the scheduler process wakes its immediate loop', (
     const sent: OutgoingMessage[] = [];
     const { clock, loop } = watchedClock();
     const s = await createScheduler({
-      db: engine.db, config, handlers: [ticketClosed], templatesDir: templates(), logger: silentLogger,
+      db: engine.db, config, handlers: [ticketClosed], templatesDir: ticketTemplates(), logger: silentLogger,
       transports: { out: { name: 'out', send: async (m: OutgoingMessage) => void sent.push(m) } },
       http: { port: 0, token: TOKEN }, pollMs: POLL_MS, clock,
     });
