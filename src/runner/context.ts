@@ -27,7 +27,7 @@ export interface RunnerContext {
   random?: () => number;
   /** How long a transport that went down is left alone before a probe send (default 1 s, doubling to 60 s). */
   transportPause?: { baseMs?: number; maxMs?: number };
-  /** Sends of a page in flight at once (default 4); their marks are group-committed. */
+  /** Overrides every transport's own `concurrency` (sends in flight at once; see deliver-all.ts): tests pin it to 1. */
   deliveryConcurrency?: number;
   /**
    * A test seam, like River's stubbable time: "now" for every store statement
