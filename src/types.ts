@@ -56,6 +56,16 @@ export interface ClaimedDelivery {
   recipient: string;
   attempts: number;
   events: StoredEvent[];
+  /** Rendered at claim and stored with the row, which was born `sending`: sent as it is. Absent: rendered just before the send. */
+  message?: PreparedMessage;
+}
+
+/** A rendered message: its address and content. */
+export interface PreparedMessage {
+  to: string;
+  subject?: string;
+  text?: string;
+  html?: string;
 }
 
 /** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */

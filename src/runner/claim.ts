@@ -7,6 +7,7 @@ import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.
 import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
+import { prepareGroups } from './prepare.js';
 import { fitPage } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
@@ -22,7 +23,10 @@ export interface ClaimedPage {
   more: boolean;
   /** A recipient had more outstanding events than its delivery took (see runType's follow-up runs). */
   leftover: boolean;
+  /** To be sent: born `sending` with their message, or `pending` (rendered before the send). */
   deliveries: ClaimedDelivery[];
+  /** Born dead: a group none of whose events render (`from` null), or the poison split off group `from`. */
+  dead: Array<{ id: number; from: number | null; error: string; events: number[] }>;
   events: number;
 }
 
@@ -38,7 +42,8 @@ export interface ClaimRequest {
 
 /**
  * One short transaction: pick a page of recipients, lock their outstanding
- * events (SKIP LOCKED), create one delivery per group, link the events.
+ * events (SKIP LOCKED), create one delivery per group, rendered and born
+ * `sending` (prepare.ts), link the events.
  * Because the page cursor moves past each recipient, a recipient's events go
  * into exactly one delivery per run; events arriving for it later wait for the
  * next run. The run row of an immediate/manual run is created here, with its
@@ -51,7 +56,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.())).length === 0) {
-    return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], events: 0 };
+    return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
   }
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
@@ -61,7 +66,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
         : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize, ctx.databaseNow?.());
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
-    if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], events: 0 };
+    if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], dead: [], events: 0 };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
     // A recipient with more events than one delivery takes is read with a
@@ -80,20 +85,28 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
     const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
-    if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], events: 0 };
+    if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], dead: [], events: 0 };
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
-    const groups = groupEvents(events, handler.group);
-    await insertDeliveries(tx, groups.map((g) => ({
-      runId, eventType: req.type, recipient: g.recipient, groupKey: g.groupKey, transport: cfg.transport,
-    })), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
-    const ids = await selectDeliveryIdsByGroup(tx, runId, groups.map((g) => g.groupKey));
-    const deliveries: ClaimedDelivery[] = groups.map((g) => ({
-      id: ids.get(g.groupKey)!, leaseToken, eventType: req.type, recipient: g.recipient, attempts: 1, events: g.events,
+    const born = prepareGroups(ctx, { runId, eventType: req.type, transport: cfg.transport }, groupEvents(events, handler.group));
+    await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
+    const ids = await selectDeliveryIdsByGroup(tx, runId, born.map((b) => b.row.groupKey));
+    await linkEvents(tx, born.map((b) => ({ deliveryId: ids.get(b.row.groupKey)!, eventIds: b.events.map((e) => e.id) })));
+    const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null).map((b) => ({
+      id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
+      ...(b.message ? { message: b.message } : {}),
     }));
-    await linkEvents(tx, deliveries.map((d) => ({ deliveryId: d.id, eventIds: d.events.map((e) => e.id) })));
-    return { done: false, more, leftover, runId, last, deliveries, events: deliveries.reduce((n, d) => n + d.events.length, 0) };
+    const dead = born.filter((b) => b.row.error != null).map((b) => ({
+      id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
+    }));
+    return { done: false, more, leftover, runId, last, deliveries, dead, events: born.reduce((n, b) => n + b.events.length, 0) };
   });
+  // After the commit: what was born dead is told only once it is so.
+  for (const d of claimed.dead) {
+    const err = d.error.replace(/^render: /, '');
+    if (d.from == null) ctx.lifecycle.emit('delivery.dead', { deliveryId: d.id, type: req.type, attempt: 1, stage: 'render', retryInMs: null, err });
+    else ctx.lifecycle.emit('delivery.split', { deliveryId: d.from, type: req.type, attempt: 1, deadDeliveryId: d.id, events: d.events });
+  }
   // Held from now until each delivery's outcome is recorded (deliverAll releases them).
   leasesOf(ctx).hold(leaseToken, claimed.deliveries.map((d) => d.id));
   return claimed;

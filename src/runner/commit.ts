@@ -11,6 +11,7 @@ import { isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
+import { messageIdAround } from './message-id.js';
 
 /**
  * Runs a write that records what already happened (a claim was made, a
@@ -112,7 +113,7 @@ export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
     sent: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
       const ours = new Set<number>();
       for (const [token, list] of byToken(items, (d) => d.leaseToken)) {
-        for (const id of await markSent(tx, token, list.map((d) => d.id), ctx.databaseNow?.())) ours.add(id);
+        for (const id of await markSent(tx, token, list.map((d) => d.id), messageIdAround(ctx.messageIdDomain), ctx.databaseNow?.())) ours.add(id);
       }
       await stampEvents(tx, items.filter((d) => ours.has(d.id)).flatMap((d) => d.events.map((e) => e.id)), ctx.databaseNow?.());
       return items.map((d) => ours.has(d.id));

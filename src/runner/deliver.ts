@@ -23,7 +23,8 @@ export interface Handed {
 const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => ({ outcome: Promise.resolve(outcome) });
 
 /**
- * Render → mark sending → send → (mark sent + stamp, one transaction).
+ * Render → mark sending → send → (mark sent + stamp, one transaction); a
+ * delivery born `sending` with its message at claim starts at the send.
  * No transaction is held while rendering or sending; the two marks are
  * group-committed with the other deliveries in flight (see DeliveryCommits).
  * Any failure here fails this delivery only; the caller goes on with the
@@ -34,12 +35,14 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   let d = claimed;
   const cfg = typeConfig(ctx, d.eventType);
   const about = { deliveryId: d.id, type: d.eventType, attempt: d.attempts };
+  // The Message-ID the transport was handed, once it was (stored with a failure).
+  let sentWith: string | undefined;
   const fail = async (stage: string, err: unknown, deterministic = false): Promise<DeliveryOutcome> => {
     // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry,
     // nor can a render failure (rendering is pure: same events, same error).
     const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
     const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
-    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn, ctx.databaseNow?.())))) return 'lost';
+    if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn, ctx.databaseNow?.(), sentWith)))) return 'lost';
     ctx.lifecycle.emit(dead ? 'delivery.dead' : 'delivery.failed', { ...about, stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';
   };
@@ -50,20 +53,25 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     return 'deferred';
   };
 
-  const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events);
-  if (!outcome.ok) return handed(fail('render', outcome.error, true));
-  const { rendered } = outcome;
-  if (outcome.poison.length > 0) {
-    let deadId: number | null;
-    try {
-      deadId = await persist(() => splitPoison(ctx, d, outcome.poison));
-    } catch (err) {
-      if (isConnectionError(err)) throw err;
-      return handed(fail('store', err));
+  // Born `sending` with its message at claim (prepare.ts): nothing to render or store.
+  let message = d.message;
+  if (!message) {
+    const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events);
+    if (!outcome.ok) return handed(fail('render', outcome.error, true));
+    if (outcome.poison.length > 0) {
+      let deadId: number | null;
+      try {
+        deadId = await persist(() => splitPoison(ctx, d, outcome.poison));
+      } catch (err) {
+        if (isConnectionError(err)) throw err;
+        return handed(fail('store', err));
+      }
+      if (deadId == null) return handed('lost');
+      ctx.lifecycle.emit('delivery.split', { ...about, deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
+      d = { ...d, events: outcome.events };
     }
-    if (deadId == null) return handed('lost');
-    ctx.lifecycle.emit('delivery.split', { ...about, deadDeliveryId: deadId, events: outcome.poison.map((p) => p.event.id) });
-    d = { ...d, events: outcome.events };
+    const { to, message: { subject, text, html } } = outcome.rendered;
+    message = { to, subject, text, html };
   }
   // Before anything is marked: a delivery of a transport that is down waits
   // as it is, and a probe in flight is waited for (transport-circuit.ts).
@@ -73,25 +81,28 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   let sendMs = 0;
   try {
     const messageId = messageIdFor(d.id, ctx.messageIdDomain);
-    const { subject, text, html } = rendered.message;
-    // Every (re)send goes through the type's transport as configured now, and
-    // the row records which one took it (see replay.ts for why).
-    const content = { address: rendered.to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
-    let ours: boolean;
-    try {
-      ours = await commits.sending({ delivery: d, content });
-    } catch (err) {
-      // Not an outage (persist rode those out): this delivery cannot be stored
-      // (e.g. a message over max_allowed_packet). Fail it alone.
-      if (isConnectionError(err)) throw err;
-      return handed(fail('store', err));
+    const { to, subject, text, html } = message;
+    if (!d.message) {
+      // Every (re)send goes through the type's transport as configured now, and
+      // the row records which one took it (see replay.ts for why).
+      const content = { address: to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId, transport: cfg.transport };
+      let ours: boolean;
+      try {
+        ours = await commits.sending({ delivery: d, content });
+      } catch (err) {
+        // Not an outage (persist rode those out): this delivery cannot be stored
+        // (e.g. a message over max_allowed_packet). Fail it alone.
+        if (isConnectionError(err)) throw err;
+        return handed(fail('store', err));
+      }
+      if (!ours) return handed('lost');
     }
-    if (!ours) return handed('lost');
 
     try {
       const transport = ctx.transports.get(cfg.transport)!;
       const started = performance.now();
-      await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to: rendered.to, subject, text, html });
+      sentWith = messageId;
+      await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to, subject, text, html });
       sendMs = performance.now() - started;
       ticket.answered();
     } catch (err) {

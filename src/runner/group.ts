@@ -21,6 +21,9 @@ export const MAX_EVENTS_PER_DELIVERY = 1000;
  */
 export const problemGroupKey = (id: number) => `\u0000#${id}`;
 
+/** The group key of the dead delivery split off a group for its poison events, named by the first of them (runner/prepare.ts). */
+export const splitGroupKey = (firstEventId: number) => `\u0000!${firstEventId}`;
+
 /**
  * Splits claimed events into deliveries: one per recipient (its oldest
  * `maxPerGroup`), or one per event; an event with a `problem` always alone.

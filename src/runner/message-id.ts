@@ -8,7 +8,10 @@ import type { DigestConfig } from '../config/types.js';
  * and receivers can drop the duplicate, while two installations never share
  * one.
  */
-export const messageIdFor = (deliveryId: number, domain: string) => `<delivery.${deliveryId}@${domain}>`;
+export const messageIdFor = (deliveryId: number, domain: string) => messageIdAround(domain).join(String(deliveryId));
+
+/** What stands before and after the delivery id in its Message-ID (for a statement that writes it from the row's id). */
+export const messageIdAround = (domain: string): readonly [string, string] => ['<delivery.', `@${domain}>`];
 
 /** `Shop <no-reply@shop.example>` → `shop.example`. */
 const domainOf = (from: string) => /@([^\s<>@]+?)>?\s*$/.exec(from)?.[1]?.toLowerCase();

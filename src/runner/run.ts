@@ -79,7 +79,11 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       }
       leftover ||= page.leftover;
       counts.eventsClaimed += page.events;
-      counts.deliveriesCreated += page.deliveries.length;
+      // A group born dead (nothing in it renders) is a failed delivery of
+      // this run; poison split off a group is not a delivery the run made.
+      const bornDead = page.dead.filter((d) => d.from == null).length;
+      counts.deliveriesCreated += page.deliveries.length + bornDead;
+      counts.deliveriesFailed += bornDead;
       // A page that took every recipient outstanding ends the run: what
       // arrives meanwhile waits for the next run, which starts from the first
       // recipient again. Sweeping on after the cursor instead would chase

@@ -51,6 +51,7 @@ export const dialectSql = {
     forUpdate: ' FOR UPDATE',
     // Point lookups on the primary key lock exactly the rows asked for.
     primaryIndex: ' FORCE INDEX (PRIMARY)',
+    concat: (...parts: string[]) => `CONCAT(${parts.join(', ')})`,
   },
   sqlite: {
     now: "strftime('%Y-%m-%d %H:%M:%f','now')",
@@ -64,6 +65,7 @@ export const dialectSql = {
     // outstanding event of the type per page (a 200k drain: 32k → 15k/s).
     // NOT INDEXED leaves rowid lookups as the only way.
     primaryIndex: ' NOT INDEXED',
+    concat: (...parts: string[]) => parts.join(' || '),
   },
 } as const;
 

@@ -5,6 +5,7 @@
  * delivery is fenced by its lease token (`WHERE id = ? AND lease_token = ?`):
  * a worker that lost its lease changes nothing.
  */
+import { contentChunks, type MessageContent } from './content-chunks.js';
 import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from './delivery-row.js';
 
@@ -16,16 +17,36 @@ export interface NewDelivery {
   transport: string;
 }
 
-/** Claimed deliveries, born leased to the claiming worker until now + lease.ms. */
+/**
+ * How a claimed delivery is born: `sending` with its rendered message (the
+ * send needs no write before it), `dead` with the reason its events cannot
+ * be rendered, or `pending` (rendered later, just before its send).
+ */
+export type ClaimedRow = NewDelivery & ({ content: MessageContent; error?: never } | { error: string; content?: never } | { content?: never; error?: never });
+
+/**
+ * Claimed deliveries, born leased to the claiming worker until now +
+ * lease.ms (a dead one has no lease: nobody works on it). A few multi-row
+ * statements per page, cut by rows and by rendered size.
+ */
 export async function insertDeliveries(
-  ex: Executor, rows: readonly NewDelivery[], lease: { token: string; ms: number }, now?: Date,
+  ex: Executor, rows: readonly ClaimedRow[], lease: { token: string; ms: number }, now?: Date,
 ): Promise<void> {
   const until = sqlFor(ex).plusMs(nowSql(ex));
-  for (const part of chunks(rows, 500)) {
+  for (const part of contentChunks(rows)) {
+    const values: unknown[] = [];
+    const tuples = part.map((r) => {
+      const c = r.content;
+      values.push(r.runId, r.eventType, r.recipient, r.groupKey, r.transport, c ? 'sending' : r.error != null ? 'dead' : 'pending',
+        c?.address ?? null, c?.subject ?? null, c?.text ?? null, c?.html ?? null, r.error ?? null);
+      if (r.error != null) return '(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL, NULL)';
+      values.push(lease.token, nowParam(now), lease.ms);
+      return `(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ${until})`;
+    });
     await ex.run(
-      `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, attempts, lease_token, lease_until)
-       VALUES ${part.map(() => `(?, ?, ?, ?, ?, 1, ?, ${until})`).join(', ')}`,
-      part.flatMap((r) => [r.runId, r.eventType, r.recipient, r.groupKey, r.transport, lease.token, nowParam(now), lease.ms]));
+      `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, status, attempts, address, subject, text, html, error, lease_token, lease_until)
+       VALUES ${tuples.join(', ')}`,
+      values);
   }
 }
 

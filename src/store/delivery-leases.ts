@@ -49,9 +49,10 @@ export async function selectReclaimable(
  * Takes a fresh lease on deliveries picked by selectReclaimable; a new token
  * fences out the old holder. `attempts` counts sends that reached the
  * transport: a `failed` one was answered, a `sending` one may have been (its
- * worker died mid-send), so the next send is a new attempt. A `pending` one
- * never went out (handed back at shutdown, its worker died before sending,
- * or its transport was down): it keeps its attempt number. `attempts` is
+ * worker died between its claim or mark and the outcome), so the next send
+ * is a new attempt. A `pending` one never went out (handed back at shutdown,
+ * too large to be born `sending` and its worker died before rendering it, or
+ * its transport was down): it keeps its attempt number. `attempts` is
  * assigned before `status` because MySQL evaluates SET left to right, with
  * the new values.
  */
@@ -65,10 +66,14 @@ export async function leaseDeliveries(
     [lease.token, nowParam(now), lease.ms, nowParam(now), ...ids]);
 }
 
-/** Gives claimed-but-unstarted deliveries back (shutdown): their lease ends now. */
+/**
+ * Gives claimed-but-unstarted deliveries back (shutdown): their lease ends
+ * now. Back to `pending` too: one born `sending` at claim never reached its
+ * transport, so taking it up again is not a new attempt.
+ */
 export async function releaseLeases(ex: Executor, ids: readonly number[], token: string, now?: Date): Promise<void> {
   if (ids.length === 0) return;
   await ex.run(
-    `UPDATE digest_deliveries SET lease_until = ${nowSql(ex)} WHERE lease_token = ? AND id IN (${placeholders(ids.length)})`,
+    `UPDATE digest_deliveries SET status = 'pending', lease_until = ${nowSql(ex)} WHERE lease_token = ? AND id IN (${placeholders(ids.length)})`,
     [nowParam(now), token, ...ids]);
 }

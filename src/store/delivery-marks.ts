@@ -3,28 +3,29 @@
  * Fenced by the lease token; times are "now" — injected, or the database
  * clock (db.ts nowSql).
  */
+import type { MessageContent } from './content-chunks.js';
 import { type Executor, nowParam, nowSql, sqlFor } from './db.js';
 
-export interface RenderedContent {
-  address: string;
-  subject: string | null;
-  text: string | null;
-  html: string | null;
+export interface RenderedContent extends MessageContent {
   messageId: string;
   /** The transport it is handed to: the type's configured one at the time of this send. */
   transport: string;
 }
 
-/** A failed attempt: retried after `retryInMs`, or dead when that is null. */
+/**
+ * A failed attempt: retried after `retryInMs`, or dead when that is null.
+ * `messageId`: the one the attempt went out with, when it reached the
+ * transport (a delivery born with its content has none stored yet).
+ */
 export async function markFailed(
-  ex: Executor, id: number, token: string, error: string, retryInMs: number | null, now?: Date,
+  ex: Executor, id: number, token: string, error: string, retryInMs: number | null, now?: Date, messageId?: string,
 ): Promise<boolean> {
   const res = await ex.run(
-    `UPDATE digest_deliveries SET status = ?, error = ?, updated_at = ${nowSql(ex)},
+    `UPDATE digest_deliveries SET status = ?, error = ?, message_id = COALESCE(?, message_id), updated_at = ${nowSql(ex)},
             next_attempt_at = CASE WHEN ? IS NULL THEN NULL ELSE ${sqlFor(ex).plusMs(nowSql(ex))} END,
             lease_token = NULL, lease_until = NULL
       WHERE id = ? AND lease_token = ?`,
-    [retryInMs == null ? 'dead' : 'failed', error, nowParam(now), retryInMs, nowParam(now), retryInMs ?? 0, id, token]);
+    [retryInMs == null ? 'dead' : 'failed', error, messageId ?? null, nowParam(now), retryInMs, nowParam(now), retryInMs ?? 0, id, token]);
   return res.affectedRows === 1;
 }
 

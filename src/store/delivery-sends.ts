@@ -9,12 +9,8 @@
  * which; how each function finds out which is said at the function.
  */
 import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
+import { contentChunks, ROWS_PER_STATEMENT } from './content-chunks.js';
 import type { RenderedContent } from './delivery-marks.js';
-
-/** Rows per statement: 7 values a row, and SQLite binds at most 32,766. */
-const ROWS_PER_STATEMENT = 500;
-/** Rendered bytes per statement, well inside max_allowed_packet (16 MiB on MariaDB, 64 MiB on MySQL 8). */
-const CONTENT_BYTES_PER_STATEMENT = 2 * 1024 * 1024;
 
 /** Those of `ids` that still carry `token`; with `lock`, locked until the transaction ends. */
 async function fenced(ex: Executor, token: string, ids: readonly number[], lock = false): Promise<Set<number>> {
@@ -26,27 +22,6 @@ async function fenced(ex: Executor, token: string, ids: readonly number[], lock 
     for (const r of rows) ours.add(Number(r.id));
   }
   return ours;
-}
-
-const contentBytes = (c: RenderedContent) => (c.subject?.length ?? 0) + (c.text?.length ?? 0) + (c.html?.length ?? 0) + c.address.length;
-
-/** Splits rows into statements of at most ROWS_PER_STATEMENT rows and about CONTENT_BYTES_PER_STATEMENT; a larger row goes alone. */
-function byteChunks<T extends { content: RenderedContent }>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  let part: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = contentBytes(item.content);
-    if (part.length > 0 && (part.length === ROWS_PER_STATEMENT || bytes + size > CONTENT_BYTES_PER_STATEMENT)) {
-      out.push(part);
-      part = [];
-      bytes = 0;
-    }
-    part.push(item);
-    bytes += size;
-  }
-  if (part.length > 0) out.push(part);
-  return out;
 }
 
 const COLUMNS = ['address', 'subject', 'text', 'html', 'message_id', 'transport'] as const;
@@ -65,7 +40,7 @@ export async function markSending(
   ex: Executor, token: string, items: ReadonlyArray<{ id: number; content: RenderedContent }>, leaseMs: number, now?: Date,
 ): Promise<Set<number>> {
   let matched = 0;
-  for (const part of byteChunks(items)) {
+  for (const part of contentChunks(items)) {
     // The rows' own values as a derived table joined on the id: one pass,
     // where a CASE per column would compare every row with every id.
     const rows = part.map((_, i) => (i === 0 ? `SELECT ? AS id, ${COLUMNS.map((c) => `? AS ${c}`).join(', ')}` : `SELECT ${placeholders(COLUMNS.length + 1)}`)).join(' UNION ALL ');
@@ -88,16 +63,23 @@ export async function markSending(
  * were still ours (the caller stamps their events). The token is cleared
  * here, so with more than one row the fenced set is read and locked first:
  * afterwards the rows would not tell whose they were.
+ *
+ * A delivery born with its content (rendered at claim) has no Message-ID
+ * stored yet: it is the id between `messageIdAround`'s two parts, written
+ * here by the statement itself rather than as one value per row.
  */
-export async function markSent(ex: Executor, token: string, ids: readonly number[], now?: Date): Promise<Set<number>> {
+export async function markSent(
+  ex: Executor, token: string, ids: readonly number[], messageIdAround: readonly [string, string], now?: Date,
+): Promise<Set<number>> {
   const ours = ids.length === 1 ? new Set(ids) : await fenced(ex, token, ids, true);
+  const messageId = sqlFor(ex).concat('?', 'id', '?');
   let matched = 0;
   for (const part of chunks([...ours], ROWS_PER_STATEMENT)) {
     const res = await ex.run(
       `UPDATE digest_deliveries SET status = 'sent', sent_at = ${nowSql(ex)}, updated_at = ${nowSql(ex)}, error = NULL,
-              lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
+              message_id = COALESCE(message_id, ${messageId}), lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
         WHERE lease_token = ? AND id IN (${placeholders(part.length)})`,
-      [nowParam(now), nowParam(now), token, ...part]);
+      [nowParam(now), nowParam(now), ...messageIdAround, token, ...part]);
     matched += res.affectedRows;
   }
   // One row: its own affected count is the fence.

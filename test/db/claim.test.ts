@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DigestConfig } from '../../src/config/types.js';
 import { defineHandler } from '../../src/handlers/define.js';
 import { claimPage } from '../../src/runner/claim.js';
+import { deliverAll } from '../../src/runner/deliver-all.js';
 import { runType } from '../../src/runner/run.js';
 import { sqlFor } from '../../src/store/db.js';
 import { lockEventsByIdSql, selectOldestEventIdsSql, selectOutstandingEventIdsSql } from '../../src/store/event-claims.js';
@@ -91,6 +92,30 @@ describeEngines('claim', (engine) => {
     const names = Array.from({ length: fit + 2 }, (_, s) => String(s + 1)).sort();
     expect(second.deliveries.map((d) => d.recipient).sort()).toEqual(names.slice(fit));
     expect(second.events).toBe(2000);
+  });
+
+  it('a delivery is born `sending` with its rendered message, its Message-ID written once sent; one too large to store at claim is born `pending` and rendered before its send', async () => {
+    const { ctx, recorder, transport } = await testApp(engine);
+    const long = 'x'.repeat(1100);
+    await recorder.recordMany([
+      ...[0, 1].map((i) => ({ type: 'Purchase.Requested', payload: request(i, 0) })),
+      // 1,000 requests of a 1,100-character item: a digest over 1 MiB.
+      ...Array.from({ length: 1000 }, (_, i) => ({ type: 'Purchase.Requested', payload: { ...request(10 + i, 1), item: long } })),
+    ]);
+    const page = await claimPage(ctx, { type: 'Purchase.Requested', runId: null, trigger: 'manual', after: null });
+    const rows = () => engine.db.all<{ id: number; recipient: string; status: string; text: string | null; messageId: string | null }>(
+      'SELECT id, recipient, status, text, message_id AS messageId FROM digest_deliveries ORDER BY recipient');
+    const [small, big] = await rows();
+    expect(small).toMatchObject({ recipient: '1', status: 'sending', messageId: null });
+    expect(small!.text).toContain('bolts');
+    expect(big).toMatchObject({ recipient: '2', status: 'pending', text: null });
+    expect(page.deliveries.map((d) => [d.recipient, d.message != null])).toEqual([['1', true], ['2', false]]);
+
+    expect(await deliverAll(ctx, page.deliveries)).toEqual(['sent', 'sent']);
+    const after = await rows();
+    expect(after.map((r) => [r.status, r.messageId])).toEqual(after.map((r) => ['sent', `<delivery.${Number(r.id)}@${ctx.messageIdDomain}>`]));
+    expect(after[1]!.text!.length).toBeGreaterThan(1024 * 1024);
+    expect(transport.sent.find((m) => m.recipient === '2')!.text).toBe(after[1]!.text);
   });
 
   it('two workers claiming concurrently never put one event in two deliveries', async () => {

@@ -7,6 +7,8 @@ const content = (n: number) => ({
   address: `r${n}@shop.example`, subject: `s${n}`, text: `t${n} ‘quoted’`, html: n % 2 ? null : `<p>${n}</p>`, messageId: `<${n}@x>`, transport: 'console',
 });
 
+const AROUND = ['<delivery.', '@shop.example>'] as const;
+
 describeEngines('batched send marks (store/delivery-sends.ts)', (engine) => {
   beforeEach(() => truncateAll(engine.db));
 
@@ -33,11 +35,18 @@ describeEngines('batched send marks (store/delivery-sends.ts)', (engine) => {
 
   it('marks sent only the rows that still carry the token, for one row and for many, and gives up their lease', async () => {
     const ids = await seed(['A', 'B', 'A', 'A']);
-    expect([...(await engine.db.transaction((tx) => markSent(tx, 'A', ids)))].sort((a, b) => a - b)).toEqual([ids[0], ids[2], ids[3]]);
+    expect([...(await engine.db.transaction((tx) => markSent(tx, 'A', ids, AROUND)))].sort((a, b) => a - b)).toEqual([ids[0], ids[2], ids[3]]);
     expect((await rows(ids)).map((r) => [r.status, r.leaseToken])).toEqual([['sent', null], ['pending', 'B'], ['sent', null], ['sent', null]]);
     // One row: its own affected count is the fence.
-    expect([...(await engine.db.transaction((tx) => markSent(tx, 'A', [ids[1]!])))]).toEqual([]);
-    expect([...(await engine.db.transaction((tx) => markSent(tx, 'B', [ids[1]!])))]).toEqual([ids[1]]);
+    expect([...(await engine.db.transaction((tx) => markSent(tx, 'A', [ids[1]!], AROUND)))]).toEqual([]);
+    expect([...(await engine.db.transaction((tx) => markSent(tx, 'B', [ids[1]!], AROUND)))]).toEqual([ids[1]]);
+  });
+
+  it('writes the Message-ID of a delivery that has none stored (born with its content), and keeps a stored one', async () => {
+    const ids = await seed(['A', 'A']);
+    await engine.db.transaction((tx) => markSending(tx, 'A', [{ id: ids[1]!, content: content(1) }], 60_000));
+    await engine.db.transaction((tx) => markSent(tx, 'A', ids, AROUND));
+    expect((await rows(ids)).map((r) => r.messageId)).toEqual([`<delivery.${ids[0]}@shop.example>`, '<1@x>']);
   });
 
   it('splits a batch whose rendered content is large into several statements', async () => {
