@@ -8,7 +8,7 @@ import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { prepareGroups } from './prepare.js';
-import { fitPage } from './page-budget.js';
+import { FIRST_CANDIDATES, fitPage, nextCandidates } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
@@ -21,6 +21,8 @@ export interface ClaimedPage {
   last: string | null;
   /** More recipients were outstanding than this page took: the run goes on after `last`. */
   more: boolean;
+  /** Candidates the run's next page reads (page-budget.ts nextCandidates). */
+  candidates: number;
   /** A recipient had more outstanding events than its delivery took (see runType's follow-up runs). */
   leftover: boolean;
   /** To be sent: born `sending` with their message, or `pending` (rendered before the send). */
@@ -38,6 +40,8 @@ export interface ClaimRequest {
   recipient?: string;
   /** A slot run taken over from an earlier owner: its recipients already delivered are not claimed again. */
   resumed?: boolean;
+  /** Candidates to read (recipients, with their counts): the previous page's `candidates`; else FIRST_CANDIDATES. */
+  candidates?: number;
 }
 
 /**
@@ -53,20 +57,22 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const handler = ctx.registry.require(req.type);
   const cfg = typeConfig(ctx, req.type);
   const leaseToken = randomUUID();
+  const limit = Math.min(cfg.batchSize, req.candidates ?? FIRST_CANDIDATES);
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.())).length === 0) {
-    return { done: true, more: false, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
+    return { done: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
   }
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
       : req.resumed && req.runId != null
-        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, cfg.batchSize, ctx.databaseNow?.())
-        : await selectOutstandingRecipients(tx, req.type, req.after, cfg.batchSize, ctx.databaseNow?.());
+        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, ctx.databaseNow?.())
+        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.());
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
-    const more = req.recipient == null && (page.length < candidates.length || candidates.length === cfg.batchSize);
-    if (page.length === 0) return { done: true, more, leftover: false, runId: req.runId, last: req.after, deliveries: [], dead: [], events: 0 };
+    const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
+    const next = nextCandidates(candidates.length, page.length, cfg.batchSize);
+    if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, deliveries: [], dead: [], events: 0 };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
     // A recipient with more events than one delivery takes is read with a
@@ -85,7 +91,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
     const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
-    if (events.length === 0) return { done: false, more, leftover, runId: req.runId, last, deliveries: [], dead: [], events: 0 };
+    if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, deliveries: [], dead: [], events: 0 };
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
     const born = prepareGroups(ctx, { runId, eventType: req.type, transport: cfg.transport }, groupEvents(events, handler.group));
@@ -99,7 +105,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const dead = born.filter((b) => b.row.error != null).map((b) => ({
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
     }));
-    return { done: false, more, leftover, runId, last, deliveries, dead, events: born.reduce((n, b) => n + b.events.length, 0) };
+    return { done: false, more, candidates: next, leftover, runId, last, deliveries, dead, events: born.reduce((n, b) => n + b.events.length, 0) };
   });
   // After the commit: what was born dead is told only once it is so.
   for (const d of claimed.dead) {

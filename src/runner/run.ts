@@ -61,8 +61,8 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     if (!opened) return { runId, skipped: true, leftover: false, ...counts };
     ({ runId, resumed } = opened);
   }
-  const claim = (after: string | null) => {
-    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed });
+  const claim = (after: string | null, candidates?: number) => {
+    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed, candidates });
     next.catch(() => undefined); // awaited in the loop, or handed back on failure (below)
     return next;
   };
@@ -93,7 +93,7 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       // side by side on two connections. On abort no further page is claimed,
       // and deliverAll hands back whatever it has not started, this page's or
       // the next's.
-      if (page.more && !signal?.aborted) pending = claim(page.last);
+      if (page.more && !signal?.aborted) pending = claim(page.last, page.candidates);
       for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
         // Deferred ones (transport down) and lost ones are neither: another pass sends them.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPage } from '../../src/runner/page-budget.js';
+import { fitPage, nextCandidates } from '../../src/runner/page-budget.js';
 
 const r = (recipient: string, outstanding: number) => ({ recipient, outstanding });
 
@@ -17,5 +17,15 @@ describe('fitPage', () => {
   it('takes everything that fits, and nothing from nothing', () => {
     expect(fitPage([r('a', 1), r('b', 2)], 1000, 10)).toHaveLength(2);
     expect(fitPage([], 1000, 10)).toEqual([]);
+  });
+});
+
+describe('nextCandidates', () => {
+  it('reads half again as many as a page cut by its event budget took, twice as many when all fit, never over batchSize', () => {
+    // 128 read, 25 taken (200 events each fill 5,000): 25 + 13 + 1.
+    expect(nextCandidates(128, 25, 1000)).toBe(39);
+    expect(nextCandidates(64, 64, 1000)).toBe(128);
+    expect(nextCandidates(800, 800, 1000)).toBe(1000);
+    expect(nextCandidates(1, 1, 1)).toBe(1);
   });
 });
