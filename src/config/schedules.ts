@@ -73,6 +73,14 @@ const TransportSchemas = {
     timeoutMs: int(1, 600_000).default(10_000),
     // Requests in flight at once: what the receiver can take.
     concurrency: int(1, 256).default(8),
+    // POST a JSON array of deliveries per request (transports/webhook-batch.ts):
+    // the receiver must be written for it, so it is asked for, never assumed.
+    batch: z.boolean().default(false),
+    batchSize: int(1, 1000).optional(),
+  }).refine((w) => w.batchSize === undefined || w.batch, {
+    path: ['batchSize'],
+    // A batchSize left over from a batch receiver would otherwise be silently ignored.
+    error: 'is read only with batch: true',
   }),
 };
 const { console: consoleT, file, smtp, webhook } = TransportSchemas;

@@ -15,7 +15,11 @@ export type TransportConfig =
   | { name: string; kind: 'console' }
   | { name: string; kind: 'file'; dir: string; from: string }
   | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number; tls?: SmtpTls }
-  | { name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number; concurrency?: number };
+  | {
+    name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number; concurrency?: number;
+    /** POST deliveries as a JSON array, up to `batchSize` (default 100) per request. */
+    batch?: boolean; batchSize?: number;
+  };
 
 /** An event type defined in the schedules file itself (no handler module): see handlers/declared.ts. */
 export interface TypeDeclaration {

@@ -16,7 +16,10 @@ export function createTransport(config: TransportConfig): Transport {
     case 'smtp':
       return smtpTransport(config.name, { url: config.url, from: config.from, ratePerSecond: config.ratePerSecond, tls: config.tls });
     case 'webhook':
-      return webhookTransport(config.name, { url: config.url, secret: config.secret, timeoutMs: config.timeoutMs, concurrency: config.concurrency });
+      return webhookTransport(config.name, {
+        url: config.url, secret: config.secret, timeoutMs: config.timeoutMs, concurrency: config.concurrency,
+        batch: config.batch, batchSize: config.batchSize,
+      });
     default: {
       // Exhaustiveness: a new kind in TransportConfig must be handled here.
       const unknownKind: never = config;

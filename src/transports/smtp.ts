@@ -3,6 +3,7 @@ import nodemailer, { type NodemailerError } from 'nodemailer';
 import { PermanentDeliveryError, TransportUnavailableError } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
 import { mailMessage } from './mail-message.js';
+import { replyDetail } from './reply-detail.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
 export interface SmtpTransportOptions {
@@ -20,7 +21,7 @@ const isPermanentCode = (code: number) => code >= 500 && code < 600 && code !== 
 
 /** `SMTP 550 5.1.1 mailbox unavailable` — the server's reply, trimmed; never the message. */
 function replyText(code: number, response?: string) {
-  const text = (response ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const text = replyDetail(response);
   return `SMTP ${text.startsWith(String(code)) ? text : `${code} ${text}`.trim()}`;
 }
 

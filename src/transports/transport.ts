@@ -18,5 +18,18 @@ export interface Transport {
    */
   readonly concurrency?: number;
   send(message: OutgoingMessage): Promise<void>;
+  /**
+   * Sends several messages in one call (one write, one request) instead of a
+   * round trip each. Resolves to one settled result per message, in order; it
+   * does not reject: a failure of the whole call is every message's rejection.
+   * A rejected result fails only its own delivery, and its reason is what
+   * `send` would have thrown for that message (PermanentDeliveryError,
+   * TransportUnavailableError, any other Error for a retry). Each message
+   * keeps its own stable `messageId`, so a re-sent batch stays deduplicable.
+   * Absent: the runner calls `send` per message.
+   */
+  sendBatch?(messages: readonly OutgoingMessage[]): Promise<Array<PromiseSettledResult<void>>>;
+  /** Most messages per `sendBatch` call (the runner slices a page by it); read only with `sendBatch`. */
+  readonly batchSize?: number;
   close?(): Promise<void>;
 }

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { allFailed } from './batch-results.js';
 import { PermanentDeliveryError, TransportUnavailableError } from './errors.js';
+import { replyDetail } from './reply-detail.js';
 import type { OutgoingMessage, Transport } from './transport.js';
+import { batchIdempotencyKey, batchResults, DEFAULT_WEBHOOK_BATCH_SIZE } from './webhook-batch.js';
 
 export interface WebhookTransportOptions {
   url: string;
@@ -8,6 +11,10 @@ export interface WebhookTransportOptions {
   timeoutMs: number;
   /** Requests in flight at once (`concurrency:` in the schedules file, default 8). */
   concurrency?: number;
+  /** POST a JSON array of deliveries per request (`batch: true`): the transport then has `sendBatch`. */
+  batch?: boolean;
+  /** Deliveries per batch request (`batchSize:`, default 100); read only with `batch`. */
+  batchSize?: number;
 }
 
 /**
@@ -24,47 +31,76 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 // 408 and 429 ask us to come back later; every other 4xx will fail the same way again.
 const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
-/** POSTs each delivery as JSON; `Idempotency-Key` is the stable messageId so the receiver can drop re-sends. */
+/** The JSON object a delivery is POSTed as: the whole body of a single send, one item of a batch. */
+const payloadOf = ({ deliveryId, messageId, eventType, recipient, to, subject, text, html }: OutgoingMessage) =>
+  ({ deliveryId, messageId, eventType, recipient, to, subject, text, html });
+
+/**
+ * POSTs each delivery as JSON; `Idempotency-Key` is the stable messageId so the receiver can drop re-sends.
+ * With `batch`, `sendBatch` POSTs an array of them in one request (webhook-batch.ts). The answer to a
+ * batch request is read as for a single one, for every message of it: 2xx sent (unless its body
+ * reports per message), a 4xx other than 408/429 rejected for good, any other status or our timeout
+ * retried, no answer at all the transport unavailable.
+ */
 export function webhookTransport(name: string, options: WebhookTransportOptions): Transport {
-  return {
+  /** POSTs one body, signed; resolves to a 2xx answer's text, throws what `send` throws. */
+  async function post(body: string, idempotencyKey: string): Promise<string> {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': idempotencyKey,
+      'User-Agent': 'digest',
+    };
+    if (options.secret) {
+      const timestamp = Math.floor(Date.now() / 1000);
+      headers['X-Digest-Timestamp'] = String(timestamp);
+      headers['X-Digest-Signature'] = signWebhook(options.secret, timestamp, body);
+    }
+
+    let response: Response;
+    let responseText = '';
+    try {
+      response = await fetch(options.url, {
+        method: 'POST',
+        headers,
+        body,
+        // Never re-POST a signed payload to wherever a redirect points; a 3xx is reported instead.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      // Read (or drain) the body under the same deadline, so the socket is freed.
+      responseText = await response.text();
+    } catch (err) {
+      throw fetchFailure(err, options.timeoutMs);
+    }
+    if (response.ok) return responseText;
+    if (isPermanentStatus(response.status)) {
+      const detail = replyDetail(responseText);
+      throw new PermanentDeliveryError(`webhook ${response.status}${detail ? `: ${detail}` : ''}`);
+    }
+    throw new Error(`webhook ${response.status}`);
+  }
+
+  const single: Transport = {
     name,
     concurrency: options.concurrency ?? 8,
     async send(message: OutgoingMessage) {
-      const { deliveryId, messageId, eventType, recipient, to, subject, text, html } = message;
-      const body = JSON.stringify({ deliveryId, messageId, eventType, recipient, to, subject, text, html });
-      const headers: Record<string, string> = {
-        'Content-Type': 'application/json',
-        'Idempotency-Key': messageId,
-        'User-Agent': 'digest',
-      };
-      if (options.secret) {
-        const timestamp = Math.floor(Date.now() / 1000);
-        headers['X-Digest-Timestamp'] = String(timestamp);
-        headers['X-Digest-Signature'] = signWebhook(options.secret, timestamp, body);
-      }
-
-      let response: Response;
-      let responseText = '';
+      await post(JSON.stringify(payloadOf(message)), message.messageId);
+    },
+  };
+  // Without `batch` the receiver expects one object per request: no sendBatch, so the runner sends one by one.
+  if (!options.batch) return single;
+  return {
+    ...single,
+    batchSize: options.batchSize ?? DEFAULT_WEBHOOK_BATCH_SIZE,
+    async sendBatch(messages) {
+      if (messages.length === 0) return [];
+      let answer: string;
       try {
-        response = await fetch(options.url, {
-          method: 'POST',
-          headers,
-          body,
-          // Never re-POST a signed payload to wherever a redirect points; a 3xx is reported instead.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        // Read (or drain) the body under the same deadline, so the socket is freed.
-        responseText = await response.text();
+        answer = await post(JSON.stringify(messages.map(payloadOf)), batchIdempotencyKey(messages));
       } catch (err) {
-        throw fetchFailure(err, options.timeoutMs);
+        return allFailed(messages.length, err);
       }
-      if (response.ok) return;
-      if (isPermanentStatus(response.status)) {
-        const detail = responseText.replace(/\s+/g, ' ').trim().slice(0, 200);
-        throw new PermanentDeliveryError(`webhook ${response.status}${detail ? `: ${detail}` : ''}`);
-      }
-      throw new Error(`webhook ${response.status}`);
+      return batchResults(messages, answer);
     },
   };
 }

@@ -90,6 +90,17 @@ describe('parseSchedules', () => {
     expect(issuesOf(hook(', concurrency: 0')).map((i) => i.path)).toEqual(['transports.hook.concurrency']);
   });
 
+  it('takes a webhook batch with a batchSize of 1 to 1000, and a batchSize only with batch: true', () => {
+    const hook = (extra: string) => `transports:\n  hook: { kind: webhook, url: "https://example.com/hook"${extra} }\nevents: {}\n`;
+    expect(parseSchedules(hook(', batch: true, batchSize: 50'), {}).transports.hook).toMatchObject({ batch: true, batchSize: 50 });
+    expect(parseSchedules(hook(', batch: true'), {}).transports.hook).toMatchObject({ batch: true });
+    expect(issuesOf(hook(', batch: true, batchSize: 0'))).toEqual([{ path: 'transports.hook.batchSize', message: 'must be between 1 and 1000' }]);
+    expect(issuesOf(hook(', batch: true, batchSize: 1001'))).toEqual([{ path: 'transports.hook.batchSize', message: 'must be between 1 and 1000' }]);
+    expect(issuesOf(hook(', batchSize: 50'))).toEqual([{ path: 'transports.hook.batchSize', message: 'is read only with batch: true' }]);
+    expect(issuesOf(hook(', batch: false, batchSize: 50'))).toEqual([{ path: 'transports.hook.batchSize', message: 'is read only with batch: true' }]);
+    expect(issuesOf(hook(', batch: yes'))).toEqual([{ path: 'transports.hook.batch', message: 'must be a boolean' }]);
+  });
+
   it('applies defaults and all transport kinds', () => {
     const config = parseSchedules(
       `timezone: America/New_York
@@ -102,7 +113,7 @@ events:
 `,
       { SMTP_URL: 'smtp://user:pw@mail.example:587' },
     );
-    expect(config.transports.hook).toEqual({ name: 'hook', kind: 'webhook', url: 'https://example.com/hook', secret: 's3cret', timeoutMs: 10_000, concurrency: 8 });
+    expect(config.transports.hook).toEqual({ name: 'hook', kind: 'webhook', url: 'https://example.com/hook', secret: 's3cret', timeoutMs: 10_000, concurrency: 8, batch: false });
     expect(config.transports.mail).toEqual({
       name: 'mail',
       kind: 'smtp',
