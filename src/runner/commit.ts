@@ -47,9 +47,10 @@ export type GroupCommit<I, R> = (item: I) => Promise<R>;
  * `flush` writes a batch in one transaction and returns a result per item.
  * If a batch fails for a reason other than a lost connection (one item the
  * database refuses, e.g. a message over max_allowed_packet), its items are
- * committed one by one, so that item fails alone.
+ * committed one by one, so that item fails alone. A batch takes at most
+ * `maxBatch` items; the rest go in the next.
  */
-export function groupCommit<I, R>(flush: (items: I[]) => Promise<R[]>): GroupCommit<I, R> {
+export function groupCommit<I, R>(flush: (items: I[]) => Promise<R[]>, maxBatch = Number.POSITIVE_INFINITY): GroupCommit<I, R> {
   let queue: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   let flushing = false;
 
@@ -71,9 +72,7 @@ export function groupCommit<I, R>(flush: (items: I[]) => Promise<R[]>): GroupCom
     // Let items added in the same tick join the first batch.
     await Promise.resolve();
     while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      await commit(batch);
+      await commit(queue.splice(0, maxBatch));
     }
     flushing = false;
   };

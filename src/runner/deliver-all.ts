@@ -5,6 +5,7 @@ import { deliver } from './deliver.js';
 import type { DeliveryOutcome } from '../types.js';
 import { deliveryCommits } from './commit.js';
 import { leasesOf } from './lease-keeper.js';
+import { inFlight, type Send, senderFor } from './sender.js';
 
 /** Sends in flight at once for a transport that does not say (Transport.concurrency). */
 export const DEFAULT_DELIVERY_CONCURRENCY = 4;
@@ -12,7 +13,8 @@ export const DEFAULT_DELIVERY_CONCURRENCY = 4;
 /**
  * Delivers a claimed list, as many sends at a time as each transport takes
  * (a console or file transport a whole page, SMTP its pool), group-committing
- * their marks: the more in flight, the more rows each commit writes. On
+ * their marks (the more in flight, the more rows each commit writes) and,
+ * for a transport that can, their sends (sender.ts). On
  * abort (shutdown) no new delivery starts; the ones not started are handed back (their lease ends now) so another worker takes them at once
  * instead of after the lease. Returns once every outcome is recorded.
  */
@@ -22,7 +24,7 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
   const outcomes: Array<Promise<DeliveryOutcome>> = [];
   const unstarted: ClaimedDelivery[] = [];
   // Workers of one transport share its queue; `next` is the first not taken.
-  const worker = async (queue: { items: ClaimedDelivery[]; next: number }) => {
+  const worker = async (queue: { items: ClaimedDelivery[]; next: number; send: Send }) => {
     while (queue.next < queue.items.length) {
       if (signal?.aborted) {
         unstarted.push(...queue.items.slice(queue.next));
@@ -30,7 +32,7 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
         return;
       }
       const d = queue.items[queue.next++]!;
-      const { outcome } = await deliver(ctx, d, commits).catch((err) => {
+      const { outcome } = await deliver(ctx, d, commits, queue.send).catch((err) => {
         leases.release(d.leaseToken, [d.id]);
         throw err;
       });
@@ -51,8 +53,9 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
     else queues.set(name, [d]);
   }
   const workers = await Promise.allSettled([...queues].flatMap(([name, items]) => {
-    const concurrency = ctx.deliveryConcurrency ?? ctx.transports.get(name)?.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY;
-    const queue = { items, next: 0 };
+    const transport = ctx.transports.get(name)!;
+    const concurrency = ctx.deliveryConcurrency ?? inFlight(transport, DEFAULT_DELIVERY_CONCURRENCY);
+    const queue = { items, next: 0, send: senderFor(transport) };
     return Array.from({ length: Math.min(concurrency, items.length) }, () => worker(queue));
   }));
   const recorded = await Promise.allSettled(outcomes);

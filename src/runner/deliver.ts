@@ -9,6 +9,7 @@ import { type RunnerContext, typeConfig } from './context.js';
 import { type DeliveryCommits, persist } from './commit.js';
 import { messageIdFor } from './message-id.js';
 import { renderDelivery } from './render.js';
+import type { Send } from './sender.js';
 import { splitPoison } from './split-poison.js';
 
 
@@ -31,7 +32,7 @@ const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => 
  * other recipients. 'lost' means our lease was taken over (we stalled): we
  * change nothing.
  */
-export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits): Promise<Handed> {
+export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits, send: Send): Promise<Handed> {
   let d = claimed;
   const cfg = typeConfig(ctx, d.eventType);
   const about = { deliveryId: d.id, type: d.eventType, attempt: d.attempts };
@@ -99,10 +100,9 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     }
 
     try {
-      const transport = ctx.transports.get(cfg.transport)!;
       const started = performance.now();
       sentWith = messageId;
-      await transport.send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to, subject, text, html });
+      await send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to, subject, text, html });
       sendMs = performance.now() - started;
       ticket.answered();
     } catch (err) {
