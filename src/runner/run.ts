@@ -14,6 +14,8 @@ export interface RunRequest {
   recipient?: string;
   /** Only take over the slot's unfinished run (a periodic check): never insert it, and say nothing when there is none. */
   resumeOnly?: boolean;
+  /** This process just recorded events of the type (scheduler/wakeup.ts): claim without peeking first. */
+  woken?: boolean;
 }
 
 const COUNTS = ['eventsClaimed', 'deliveriesCreated', 'deliveriesSent', 'deliveriesFailed'] as const satisfies ReadonlyArray<keyof RunCounts>;
@@ -62,7 +64,7 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     ({ runId, resumed } = opened);
   }
   const claim = (after: string | null, candidates?: number) => {
-    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed, candidates });
+    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed, candidates, woken: req.woken });
     next.catch(() => undefined); // awaited in the loop, or handed back on failure (below)
     return next;
   };

@@ -17,8 +17,8 @@ export async function immediateLoop(
   const guard = loopGuard(ctx.lifecycle, clock, `immediate:${type}`);
   while (!signal.aborted) {
     await guard(async () => {
-      wakeup.take();
-      const summary = await runType(ctx, { type, trigger: 'immediate' }, signal);
+      const woken = wakeup.take();
+      const summary = await runType(ctx, { type, trigger: 'immediate', woken }, signal);
       if (summary.eventsClaimed === 0) await wakeup.sleep(clock, pollMs, signal);
     }, signal);
   }

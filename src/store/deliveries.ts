@@ -27,12 +27,15 @@ export type ClaimedRow = NewDelivery & ({ content: MessageContent; error?: never
 /**
  * Claimed deliveries, born leased to the claiming worker until now +
  * lease.ms (a dead one has no lease: nobody works on it). A few multi-row
- * statements per page, cut by rows and by rendered size.
+ * statements per page, cut by rows and by rendered size. Returns the last
+ * statement's insert id: the id of the delivery when there is one row (with
+ * more, ids need not be consecutive: selectDeliveryIdsByGroup).
  */
 export async function insertDeliveries(
   ex: Executor, rows: readonly ClaimedRow[], lease: { token: string; ms: number }, now?: Date,
-): Promise<void> {
+): Promise<number> {
   const until = sqlFor(ex).plusMs(nowSql(ex));
+  let insertId = 0;
   for (const part of contentChunks(rows)) {
     const values: unknown[] = [];
     const tuples = part.map((r) => {
@@ -43,11 +46,12 @@ export async function insertDeliveries(
       values.push(lease.token, nowParam(now), lease.ms);
       return `(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ${until})`;
     });
-    await ex.run(
+    ({ insertId } = await ex.run(
       `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, status, attempts, address, subject, text, html, error, lease_token, lease_until)
        VALUES ${tuples.join(', ')}`,
-      values);
+      values));
   }
+  return insertId;
 }
 
 /**

@@ -118,6 +118,20 @@ describeEngines('claim', (engine) => {
     expect(transport.sent.find((m) => m.recipient === '2')!.text).toBe(after[1]!.text);
   });
 
+  it('peeks outside a transaction before claiming, unless woken by a record in this process', async () => {
+    const { ctx, recorder } = await testApp(engine);
+    const outside: string[] = [];
+    const db = ctx.db;
+    ctx.db = { ...db, all: (sql, p) => { outside.push(sql); return db.all(sql, p); }, transaction: (fn) => db.transaction(fn) };
+    await recorder.record('Purchase.Requested', request(0, 0));
+    await claimPage(ctx, { type: 'Purchase.Requested', runId: null, trigger: 'immediate', after: null });
+    expect(outside).toHaveLength(1);
+    await recorder.record('Purchase.Requested', request(1, 1));
+    const woken = await claimPage(ctx, { type: 'Purchase.Requested', runId: null, trigger: 'immediate', after: null, woken: true });
+    expect(outside).toHaveLength(1);
+    expect(woken.events).toBe(1);
+  });
+
   it('two workers claiming concurrently never put one event in two deliveries', async () => {
     const a = (await testApp(engine)).ctx;
     const b = (await testApp(engine)).ctx;
