@@ -4,7 +4,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import mysql from 'mysql2/promise';
 import { migrationsDir } from '../paths.js';
 import { type Db, dbTime, type Executor, type RunResult } from './db.js';
-import { isRetryableTransaction } from './errors.js';
+import { createConflictReporter, retryConflicts, retryingExecutor } from './conflict-retry.js';
 
 type Queryable = Pick<mysql.Connection, 'query'>;
 
@@ -30,8 +30,6 @@ export function mysqlExecutor(conn: Queryable): Executor {
   };
 }
 
-const TX_ATTEMPTS = 3;
-
 export function openMysql(url: string, opts: { connectionLimit?: number } = {}): Db {
   const pool = mysql.createPool({
     uri: url,
@@ -51,26 +49,28 @@ export function openMysql(url: string, opts: { connectionLimit?: number } = {}):
   });
   const folder = migrationsDir('mysql');
 
+  // Conflicts (deadlock, lock wait, Galera certification) are retried with
+  // jitter, statement by statement outside a transaction, whole inside one.
+  const conflicts = createConflictReporter();
+
   return {
-    ...mysqlExecutor(pool),
-    async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        const conn = await pool.getConnection();
-        try {
-          await conn.beginTransaction();
-          const result = await fn(mysqlExecutor(conn));
-          await conn.commit();
-          return result;
-        } catch (err) {
-          await conn.rollback().catch(() => undefined);
-          // A deadlock victim is rolled back whole: running it again is safe.
-          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) continue;
-          throw err;
-        } finally {
-          conn.release();
-        }
+    ...retryingExecutor(mysqlExecutor(pool), conflicts),
+    onConflict: conflicts.on,
+    transaction: (fn) => retryConflicts('transaction', conflicts, async () => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        const result = await fn(mysqlExecutor(conn));
+        await conn.commit();
+        return result;
+      } catch (err) {
+        // A conflict's loser is rolled back whole: running it again is safe.
+        await conn.rollback().catch(() => undefined);
+        throw err;
+      } finally {
+        conn.release();
       }
-    },
+    }),
     async migrate() {
       await migrate(drizzle(pool), { migrationsFolder: folder });
     },
