@@ -5,6 +5,8 @@ import mysql from 'mysql2/promise';
 import { migrationsDir } from '../paths.js';
 import { type Db, dbTime, type Executor, type RunResult } from './db.js';
 import { createConflictReporter, retryConflicts, retryingExecutor } from './conflict-retry.js';
+import { createMysqlPool } from './mysql-cluster.js';
+import { parseMysqlHosts } from './mysql-hosts.js';
 
 type Queryable = Pick<mysql.Connection, 'query'>;
 
@@ -31,22 +33,21 @@ export function mysqlExecutor(conn: Queryable): Executor {
 }
 
 export function openMysql(url: string, opts: { connectionLimit?: number } = {}): Db {
-  const pool = mysql.createPool({
-    uri: url,
+  const pool = createMysqlPool(url, {
     // Dates cross the wire as UTC; the schema stores UTC DATETIME(3).
     timezone: 'Z',
     // 20 by default (16 concurrent record() callers should not queue);
-    // `?connectionLimit=N` in DATABASE_URL sets it.
-    connectionLimit: opts.connectionLimit ?? (Number(new URL(url).searchParams.get('connectionLimit')) || 20),
+    // `?connectionLimit=N` in DATABASE_URL sets it (per host of a multi-host URL).
+    connectionLimit: opts.connectionLimit ?? (parseMysqlHosts(url).connectionLimit || 20),
     supportBigNumbers: true,
     enableKeepAlive: true,
-  });
-  // Per connection, once: READ COMMITTED keeps the claim's locks to the rows it
-  // actually takes (no gap locks), and UTC makes any NOW() agree with UTC_TIMESTAMP().
-  pool.on('connection', (conn) => {
-    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    conn.query("SET time_zone = '+00:00'");
-  });
+  }, (conn) => Promise.all([
+    // Per connection, once: READ COMMITTED keeps the claim's locks to the rows it
+    // actually takes (no gap locks), and UTC makes any NOW() agree with UTC_TIMESTAMP().
+    // Both are queued at once, ahead of the connection's first statement.
+    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'),
+    conn.query("SET time_zone = '+00:00'"),
+  ]));
   const folder = migrationsDir('mysql');
 
   // Conflicts (deadlock, lock wait, Galera certification) are retried with
@@ -72,7 +73,13 @@ export function openMysql(url: string, opts: { connectionLimit?: number } = {}):
       }
     }),
     async migrate() {
-      await migrate(drizzle(pool), { migrationsFolder: folder });
+      // On one connection: a multi-host pool is not a mysql2 Pool drizzle knows.
+      const conn = await pool.getConnection();
+      try {
+        await migrate(drizzle(conn), { migrationsFolder: folder });
+      } finally {
+        conn.release();
+      }
     },
     async pendingMigrations() {
       const shipped = readMigrationFiles({ migrationsFolder: folder }).length;
