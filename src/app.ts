@@ -54,6 +54,8 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   });
   // The log is the first subscriber: every lifecycle event is a documented log line.
   logLifecycle(lifecycle, logger);
+  // Retried conflicts are contention, reported at debug level only.
+  const unwatchConflicts = db.onConflict((c) => lifecycle.emit('db.conflict', c));
   const ctx: RunnerContext = {
     db, config, registry, renderer, transports, logger, lifecycle,
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
@@ -68,6 +70,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     env,
     recorder: createRecorder(db, registry),
     async close() {
+      unwatchConflicts();
       for (const t of transports.values()) await t.close?.().catch(() => undefined);
       if (!opts.db) await db.close();
     },

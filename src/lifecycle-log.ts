@@ -39,6 +39,9 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
   'transport.up': ['info', (f) => ({ transport: f.transport, evt: 'transport.up', downMs: f.downMs })],
   'loop.failing': ['error', (f) => ({ evt: 'loop.failing', loop: f.loop, err: f.err })],
   'loop.recovered': ['info', (f) => ({ evt: 'loop.recovered', loop: f.loop, failures: f.failures })],
+  // Contention between schedulers (Galera certification conflicts are routine), never an error.
+  'loop.contended': ['warn', (f) => ({ evt: 'loop.contended', loop: f.loop, code: f.code })],
+  'db.conflict': ['debug', (f) => ({ evt: 'db.conflict', scope: f.scope, attempt: f.attempt, code: f.code, retryInMs: f.retryInMs })],
   'prune.done': ['info', (f) => ({ evt: 'prune.done', events: f.events, deliveries: f.deliveries, runs: f.runs })],
   'scheduler.started': ['info', (f) => ({ evt: 'scheduler.started', owner: f.owner, types: f.types })],
   'scheduler.signal': ['info', (f) => ({ evt: 'scheduler.signal', signal: f.signal })],

@@ -59,6 +59,14 @@ export interface LifecycleEvents {
   /** A scheduler loop's pass threw (once per change of state, not per pass). */
   'loop.failing': { loop: string; err: string };
   'loop.recovered': { loop: string; failures: number };
+  /**
+   * A loop's pass lost a race with another scheduler (a deadlock or Galera
+   * certification conflict) every time it was retried: contention, not a
+   * failure; the next pass runs after a short pause. Once per streak.
+   */
+  'loop.contended': { loop: string; code: string };
+  /** A transaction or statement lost a race (deadlock, lock wait, Galera certification) and is run again. */
+  'db.conflict': { scope: 'transaction' | 'statement'; attempt: number; code: string; retryInMs: number };
   /** Rows deleted by one retention pass (only when something was). */
   'prune.done': { events: number; deliveries: number; runs: number };
   'scheduler.started': { owner: string; types: string[] };

@@ -7,7 +7,7 @@
 import { systemClock } from '../clock.js';
 import type { RenderedContent } from '../store/delivery-marks.js';
 import { markSending, markSent } from '../store/delivery-sends.js';
-import { isConnectionError } from '../store/errors.js';
+import { isConflict, isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
@@ -20,8 +20,10 @@ import { messageIdAround } from './message-id.js';
  * deliveries until their lease expires, leave runs `running`, or — after a
  * send — make the lease expire and the message go out twice. The writes are
  * fenced by the lease token, so a late one changes nothing if another worker
- * has taken over meanwhile. Bounded (default 10 min) so a lasting outage
- * still surfaces as an error.
+ * has taken over meanwhile. A conflict that outlasted the store's own
+ * retries (schedulers on several Galera nodes marking at once) is waited out
+ * the same way: it is contention, and the write still has to land. Bounded
+ * (default 10 min) so a lasting outage still surfaces as an error.
  */
 export async function persist<T>(write: () => Promise<T>, maxMs = 10 * 60_000): Promise<T> {
   const deadline = Date.now() + maxMs;
@@ -29,7 +31,7 @@ export async function persist<T>(write: () => Promise<T>, maxMs = 10 * 60_000): 
     try {
       return await write();
     } catch (err) {
-      if (!isConnectionError(err) || Date.now() + wait > deadline) throw err;
+      if (!(isConnectionError(err) || isConflict(err)) || Date.now() + wait > deadline) throw err;
       await systemClock.sleep(wait);
     }
   }

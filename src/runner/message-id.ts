@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DigestConfig } from '../config/types.js';
+import { mysqlLocation } from '../store/mysql-hosts.js';
 
 /**
  * The delivery's stable Message-ID: derived from its id and the
@@ -35,6 +36,8 @@ export function messageIdDomainFor(config: DigestConfig, databaseUrl: string): s
 /** The URL without credentials or options: a password change must not change the Message-IDs. */
 function databaseLocation(url: string): string {
   if (url.startsWith('sqlite:')) return `sqlite:${resolve(url.slice('sqlite:'.length))}`;
+  // Several hosts (`mysql://u@h1:3306,h2:3306/db`) are no WHATWG URL.
+  if (/^mysql:\/\/[^/?#]*,/i.test(url)) return mysqlLocation(url);
   if (!URL.canParse(url)) return url;
   const u = new URL(url);
   return `${u.protocol}//${u.hostname}:${u.port}${u.pathname}`;

@@ -4,6 +4,8 @@
  * read-model.ts, …) taking an Executor first, so the same function runs on
  * the pool, inside our own transaction, or inside the caller's transaction.
  */
+import type { ConflictRetried } from './conflict-retry.js';
+
 export type Dialect = 'mysql' | 'sqlite';
 
 export type Row = Record<string, unknown>;
@@ -32,8 +34,15 @@ export interface SyncExecutor {
 }
 
 export interface Db extends Executor {
-  /** One short transaction (READ COMMITTED on MySQL); retried on deadlock, so `fn` must only touch the database. */
+  /**
+   * One short transaction (READ COMMITTED on MySQL); run again when it loses
+   * a race (deadlock, lock wait, Galera certification: conflict-retry.ts), so
+   * `fn` must only touch the database. The Db's own statements outside a
+   * transaction are retried the same way.
+   */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Subscribes to conflicts retried (debug-level contention); returns the unsubscribe function. */
+  onConflict(fn: (c: ConflictRetried) => void): () => void;
   /** Applies pending migrations. */
   migrate(): Promise<void>;
   /** Number of shipped migrations not yet applied (0 = up to date). */

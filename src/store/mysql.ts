@@ -4,7 +4,9 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import mysql from 'mysql2/promise';
 import { migrationsDir } from '../paths.js';
 import { type Db, dbTime, type Executor, type RunResult } from './db.js';
-import { isRetryableTransaction } from './errors.js';
+import { createConflictReporter, retryConflicts, retryingExecutor } from './conflict-retry.js';
+import { createMysqlPool } from './mysql-cluster.js';
+import { parseMysqlHosts } from './mysql-hosts.js';
 
 type Queryable = Pick<mysql.Connection, 'query'>;
 
@@ -30,49 +32,54 @@ export function mysqlExecutor(conn: Queryable): Executor {
   };
 }
 
-const TX_ATTEMPTS = 3;
-
 export function openMysql(url: string, opts: { connectionLimit?: number } = {}): Db {
-  const pool = mysql.createPool({
-    uri: url,
+  const pool = createMysqlPool(url, {
     // Dates cross the wire as UTC; the schema stores UTC DATETIME(3).
     timezone: 'Z',
     // 20 by default (16 concurrent record() callers should not queue);
-    // `?connectionLimit=N` in DATABASE_URL sets it.
-    connectionLimit: opts.connectionLimit ?? (Number(new URL(url).searchParams.get('connectionLimit')) || 20),
+    // `?connectionLimit=N` in DATABASE_URL sets it (per host of a multi-host URL).
+    connectionLimit: opts.connectionLimit ?? (parseMysqlHosts(url).connectionLimit || 20),
     supportBigNumbers: true,
     enableKeepAlive: true,
-  });
-  // Per connection, once: READ COMMITTED keeps the claim's locks to the rows it
-  // actually takes (no gap locks), and UTC makes any NOW() agree with UTC_TIMESTAMP().
-  pool.on('connection', (conn) => {
-    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    conn.query("SET time_zone = '+00:00'");
-  });
+  }, (conn) => Promise.all([
+    // Per connection, once: READ COMMITTED keeps the claim's locks to the rows it
+    // actually takes (no gap locks), and UTC makes any NOW() agree with UTC_TIMESTAMP().
+    // Both are queued at once, ahead of the connection's first statement.
+    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'),
+    conn.query("SET time_zone = '+00:00'"),
+  ]));
   const folder = migrationsDir('mysql');
 
+  // Conflicts (deadlock, lock wait, Galera certification) are retried with
+  // jitter, statement by statement outside a transaction, whole inside one.
+  const conflicts = createConflictReporter();
+
   return {
-    ...mysqlExecutor(pool),
-    async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        const conn = await pool.getConnection();
-        try {
-          await conn.beginTransaction();
-          const result = await fn(mysqlExecutor(conn));
-          await conn.commit();
-          return result;
-        } catch (err) {
-          await conn.rollback().catch(() => undefined);
-          // A deadlock victim is rolled back whole: running it again is safe.
-          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) continue;
-          throw err;
-        } finally {
-          conn.release();
-        }
+    ...retryingExecutor(mysqlExecutor(pool), conflicts),
+    onConflict: conflicts.on,
+    transaction: (fn) => retryConflicts('transaction', conflicts, async () => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        const result = await fn(mysqlExecutor(conn));
+        await conn.commit();
+        return result;
+      } catch (err) {
+        // A conflict's loser is rolled back whole: running it again is safe.
+        await conn.rollback().catch(() => undefined);
+        throw err;
+      } finally {
+        conn.release();
       }
-    },
+    }),
     async migrate() {
-      await migrate(drizzle(pool), { migrationsFolder: folder });
+      // On one connection: a multi-host pool is not a mysql2 Pool drizzle knows.
+      const conn = await pool.getConnection();
+      try {
+        await migrate(drizzle(conn), { migrationsFolder: folder });
+      } finally {
+        conn.release();
+      }
     },
     async pendingMigrations() {
       const shipped = readMigrationFiles({ migrationsFolder: folder }).length;

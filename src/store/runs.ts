@@ -4,7 +4,7 @@
  * the injected time or the database clock (db.ts nowSql).
  */
 import { type Executor, nowParam, nowSql, sqlFor, toDate } from './db.js';
-import { isDuplicateKey } from './errors.js';
+import { isConflict, isDuplicateKey } from './errors.js';
 import type { RunCounts, RunStatus, RunTrigger } from '../types.js';
 
 /** A slot run that went through all its pages: its slot is done. */
@@ -19,6 +19,16 @@ const ownerGone = (ex: Executor) => `NOT EXISTS (SELECT 1 FROM digest_workers w
  * Inserts a run. For ticks and catch-ups the (event_type, slot_at) unique key
  * is what makes a slot fire once across replicas: a second insert for the
  * same slot returns null (skipped), it never starts a second digest.
+ *
+ * Under Galera the losing insert of a slot may come back as a certification
+ * conflict (1213) instead of a duplicate: both nodes inserted the row
+ * locally, and the other's commit certified first. A conflict does not prove
+ * the slot row exists, though (it may be a plain deadlock with something
+ * else, its winner may roll back), so the slot is read again — by then a
+ * certified winner's row has been applied here: found → skipped; not found →
+ * the conflict goes on, and the tick loop runs the pass again as contention.
+ * Only slot inserts, which run on their own (autocommit, already retried by
+ * the store): inside a transaction a conflict rolled back more than this row.
  */
 export async function insertRun(
   ex: Executor, run: { eventType: string; slotAt: Date | null; trigger: RunTrigger; owner: string }, now?: Date,
@@ -30,8 +40,15 @@ export async function insertRun(
     return res.insertId;
   } catch (err) {
     if (isDuplicateKey(err)) return null;
+    if (run.slotAt != null && isConflict(err) && (await selectSlotRunId(ex, run.eventType, run.slotAt)) != null) return null;
     throw err;
   }
+}
+
+/** The id of a slot's run, if the slot has one. */
+export async function selectSlotRunId(ex: Executor, eventType: string, slotAt: Date): Promise<number | null> {
+  const rows = await ex.all<{ id: number }>('SELECT id FROM digest_runs WHERE event_type = ? AND slot_at = ?', [eventType, slotAt]);
+  return rows[0] ? Number(rows[0].id) : null;
 }
 
 /** Records a run's outcome. Counts are added: a resumed run keeps what its earlier owner did. */
@@ -77,9 +94,7 @@ export async function takeOverSlotRun(
              OR (status = 'running' AND ${ownerGone(ex)}))`,
     [run.owner, run.eventType, run.slotAt, run.staleMs, nowParam(now)]);
   if (res.affectedRows !== 1) return null;
-  const rows = await ex.all<{ id: number }>(
-    'SELECT id FROM digest_runs WHERE event_type = ? AND slot_at = ?', [run.eventType, run.slotAt]);
-  return rows[0] ? Number(rows[0].id) : null;
+  return selectSlotRunId(ex, run.eventType, run.slotAt);
 }
 
 /**

@@ -7,6 +7,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { DigestError } from '../errors.js';
 import { migrationsDir } from '../paths.js';
 import type { Db, Executor, RunResult, SyncExecutor } from './db.js';
+import { createConflictReporter } from './conflict-retry.js';
 import { isRetryableTransaction } from './errors.js';
 import { utcParam } from './mysql.js';
 
@@ -94,9 +95,14 @@ export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?
   const ex = sqliteExecutor(conn);
   const locked = createLock();
   const folder = migrationsDir('sqlite');
+  // SQLITE_BUSY past the busy timeout (already a 15 s wait) is retried at
+  // once, as before; the retries are reported like MySQL's conflicts.
+  const conflicts = createConflictReporter();
+  const busy = (attempt: number) => conflicts.report({ scope: 'transaction', attempt, code: 'SQLITE_BUSY', retryInMs: 0 });
 
   return {
     dialect: 'sqlite',
+    onConflict: conflicts.on,
     all: (sql, params) => locked(() => ex.all(sql, params)),
     run: (sql, params) => locked(() => ex.run(sql, params)),
     transaction: (fn) => locked(async () => {
@@ -106,7 +112,7 @@ export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?
           // LOCKED, so the claim is serialised by this lock instead.
           conn.exec('BEGIN IMMEDIATE');
         } catch (err) {
-          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) continue;
+          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) { busy(attempt); continue; }
           throw err;
         }
         try {
@@ -115,7 +121,7 @@ export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?
           return result;
         } catch (err) {
           if (conn.inTransaction) conn.exec('ROLLBACK');
-          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) continue;
+          if (attempt < TX_ATTEMPTS && isRetryableTransaction(err)) { busy(attempt); continue; }
           throw err;
         }
       }

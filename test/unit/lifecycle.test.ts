@@ -105,4 +105,11 @@ describe('lifecycle log subscriber', () => {
     }
     expect(lifecycleLine({ name: 'delivery.deferred', fields: deferred })[0]).toBe('debug');
   });
+
+  it('contention is never logged as an error: a retried conflict at debug, a contended loop at warn', () => {
+    const conflict = { scope: 'transaction', attempt: 2, code: 'ER_LOCK_DEADLOCK', retryInMs: 12 } as const;
+    expect(lifecycleLine({ name: 'db.conflict', fields: conflict })).toEqual(['debug', { evt: 'db.conflict', ...conflict }]);
+    expect(lifecycleLine({ name: 'loop.contended', fields: { loop: 'immediate', code: 'ER_LOCK_DEADLOCK' } }))
+      .toEqual(['warn', { evt: 'loop.contended', loop: 'immediate', code: 'ER_LOCK_DEADLOCK' }]);
+  });
 });

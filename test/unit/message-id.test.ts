@@ -26,6 +26,14 @@ describe('Message-ID domain', () => {
     expect(messageIdDomainFor(none, 'sqlite:/srv/a/digest.db')).not.toBe(messageIdDomainFor(none, 'sqlite:/srv/b/digest.db'));
   });
 
+  it('a multi-host DATABASE_URL: no credentials in it, the same whatever order the nodes are listed in', () => {
+    const none = config({ out: { name: 'out', kind: 'console' } });
+    const a = messageIdDomainFor(none, 'mysql://digest:secret@n1:3306,n2:3306,n3:3306/digest');
+    expect(a).toMatch(/^digest-[0-9a-f]{12}\.invalid$/);
+    expect(messageIdDomainFor(none, 'mysql://other:pw@n3:3306,n1:3306,n2:3306/digest?connectionLimit=4')).toBe(a);
+    expect(messageIdDomainFor(none, 'mysql://digest:secret@n1:3306,n2:3306,n3:3306/digest_staging')).not.toBe(a);
+  });
+
   it('messageIdDomain is read from the schedules file and checked', () => {
     const file = (d: string) => `messageIdDomain: ${d}\ntransports: { c: { kind: console } }\nevents: {}\n`;
     expect(parseSchedules(file('mail.shop.example'), {}).messageIdDomain).toBe('mail.shop.example');
