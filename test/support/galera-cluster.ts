@@ -10,7 +10,7 @@
  * Modelled on mariadb-instance.ts; see that file for the single-server case.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,13 +156,11 @@ function nobodyIds(): { uid: number; gid: number } | null {
 }
 
 function chownTree(path: string, uid: number, gid: number): void {
+  const st = lstatSync(path);
+  // A datadir holds no symlinks of ours; never follow one out of the temp folder.
+  if (st.isSymbolicLink()) return;
   chownSync(path, uid, gid);
-  if (!statSync(path).isDirectory()) return;
-  for (const name of readdirSync(path)) {
-    const p = join(path, name);
-    // lstat-like guard: datadirs hold no symlinks we made; follow none.
-    chownTree(p, uid, gid);
-  }
+  if (st.isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
 /** What `SHOW GLOBAL STATUS LIKE 'wsrep_%'` says, on a short-lived connection. */
