@@ -10,7 +10,7 @@
  * (certification conflict, ER_LOCK_DEADLOCK 1213); and a node can vanish
  * while its replica keeps running.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -174,7 +174,9 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     const SUPPLIERS = 20;
     const SLOT_MS = 5_000;
     const { urls, reader } = await scenarioDb('digest_c');
-    const outbox = join(mkdtempSync(join(tmpdir(), 'digest-galera-outbox-')), 'outbox');
+    const outboxRoot = mkdtempSync(join(tmpdir(), 'digest-galera-outbox-'));
+    cleanups.push(async () => rmSync(outboxRoot, { recursive: true, force: true }));
+    const outbox = join(outboxRoot, 'outbox');
     // A 6-field cron with seconds: a tick every 5 s, so the test sees several slots within seconds.
     const config = writeSchedules([
       'transports:',
