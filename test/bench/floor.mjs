@@ -205,3 +205,162 @@ export async function rawReceipts(bench, { oneTx = false } = {}) {
   const ms = now() - t0;
   return { count: rows, batches, ms, perSec: rate(rows, ms), batch, oneTx };
 }
+
+/** What one claim page holds at most (src/runner/page-budget.ts MAX_EVENTS_PER_PAGE). */
+const PAGE_EVENTS = 5_000;
+/**
+ * Recipients per page of rawTwoPhaseDrain: the drain seeds SIZES.multiRows
+ * events spread evenly over SIZES.suppliers recipients (200 each at full
+ * scale), so as many whole recipients as fit 5,000 events — 25 at full scale,
+ * the page ours takes (fitPage stops before the 26th: 5,200 > 5,000). Fixed
+ * up front the simple way rather than counted per page: every recipient has
+ * the same number of events.
+ */
+export const RECIPIENTS_PER_PAGE = Math.max(1, Math.floor(PAGE_EVENTS / Math.max(1, Math.ceil(SIZES.multiRows / SIZES.suppliers))));
+
+/**
+ * The two-phase floor: the least SQL for our drain's semantics, so the digest
+ * drain can be compared with a floor that writes each event twice as ours
+ * must (claimStamp writes it once, delivery_id and processed_at together).
+ * One connection, serial; pages of RECIPIENTS_PER_PAGE recipients in
+ * recipient order (keyset `recipient > last`), one delivery per recipient.
+ * Per page, two transactions, because the send happens between them
+ * (at-least-once: nothing is stamped before its message was handed over):
+ *   1. the claim: the page's recipients (SELECT DISTINCT … ORDER BY recipient
+ *      LIMIT n); their outstanding events, locked (FOR UPDATE SKIP LOCKED on
+ *      MySQL; SQLite holds the write lock from BEGIN IMMEDIATE); one
+ *      multi-row INSERT of the deliveries, born `sending` with a small
+ *      rendered subject/text (string templates, no Handlebars: SQL only);
+ *      the link, UPDATE … SET delivery_id = CASE WHEN id IN (…) THEN ? … END,
+ *      1,000 event ids a statement.
+ *   2. the send's commit: one UPDATE marking the page's deliveries sent, then
+ *      UPDATE … SET processed_at, 1,000 event ids a statement.
+ * Delivery ids come from the insert (consecutive: `auto_increment_increment`
+ * apart on MySQL; SQLite holds the write lock), no read-back.
+ * Checked afterwards (untimed): no event left unlinked or unstamped.
+ */
+export async function rawTwoPhaseDrain(bench) {
+  const pageRecipients = RECIPIENTS_PER_PAGE;
+  const CHUNK = 1000;
+  const sqlite = bench.engine === 'sqlite';
+  const ts = sqlite ? "strftime('%Y-%m-%d %H:%M:%f','now')" : 'UTC_TIMESTAMP(3)';
+  const qs = (n) => Array(n).fill('?').join(', ');
+  const recipientsSql = (first) => `SELECT DISTINCT recipient FROM digest_events
+     WHERE type = ? AND delivery_id IS NULL${first ? '' : ' AND recipient > ?'} ORDER BY recipient LIMIT ?`;
+  const eventsSql = (n) => `SELECT id, recipient, payload FROM digest_events
+     WHERE type = ? AND delivery_id IS NULL AND recipient IN (${qs(n)})${sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`;
+  const cols = '(run_id, event_type, recipient, group_key, transport, status, attempts, address, subject, text)';
+  const insertSql = (n) => `INSERT INTO digest_deliveries ${cols} VALUES ${Array(n).fill("(1, ?, ?, ?, 'null', 'sending', 1, ?, ?, ?)").join(', ')}`;
+  // branches: how many deliveries the chunk's ids belong to; n: its ids.
+  const linkSql = (branches, n) => `UPDATE digest_events SET delivery_id = CASE ${branches.map((k) => `WHEN id IN (${qs(k)}) THEN ?`).join(' ')} END
+     WHERE id IN (${qs(n)})`;
+  const sentSql = (n) => `UPDATE digest_deliveries SET status = 'sent', sent_at = ${ts}, updated_at = ${ts} WHERE id IN (${qs(n)})`;
+  const stampSql = (n) => `UPDATE digest_events SET processed_at = ${ts} WHERE id IN (${qs(n)})`;
+
+  /** The page's events by recipient, in the page's recipient order (the deliveries' insert order). */
+  const groupOf = (recipients, found) => {
+    const by = new Map(recipients.map((r) => [r, []]));
+    for (const e of found) by.get(e.recipient).push(e);
+    return [...by].filter(([, es]) => es.length > 0);
+  };
+  const deliveryParams = (groups) => groups.flatMap(([recipient, es]) => {
+    const p = typeof es[0].payload === 'string' ? JSON.parse(es[0].payload) : es[0].payload;
+    return [TYPE, recipient, recipient, p.supplier_email, `${es.length} new purchase requests`,
+      `Hello ${p.supplier_email}, you have ${es.length} new purchase requests, the first ${p.request_id}.`];
+  });
+  /** Link statements, CHUNK event ids each: [sql, params]. */
+  const linkStatements = (groups, deliveryIds) => {
+    const pairs = groups.flatMap(([, es], k) => es.map((e) => [deliveryIds[k], e.id]));
+    const out = [];
+    for (let i = 0; i < pairs.length; i += CHUNK) {
+      const part = pairs.slice(i, i + CHUNK);
+      const branches = [];
+      for (const [d, id] of part) {
+        const b = branches[branches.length - 1];
+        if (b?.d === d) b.ids.push(id); else branches.push({ d, ids: [id] });
+      }
+      out.push([linkSql(branches.map((b) => b.ids.length), part.length),
+        [...branches.flatMap((b) => [...b.ids, b.d]), ...part.map(([, id]) => id)]]);
+    }
+    return out;
+  };
+  const stampChunks = (eventIds) => {
+    const out = [];
+    for (let i = 0; i < eventIds.length; i += CHUNK) out.push(eventIds.slice(i, i + CHUNK));
+    return out;
+  };
+
+  let last = null;
+  let rows = 0;
+  let batches = 0;
+  let deliveries = 0;
+  let t0;
+  let ms;
+  let left;
+  if (sqlite) {
+    const c = rawSqlite(bench.path);
+    const cache = new Map();
+    const stmt = (sql) => cache.get(sql) ?? cache.set(sql, c.prepare(sql)).get(sql);
+    t0 = now();
+    for (;;) {
+      c.exec('BEGIN IMMEDIATE');
+      const recipients = stmt(recipientsSql(last == null)).all(...(last == null ? [TYPE, pageRecipients] : [TYPE, last, pageRecipients]))
+        .map((r) => r.recipient);
+      if (!recipients.length) { c.exec('COMMIT'); break; }
+      const groups = groupOf(recipients, stmt(eventsSql(recipients.length)).all(TYPE, ...recipients));
+      const n = groups.length;
+      const ins = stmt(insertSql(n)).run(...deliveryParams(groups));
+      const first = Number(ins.lastInsertRowid) - n + 1;
+      const deliveryIds = groups.map((_, k) => first + k);
+      for (const [sql, params] of linkStatements(groups, deliveryIds)) stmt(sql).run(...params);
+      c.exec('COMMIT');
+      // (the send)
+      const eventIds = groups.flatMap(([, es]) => es.map((e) => e.id));
+      c.exec('BEGIN IMMEDIATE');
+      stmt(sentSql(n)).run(...deliveryIds);
+      for (const part of stampChunks(eventIds)) stmt(stampSql(part.length)).run(...part);
+      c.exec('COMMIT');
+      rows += eventIds.length;
+      deliveries += n;
+      batches++;
+      last = recipients[recipients.length - 1];
+    }
+    ms = now() - t0;
+    left = c.prepare('SELECT COUNT(*) AS n FROM digest_events WHERE delivery_id IS NULL OR processed_at IS NULL').get().n;
+    c.close();
+  } else {
+    const c = await rawMysql(bench.url);
+    const [[{ step }]] = await c.query('SELECT @@auto_increment_increment AS step');
+    t0 = now();
+    for (;;) {
+      await c.beginTransaction();
+      const [rs] = await c.query(recipientsSql(last == null), last == null ? [TYPE, pageRecipients] : [TYPE, last, pageRecipients]);
+      const recipients = rs.map((r) => r.recipient);
+      if (!recipients.length) { await c.commit(); break; }
+      const [found] = await c.query(eventsSql(recipients.length), [TYPE, ...recipients]);
+      const groups = groupOf(recipients, found);
+      const n = groups.length;
+      const [ins] = await c.query(insertSql(n), deliveryParams(groups));
+      const deliveryIds = groups.map((_, k) => Number(ins.insertId) + k * Number(step));
+      for (const [sql, params] of linkStatements(groups, deliveryIds)) await c.query(sql, params);
+      await c.commit();
+      // (the send)
+      const eventIds = groups.flatMap(([, es]) => es.map((e) => e.id));
+      await c.beginTransaction();
+      await c.query(sentSql(n), deliveryIds);
+      for (const part of stampChunks(eventIds)) await c.query(stampSql(part.length), part);
+      await c.commit();
+      rows += eventIds.length;
+      deliveries += n;
+      batches++;
+      last = recipients[recipients.length - 1];
+    }
+    ms = now() - t0;
+    const [[l]] = await c.query('SELECT COUNT(*) AS n FROM digest_events WHERE delivery_id IS NULL OR processed_at IS NULL');
+    left = l.n;
+    await c.end();
+  }
+  return {
+    count: rows, batches, deliveries, recipientsPerPage: pageRecipients, unprocessedAfter: Number(left), ms, perSec: rate(rows, ms),
+  };
+}

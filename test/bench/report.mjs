@@ -29,6 +29,7 @@ export function rows(r) {
   if (r.drain) {
     pair(`drain ${n(r.drain.floor.count)} events  vs  claim+stamp`, r.drain.floor, r.drain.ours, 0.6);
     if (r.drain.floorKeyset) pair('  … same, claim+stamp with keyset `id > last`', r.drain.floorKeyset, r.drain.ours, null);
+    if (r.drain.floorTwoPhase) pair('  … same, two-phase floor (link at claim, stamp after send)', r.drain.floorTwoPhase, r.drain.ours, null);
     out.push(['  … drain deliveries/s', '', `${n(r.drain.ours.deliveriesPerSec)}/s`, '', '', '']);
   }
   if (r.receipts) {

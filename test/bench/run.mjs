@@ -5,7 +5,7 @@
 //   BENCH_CPU_PROF=<dir>     --cpu-prof the child processes (scheduler, backlog drain)
 import { loadavg } from 'node:os';
 import { SCALE, SIZES, createBenchDb, log, rounds } from './common.mjs';
-import { orderRowOf, rawClaimStamp, rawMulti, rawReceipts, rawSingle } from './floor.mjs';
+import { orderRowOf, rawClaimStamp, rawMulti, rawReceipts, rawSingle, rawTwoPhaseDrain } from './floor.mjs';
 import { backlog } from './backlog.mjs';
 import { latency } from './latency.mjs';
 import { orderEvent, oursDrain, oursReceipts, oursRecordMany, oursRecordSingle } from './ours.mjs';
@@ -47,21 +47,27 @@ try {
     r.multi = await rounds(bench, SIZES.rounds, { floor: () => rawMulti(bench, SIZES.multiRoundRows), ours: () => oursRecordMany(bench, SIZES.multiRoundRows) });
   }
   if (only.has('drain')) {
-    log(`drain: insert ${SIZES.multiRows} rows, claim+stamp them (raw, then again with a keyset cursor)`);
+    log(`drain: insert ${SIZES.multiRows} rows, claim+stamp them (raw, then again with a keyset cursor, then the two-phase floor)`);
     await bench.reset();
     const floorSeed = await rawMulti(bench);
     const floorDrain = await rawClaimStamp(bench);
     await bench.reset();
     await rawMulti(bench);
     const floorKeyset = await rawClaimStamp(bench, { keyset: true });
+    await bench.reset();
+    await rawMulti(bench);
+    const floorTwoPhase = await rawTwoPhaseDrain(bench);
     log(`drain: recordMany ${SIZES.multiRows} events, then drain them (ours)`);
     await bench.reset();
     const oursSeed = await oursRecordMany(bench);
     const oursD = await oursDrain(bench);
-    r.drain = { floor: floorDrain, floorKeyset, ours: oursD, seed: { floor: floorSeed, ours: oursSeed } };
+    r.drain = { floor: floorDrain, floorKeyset, floorTwoPhase, ours: oursD, seed: { floor: floorSeed, ours: oursSeed } };
     if (floorKeyset.perSec > 1.3 * floorDrain.perSec) {
       r.notes.push(`the specified claim+stamp SQL (ORDER BY id LIMIT, no cursor) slows down as it drains: its plan walks over every row `
         + `already stamped (${Math.round(floorDrain.perSec)} rows/s); with a keyset cursor (id > last) the same loop does ${Math.round(floorKeyset.perSec)} rows/s.`);
+    }
+    if (floorTwoPhase.count !== SIZES.multiRows || floorTwoPhase.unprocessedAfter !== 0) {
+      r.notes.push(`the two-phase floor drained ${floorTwoPhase.count} of ${SIZES.multiRows} events and left ${floorTwoPhase.unprocessedAfter} unlinked or unstamped`);
     }
     if (oursD.unprocessedAfter !== 0 || oursD.failed !== 0) r.notes.push(`drain left ${oursD.unprocessedAfter} events unprocessed, ${oursD.failed} deliveries failed`);
   }
