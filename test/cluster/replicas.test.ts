@@ -37,6 +37,29 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const RECIPIENTS = 100;
 
+
+/** Waits until every receipt is sent and stamped; fails at once if a scheduler exits, or at `deadline`. */
+async function untilDrained(
+  reader: Parameters<typeof receiptProgress>[0], procs: Array<Parameters<typeof isAlive>[0] & { child: { exitCode: number | null } }>,
+  events: number, deadline: number, accepted: () => number,
+) {
+  let last = await receiptProgress(reader);
+  while (!(last.total === events && last.processed === events && last.notSent === 0)) {
+    const dead = procs.findIndex((p) => !isAlive(p));
+    if (dead >= 0) throw new Error(`scheduler ${dead + 1} exited (code ${procs[dead]!.child.exitCode}); progress ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`not drained in time: ${JSON.stringify(last)}, accepted ${accepted()}`);
+    await sleep(500);
+    last = await receiptProgress(reader);
+  }
+}
+
+/** Prints what a scenario saw, and fails on any error-level conflict line a scheduler logged (issue 14: conflicts are contention). */
+function expectNoConflictErrors(procs: ReadonlyArray<{ out: { stderr: string } }>, summary: string) {
+  const conflicts = procs.map((p) => conflictErrors(p.out.stderr));
+  console.log(`${summary}; error-level conflict lines per scheduler ${JSON.stringify(conflicts.map((c) => c.length))}`);
+  for (const [i, c] of conflicts.entries()) expect(c.slice(0, 3), `scheduler ${i + 1}: error-level conflict lines (${c.length})`).toEqual([]);
+}
+
 describe('scheduler replicas on a 3-node Galera cluster', () => {
   let cluster: GaleraCluster;
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -149,24 +172,14 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     }
     const recordedMs = Date.now() - started;
 
-    let last = await receiptProgress(reader);
-    while (!(last.total === EVENTS && last.processed === EVENTS && last.notSent === 0)) {
-      const dead = procs.findIndex((p) => !isAlive(p));
-      if (dead >= 0) throw new Error(`scheduler ${dead + 1} exited (code ${procs[dead]!.child.exitCode}); progress ${JSON.stringify(last)}`);
-      if (Date.now() - started > BOUND_MS) throw new Error(`not drained within ${secs(BOUND_MS)}: ${JSON.stringify(last)}, accepted ${smtp.state.accepted.length}`);
-      await sleep(500);
-      last = await receiptProgress(reader);
-    }
+    await untilDrained(reader, procs, EVENTS, started + BOUND_MS, () => smtp.state.accepted.length);
     const drainedMs = Date.now() - started;
     await sleep(500); // a stray re-send still in flight would land now
     expect(await stopAll(procs), 'exit codes after SIGTERM').toEqual([0, 0, 0]);
 
     const { extraCopies, resent } = await expectEveryReceiptOnce(reader, smtp.state.accepted, EVENTS);
-    const conflicts = procs.map((p) => conflictErrors(p.out.stderr));
-    console.log(`[galera A] ${EVENTS} receipts recorded in ${secs(recordedMs)} (${producerConflicts.n} producer conflicts retried), `
-      + `drained in ${secs(drainedMs)}; ${smtp.state.accepted.length} accepted, ${extraCopies} duplicate copies (${resent} Message-IDs re-sent); `
-      + `error-level conflict lines per scheduler ${JSON.stringify(conflicts.map((c) => c.length))}`);
-    for (const [i, c] of conflicts.entries()) expect(c.slice(0, 3), `scheduler ${i + 1}: error-level conflict lines (${c.length})`).toEqual([]);
+    expectNoConflictErrors(procs, `[galera A] ${EVENTS} receipts recorded in ${secs(recordedMs)} (${producerConflicts.n} producer conflicts retried), `
+      + `drained in ${secs(drainedMs)}; ${smtp.state.accepted.length} accepted, ${extraCopies} duplicate copies (${resent} Message-IDs re-sent)`);
   });
 
   it('C: 3 replicas, one per node, on one cron tick: one run row per slot, one digest per recipient', async () => {
@@ -243,11 +256,8 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     expect(seen.size).toBe(REQUESTS);
     expect([...seen.values()].filter((n) => n !== 1), 'a request in two digests').toEqual([]);
 
-    const conflicts = procs.map((p) => conflictErrors(p.out.stderr));
-    console.log(`[galera C] ${Number(ticks[0]!.n)} tick runs, run slot ${String(runs[0]?.slotAt)}; `
-      + `error-level conflict lines per scheduler ${JSON.stringify(conflicts.map((c) => c.length))}`);
     // Issue 14: a lost tick-slot race on another node is a certification conflict, i.e. contention.
-    for (const [i, c] of conflicts.entries()) expect(c.slice(0, 3), `scheduler ${i + 1}: error-level conflict lines (${c.length})`).toEqual([]);
+    expectNoConflictErrors(procs, `[galera C] ${Number(ticks[0]!.n)} tick runs, run slot ${String(runs[0]?.slotAt)}`);
   });
 
   it('B: one node SIGKILLed mid-drain and restarted: 0 lost, duplicates only same-Message-ID re-sends, processing continues on the remaining nodes within the lease period', async () => {
@@ -303,14 +313,7 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     await sleep(2_000);
     const rejoinMs = await node.start();
 
-    let last = await receiptProgress(reader);
-    while (!(last.total === EVENTS && last.processed === EVENTS && last.notSent === 0)) {
-      const dead = procs.findIndex((p) => !isAlive(p));
-      if (dead >= 0) throw new Error(`scheduler ${dead + 1} exited (code ${procs[dead]!.child.exitCode}); progress ${JSON.stringify(last)}`);
-      if (Date.now() - started > BOUND_MS) throw new Error(`not drained within ${secs(BOUND_MS)}: ${JSON.stringify(last)}, accepted ${smtp.state.accepted.length}`);
-      await sleep(500);
-      last = await receiptProgress(reader);
-    }
+    await untilDrained(reader, procs, EVENTS, started + BOUND_MS, () => smtp.state.accepted.length);
     await sleep(500);
     expect(await stopAll(procs), 'exit codes after SIGTERM').toEqual([0, 0, 0]);
 

@@ -9,11 +9,12 @@
  *
  * Modelled on mariadb-instance.ts; see that file for the single-server case.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exec, freePort, sleep } from './processes.js';
 import mysql from 'mysql2/promise';
 
 export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
@@ -84,32 +85,6 @@ export interface GaleraClusterOptions {
   syncTimeoutMs?: number;
 }
 
-interface Exec { code: number; stdout: string; stderr: string }
-
-function exec(cmd: string, args: string[], timeoutMs = 30_000): Promise<Exec> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nobody listens on right now (the kernel picks it). */
-function kernelPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** True when we can listen on the port now (nothing else, e.g. a leftover cluster, holds it). */
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -137,7 +112,7 @@ async function portRange(base: number | undefined, count: number, taken: Set<num
   }
   const out: number[] = [];
   while (out.length < count) {
-    const p = await kernelPort();
+    const p = await freePort();
     if (!taken.has(p)) { taken.add(p); out.push(p); }
   }
   return out;

@@ -3,11 +3,11 @@
  * socket under a temp folder, so a test may stop and start it (a database
  * outage) without touching the shared server other test files use.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exec, freePort, sleep } from './processes.js';
 
 export interface MariaDbInstance {
   port: number;
@@ -23,32 +23,6 @@ export interface MariaDbInstance {
   log(): string;
   running(): boolean;
 }
-
-interface Exec { code: number; stdout: string; stderr: string }
-
-function exec(cmd: string, args: string[], timeoutMs = 30_000): Promise<Exec> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-/** A port nobody listens on right now (the kernel picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function createMariaDbInstance(): Promise<MariaDbInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'digest-mariadb-'));
