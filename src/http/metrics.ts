@@ -4,7 +4,7 @@
  *
  * Counters and histograms are fed by the POST route (countRecorded) and by
  * the runner's lifecycle events, which `subscribe` turns into observations
- * (run.finished, delivery.sent, transport.down/up). Database-derived
+ * (run.finished, delivery.sent, transport.down/up, page.claimed, db.conflict). Database-derived
  * gauges are computed at scrape time in collect() callbacks: the database is
  * the truth across N replicas, so every replica reports the same staleness
  * and nothing has to be kept in sync in memory.
@@ -157,6 +157,14 @@ export function createMetrics(source: MetricsSource): Metrics {
       });
     },
   });
+  const claims = new Counter({
+    name: 'digest_claims_total', help: 'Claim transactions that committed with events, by type.', labelNames: ['type'], registers,
+  });
+  const conflicts = new Counter({
+    name: 'digest_db_conflicts_total',
+    help: 'Transactions and statements run again after losing a race (deadlock, lock wait timeout, Galera certification), by error code.',
+    labelNames: ['code'], registers,
+  });
   // Process health (memory, event-loop lag, file descriptors) under the standard
   // unprefixed names, so stock Node.js dashboards work.
   collectDefaultMetrics({ register: registry });
@@ -185,6 +193,8 @@ export function createMetrics(source: MetricsSource): Metrics {
         lifecycle.on('delivery.sent', (e) => metrics.observeSend(e.type, e.transport, e.sendMs / 1000)),
         lifecycle.on('transport.down', (e) => metrics.setTransportUp(e.transport, false)),
         lifecycle.on('transport.up', (e) => metrics.setTransportUp(e.transport, true)),
+        lifecycle.on('page.claimed', (e) => claims.inc({ type: e.type })),
+        lifecycle.on('db.conflict', (e) => conflicts.inc({ code: e.code })),
       ];
       return () => { for (const off of offs) off(); };
     },

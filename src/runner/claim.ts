@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  lockEventsById, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+  lockEventsById, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
 } from '../store/event-claims.js';
 import { linkEvents } from '../store/event-links.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
@@ -16,6 +16,8 @@ import { wholeRecipients } from './whole-recipients.js';
 export interface ClaimedPage {
   /** No recipients left after the cursor: the run is complete. */
   done: boolean;
+  /** Done because the type has nothing outstanding at all (the idle peek). */
+  idle?: boolean;
   runId: number | null;
   /** Cursor for the next page: recipients are taken in order, each once per run. */
   last: string | null;
@@ -44,6 +46,8 @@ export interface ClaimRequest {
   candidates?: number;
   /** Events were just recorded in this process: the idle peek would find them, so it is skipped. */
   woken?: boolean;
+  /** Only recipients in (or outside) this hash range (runner/run.ts, scheduler/worker-lanes.ts). */
+  lane?: RecipientLane;
 }
 
 /**
@@ -63,14 +67,14 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (!req.woken && req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.())).length === 0) {
-    return { done: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
+    return { done: true, idle: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
   }
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
       : req.resumed && req.runId != null
         ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, ctx.databaseNow?.())
-        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.());
+        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.(), req.lane);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
     const next = nextCandidates(candidates.length, page.length, cfg.batchSize);
@@ -112,7 +116,10 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     }));
     return { done: false, more, candidates: next, leftover, runId, last, deliveries, dead, events: born.reduce((n, b) => n + b.events.length, 0) };
   });
-  // After the commit: what was born dead is told only once it is so.
+  // After the commit: what was claimed, and what was born dead, is told only once it is so.
+  if (claimed.events > 0) {
+    ctx.lifecycle.emit('page.claimed', { type: req.type, runId: claimed.runId!, events: claimed.events, deliveries: claimed.deliveries.length + claimed.dead.length });
+  }
   for (const d of claimed.dead) {
     const err = d.error.replace(/^render: /, '');
     if (d.from == null) ctx.lifecycle.emit('delivery.dead', { deliveryId: d.id, type: req.type, attempt: 1, stage: 'render', retryInMs: null, err });

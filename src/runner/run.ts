@@ -1,3 +1,4 @@
+import type { RecipientLane } from '../store/event-claims.js';
 import type { RunCounts, RunTrigger } from '../types.js';
 import { type ClaimedPage, claimPage } from './claim.js';
 import { circuitOf } from './circuits.js';
@@ -16,7 +17,14 @@ export interface RunRequest {
   resumeOnly?: boolean;
   /** This process just recorded events of the type (scheduler/wakeup.ts): claim without peeking first. */
   woken?: boolean;
+  /** Immediate runs of a scheduler with peers: its own hash range of recipients first (scheduler/worker-lanes.ts). */
+  lane?: Lane;
+  /** With `lane`: go on to the other recipients even when the own range had work (the loop asks every few seconds). */
+  sweep?: boolean;
 }
+
+/** This scheduler's share of the recipients: hash range `index` of `count`. */
+export type Lane = Omit<RecipientLane, 'inside'>;
 
 const COUNTS = ['eventsClaimed', 'deliveriesCreated', 'deliveriesSent', 'deliveriesFailed'] as const satisfies ReadonlyArray<keyof RunCounts>;
 
@@ -63,10 +71,21 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     if (!opened) return { runId, skipped: true, leftover: false, ...counts };
     ({ runId, resumed } = opened);
   }
+  // With a lane, the run takes its own hash range of recipients first, then
+  // the others' when its own had nothing (or the loop asks for a sweep, so a
+  // range whose scheduler stopped claiming waits seconds, not until its
+  // heartbeat goes stale). The two passes are disjoint: a recipient is still
+  // taken at most once per run.
+  let lane: RecipientLane | undefined = req.lane ? { ...req.lane, inside: true } : undefined;
   const claim = (after: string | null, candidates?: number) => {
-    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed, candidates, woken: req.woken });
+    const next = claimPage(ctx, { type: req.type, runId, trigger: req.trigger, after, recipient: req.recipient, resumed, candidates, woken: req.woken, lane });
     next.catch(() => undefined); // awaited in the loop, or handed back on failure (below)
     return next;
+  };
+  const othersNext = (page: ClaimedPage) => {
+    if (!lane?.inside || page.idle || signal?.aborted || !(req.sweep || counts.eventsClaimed === 0)) return null;
+    lane = { ...lane, inside: false };
+    return claim(null);
   };
   let pending: Promise<ClaimedPage> | null = signal?.aborted ? null : claim(null);
   let leftover = false;
@@ -74,7 +93,10 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
     while (pending) {
       const page: ClaimedPage = await pending;
       pending = null;
-      if (page.done) break;
+      if (page.done) {
+        pending = othersNext(page);
+        continue;
+      }
       if (runId == null && page.runId != null) {
         runId = page.runId;
         ctx.lifecycle.emit('run.started', { ...run, runId });
@@ -96,6 +118,7 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
       // and deliverAll hands back whatever it has not started, this page's or
       // the next's.
       if (page.more && !signal?.aborted) pending = claim(page.last, page.candidates);
+      else pending = othersNext(page);
       for (const outcome of await deliverAll(ctx, page.deliveries, signal)) {
         if (outcome === 'sent') counts.deliveriesSent++;
         // Deferred ones (transport down) and lost ones are neither: another pass sends them.

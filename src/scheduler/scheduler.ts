@@ -8,6 +8,7 @@ import { pruneLoop } from './prune-loop.js';
 import { recoveryLoop } from './recovery-loop.js';
 import { tickLoop } from './tick-loop.js';
 import { Wakeup } from './wakeup.js';
+import { WorkerLanes } from './worker-lanes.js';
 
 export interface SchedulerOptions {
   clock?: Clock;
@@ -37,6 +38,10 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   const clock = opts.clock ?? systemClock;
   await assertMigrated(ctx.db);
   await insertWorker(ctx.db, { id: ctx.owner, host: hostname(), pid: process.pid }, ctx.databaseNow?.());
+  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  // A peer is live while its heartbeat is under three beats old.
+  const lanes = new WorkerLanes(ctx, 3 * heartbeatMs);
+  await lanes.refresh().catch(() => undefined);
   const controller = new AbortController();
   const { signal } = controller;
   const loops: Promise<unknown>[] = [];
@@ -45,7 +50,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
     if (ev.cadence.kind === 'immediate') {
       const wakeup = new Wakeup();
       wakeups.set(ev.type, wakeup);
-      loops.push(immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 50, signal, wakeup));
+      loops.push(immediateLoop(ctx, ev.type, clock, opts.pollMs ?? 50, signal, wakeup, lanes));
     } else {
       loops.push(tickLoop(ctx, ev.type, ev.cadence, clock, signal));
     }
@@ -54,8 +59,8 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
   loops.push(pruneLoop(ctx, clock, signal, opts.pruneEveryMs));
   // Heartbeat on real time: it tells other processes this one is alive.
   const heartbeat = setInterval(() => {
-    touchWorker(ctx.db, ctx.owner, ctx.databaseNow?.()).catch(() => undefined);
-  }, opts.heartbeatMs ?? 10_000);
+    touchWorker(ctx.db, ctx.owner, ctx.databaseNow?.()).then(() => lanes.refresh()).catch(() => undefined);
+  }, heartbeatMs);
   heartbeat.unref();
   ctx.lifecycle.emit('scheduler.started', { owner: ctx.owner, types: Object.keys(ctx.config.events) });
 

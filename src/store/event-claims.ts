@@ -14,21 +14,37 @@ export interface OutstandingRecipient {
 }
 
 /**
+ * A hash range of recipients: those whose CRC32 is `index` modulo `count`
+ * (`inside`), or all the others. Replicas on different Galera nodes cannot
+ * divide work with row locks (each node locks only its own rows), so each
+ * scheduler prefers its own range (runner/lanes.ts). The CRC32 is computed per
+ * candidate row: a filter over the claim index range, no index of its own.
+ */
+export interface RecipientLane {
+  count: number;
+  index: number;
+  inside: boolean;
+}
+
+const laneSql = (lane?: RecipientLane) => (lane ? ` AND CRC32(recipient) % ? ${lane.inside ? '=' : '<>'} ?` : '');
+const laneParams = (lane?: RecipientLane) => (lane ? [lane.count, lane.index] : []);
+
+/**
  * The next page of recipients with outstanding events, after `after` in
- * recipient order, with their counts. Not locking: it only picks candidates;
- * the lock is taken by lockOutstandingEvents. Served by digest_events_claim
- * (covering).
+ * recipient order, with their counts, in `lane` when one is given. Not
+ * locking: it only picks candidates; the lock is taken by lockEventsById.
+ * Served by digest_events_claim (covering).
  */
 export async function selectOutstandingRecipients(
-  ex: Executor, type: string, after: string | null, limit: number, now?: Date,
+  ex: Executor, type: string, after: string | null, limit: number, now?: Date, lane?: RecipientLane,
 ): Promise<OutstandingRecipient[]> {
   // The first page has no cursor condition at all: `recipient > ''` would
   // never select a row whose recipient is '' (it is claimed, and fails alone).
   const rows = await ex.all<OutstandingRecipient>(
     `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}
+      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}${laneSql(lane)}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
-    after == null ? [type, nowParam(now), limit] : [type, after, nowParam(now), limit]);
+    [type, ...(after == null ? [] : [after]), nowParam(now), ...laneParams(lane), limit]);
   return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -92,6 +93,8 @@ export function openSqlite(path: string, opts: { busyTimeoutMs?: number; create?
   // other's reads; NORMAL sync is durable across process crashes in WAL mode.
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
+  // MySQL's CRC32() for the claim's recipient lanes (event-claims.ts RecipientLane).
+  conn.function('crc32', { deterministic: true }, (s: unknown) => (s == null ? null : crc32(String(s))));
   const ex = sqliteExecutor(conn);
   const locked = createLock();
   const folder = migrationsDir('sqlite');

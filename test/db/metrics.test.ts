@@ -149,6 +149,12 @@ describeEngines('/metrics', (engine) => {
     expect(s.get('digest_run_duration_seconds_sum{type="Order.Created",trigger="tick"}')).toBeCloseTo(0.25);
     expect(s.get('digest_send_duration_seconds_count{type="Order.Created",transport="console"}')).toBe(1);
     expect(s.get('digest_transport_up{transport="console"}')).toBe(0);
+    lifecycle.emit('page.claimed', { type: 'Order.Created', runId: 3, events: 5, deliveries: 5 });
+    lifecycle.emit('page.claimed', { type: 'Order.Created', runId: 3, events: 1, deliveries: 1 });
+    lifecycle.emit('db.conflict', { scope: 'transaction', attempt: 1, code: 'ER_LOCK_DEADLOCK', retryInMs: 12 });
+    const claims = parseProm(await m.registry.metrics());
+    expect(claims.get('digest_claims_total{type="Order.Created"}')).toBe(2);
+    expect(claims.get('digest_db_conflicts_total{code="ER_LOCK_DEADLOCK"}')).toBe(1);
     lifecycle.emit('transport.up', { transport: 'console', downMs: 10 });
     off();
     lifecycle.emit('transport.down', { transport: 'console', code: 'ECONNREFUSED', err: 'connect ECONNREFUSED' });
