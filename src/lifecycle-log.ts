@@ -18,7 +18,7 @@ const iso = (d: Date | undefined) => d?.toISOString();
 const LINES: { [K in LifecycleEventName]: Entry<K> } = {
   'run.started': ['info', (f) => ({ type: f.type, trigger: f.trigger, evt: 'run.started', runId: f.runId, slotAt: iso(f.slotAt) })],
   // Debug only: one per claim transaction; with db.conflict it gives the conflict rate per claim.
-  'page.claimed': ['debug', (f) => ({ type: f.type, evt: 'page.claimed', runId: f.runId, events: f.events, deliveries: f.deliveries })],
+  'page.claimed': ['debug', (f) => ({ type: f.type, evt: 'page.claimed', runId: f.runId, events: f.events, deliveries: f.deliveries, lane: f.lane })],
   'run.skipped': ['info', (f) => ({ type: f.type, trigger: f.trigger, evt: 'run.skipped', slotAt: iso(f.slotAt), reason: f.reason })],
   'run.resumed': ['info', (f) => ({ type: f.type, trigger: f.trigger, evt: 'run.resumed', runId: f.runId, slotAt: iso(f.slotAt) })],
   'run.finished': ['info', (f) => ({

@@ -28,7 +28,7 @@ export interface LifecycleEvents {
   /** A run row was inserted (a slot's run), or an unslotted run claimed its first page. */
   'run.started': RunFields & { runId: number; slotAt?: Date };
   /** A claim transaction committed: `events` taken into `deliveries` (counts claims against `db.conflict`). */
-  'page.claimed': { type: string; runId: number; events: number; deliveries: number };
+  'page.claimed': { type: string; runId: number; events: number; deliveries: number; lane?: string };
   /** The slot already ran, or runs, elsewhere (another replica, a restart). */
   'run.skipped': RunFields & { slotAt: Date; reason: string };
   /** An unfinished slot run (broken off, stopped, owner gone) was taken over. */

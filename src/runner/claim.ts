@@ -118,7 +118,10 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   });
   // After the commit: what was claimed, and what was born dead, is told only once it is so.
   if (claimed.events > 0) {
-    ctx.lifecycle.emit('page.claimed', { type: req.type, runId: claimed.runId!, events: claimed.events, deliveries: claimed.deliveries.length + claimed.dead.length });
+    const lane = req.lane && `${req.lane.inside ? '' : '!'}${req.lane.index}/${req.lane.count}`;
+    ctx.lifecycle.emit('page.claimed', {
+      type: req.type, runId: claimed.runId!, events: claimed.events, deliveries: claimed.deliveries.length + claimed.dead.length, ...(lane ? { lane } : {}),
+    });
   }
   for (const d of claimed.dead) {
     const err = d.error.replace(/^render: /, '');

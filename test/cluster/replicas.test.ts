@@ -10,7 +10,7 @@
  * (certification conflict, ER_LOCK_DEADLOCK 1213); and a node can vanish
  * while its replica keeps running.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -23,7 +23,7 @@ import { receiptsBySmtp, writeSchedules } from '../support/config-file.js';
 import { parseEml } from '../support/eml.js';
 import type { TestEngine } from '../support/engines.js';
 import { createGaleraCluster, type GaleraCluster } from '../support/galera-cluster.js';
-import { conflictErrors } from '../support/log-lines.js';
+import { conflictErrors, countEvt } from '../support/log-lines.js';
 import { expectEveryReceiptOnce, receiptProgress } from '../support/receipt-checks.js';
 import { startSmtpServer } from '../support/smtp-server.js';
 import { syncedReader } from '../support/synced-reader.js';
@@ -36,6 +36,12 @@ const isAlive = (p: Proc) => p.child.exitCode == null && p.child.signalCode == n
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const RECIPIENTS = 100;
+/**
+ * Scenario D's bound. Measured on the 2-core machine: 0 with recipient lanes;
+ * 196 without them; about 12,000 while unkeyed events shared one unique-key
+ * value (drizzle/mysql/0003_galera_null_keys.sql).
+ */
+const CONFLICTS_PER_1000_CLAIMS = 100;
 
 
 /** Waits until every receipt is sent and stamped; fails at once if a scheduler exits, or at `deadline`. */
@@ -122,9 +128,9 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     return Promise.all(dbs.map(async (db, i) => ({ node: i + 1, recorder: (await testApp({ name: 'mysql', url: urls[i], db } as TestEngine)).recorder })));
   }
 
-  const orders = (from: number, count: number) => Array.from({ length: count }, (_, k) => {
+  const orders = (from: number, count: number, recipients = RECIPIENTS) => Array.from({ length: count }, (_, k) => {
     const i = from + k;
-    return { type: 'Order.Created', payload: { email_address: `r${i % RECIPIENTS}@shop.example`, order_id: i + 1 } };
+    return { type: 'Order.Created', payload: { email_address: `r${i % recipients}@shop.example`, order_id: i + 1 } };
   });
 
   /**
@@ -135,8 +141,9 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
   async function recordCounting(rec: { recordMany(e: ReturnType<typeof orders>): Promise<number[]> }, chunk: ReturnType<typeof orders>, conflicts: { n: number }) {
     for (let attempt = 1; ; attempt++) {
       try {
-        expect(await rec.recordMany(chunk)).toHaveLength(chunk.length);
-        return;
+        const ids = await rec.recordMany(chunk);
+        expect(ids).toHaveLength(chunk.length);
+        return ids;
       } catch (err) {
         const e = err as { code?: string; errno?: number };
         if ((e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213) && attempt < 10) { conflicts.n++; continue; }
@@ -167,10 +174,18 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     // Record while the replicas drain: chunk c goes to node (c mod 3) + 1.
     const producers = await recorders(urls);
     const producerConflicts = { n: 0 };
+    // recordMany's ids, order id → event id: one INSERT's ids are computed from
+    // its first id and auto_increment_increment (3 here, innodb_autoinc_lock_mode 2).
+    const idOfOrder = new Map<number, number>();
     for (let from = 0, c = 0; from < EVENTS; from += CHUNK, c++) {
-      await recordCounting(producers[c % 3]!.recorder, orders(from, Math.min(CHUNK, EVENTS - from)), producerConflicts);
+      const chunk = orders(from, Math.min(CHUNK, EVENTS - from));
+      const ids = await recordCounting(producers[c % 3]!.recorder, chunk, producerConflicts);
+      for (const [k, e] of chunk.entries()) idOfOrder.set(e.payload.order_id, ids[k]!);
     }
     const recordedMs = Date.now() - started;
+    const stored = await reader.all<{ id: unknown; orderId: unknown }>("SELECT id, JSON_VALUE(payload, '$.order_id') AS orderId FROM digest_events");
+    const wrongIds = stored.filter((r) => idOfOrder.get(Number(r.orderId)) !== Number(r.id));
+    expect({ stored: stored.length, wrong: wrongIds.slice(0, 5) }, 'ids returned by recordMany vs the rows').toEqual({ stored: EVENTS, wrong: [] });
 
     await untilDrained(reader, procs, EVENTS, started + BOUND_MS, () => smtp.state.accepted.length);
     const drainedMs = Date.now() - started;
@@ -258,6 +273,58 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
 
     // Issue 14: a lost tick-slot race on another node is a certification conflict, i.e. contention.
     expectNoConflictErrors(procs, `[galera C] ${Number(ticks[0]!.n)} tick runs, run slot ${String(runs[0]?.slotAt)}`);
+  });
+
+  it('D: work division, 1 vs 3 replicas draining 10,000 receipts for 1,000 recipients: throughput, and conflicts per 1,000 claims stay low', async () => {
+    const EVENTS = 10_000;
+    const RCPTS = 1_000;
+    const figures: Array<{ replicas: number; perSec: number; claims: number[]; conflicts: number }> = [];
+    const per1000 = (f: typeof figures[number]) => Math.round((1000 * f.conflicts) / Math.max(1, f.claims.reduce((a, b) => a + b, 0)));
+    for (const replicas of [1, 3]) {
+      const { urls, reader } = await scenarioDb(`digest_d${replicas}`);
+      // Each certification conflict in the nodes' logs, with its key (test/artifacts/galera-d-nodes.log, below).
+      for (const u of urls) {
+        const c = await mysql.createConnection(u);
+        await c.query('SET GLOBAL wsrep_log_conflicts = ON');
+        await c.query("SET GLOBAL wsrep_provider_options = 'cert.log_conflicts=YES'");
+        await c.end();
+      }
+      const smtp = await startSmtpServer();
+      cleanups.push(() => smtp.close());
+      const config = writeSchedules(receiptsBySmtp(smtp.url, 25));
+      // debug: one `page.claimed` line per claim transaction, one `db.conflict` per race lost and run again.
+      const procs = urls.slice(0, replicas).map((url) => scheduler(config, { DATABASE_URL: url, LOG_LEVEL: 'debug' }));
+      failureLogs(() => procs);
+      await waitStarted(procs);
+      // Every replica has seen the others' heartbeat rows (they refresh at start, in turn): give the first ones a beat.
+      if (replicas > 1) await sleep(11_000);
+
+      const started = Date.now();
+      const [producer] = await recorders([urls[0]!]);
+      for (let from = 0; from < EVENTS; from += 1_000) expect(await producer!.recorder.recordMany(orders(from, 1_000, RCPTS))).toHaveLength(1_000);
+      await untilDrained(reader, procs, EVENTS, started + 120_000, () => smtp.state.accepted.length);
+      const ms = Date.now() - started;
+      await sleep(500);
+      expect(await stopAll(procs), 'exit codes after SIGTERM').toEqual(procs.map(() => 0));
+      const f = {
+        replicas, perSec: Math.round(EVENTS / (ms / 1000)),
+        claims: procs.map((p) => countEvt(p.out.stderr, 'page.claimed')),
+        conflicts: procs.reduce((n, p) => n + countEvt(p.out.stderr, 'db.conflict'), 0),
+      };
+      figures.push(f);
+      console.log(`[galera D] ${replicas} replica(s): ${EVENTS} receipts drained at ${f.perSec}/s; claims per replica ${JSON.stringify(f.claims)}, `
+        + `${f.conflicts} conflicts retried (${per1000(f)} per 1,000 claims)`);
+      // The debug logs, for reading the conflicts (test/artifacts/ is git-ignored).
+      mkdirSync('test/artifacts', { recursive: true });
+      for (const [i, p] of procs.entries()) writeFileSync(`test/artifacts/galera-d-${replicas}-${i + 1}.log`, p.out.stderr);
+      await expectEveryReceiptOnce(reader, smtp.state.accepted, EVENTS);
+      expectNoConflictErrors(procs, `[galera D] ${replicas} replica(s)`);
+    }
+    writeFileSync('test/artifacts/galera-d-nodes.log', cluster.nodes.map((n) => `==== node ${n.index} ====\n${n.log()}`).join('\n'));
+    const three = figures[1]!;
+    // Each replica took a share: the lanes divide the recipients, not one replica winning every race.
+    expect(three.claims.every((c) => c > 0), 'claims per replica').toBe(true);
+    expect(per1000(three), 'conflicts per 1,000 claims with 3 replicas on 3 nodes').toBeLessThan(CONFLICTS_PER_1000_CLAIMS);
   });
 
   it('B: one node SIGKILLed mid-drain and restarted: 0 lost, duplicates only same-Message-ID re-sends, processing continues on the remaining nodes within the lease period', async () => {

@@ -24,3 +24,6 @@ const CONFLICT = /deadlock|1213|ER_LOCK|conflict|certification|wsrep/i;
 /** Error-level (pino 50 error, 60 fatal) lines about a conflict. */
 export const conflictErrors = (stderr: string): string[] =>
   logLines(stderr).filter((l) => l.level >= 50 && CONFLICT.test(l.text)).map((l) => l.text);
+
+/** How many lines a scheduler logged for lifecycle event `evt` (e.g. `page.claimed`, `db.conflict` at debug). */
+export const countEvt = (stderr: string, evt: string): number => stderr.split(`"evt":"${evt}"`).length - 1;

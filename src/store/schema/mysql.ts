@@ -26,13 +26,23 @@ export const events = mysqlTable('digest_events', {
   recipient: varchar('recipient', { length: 191 }).notNull(),
   payload: json('payload').notNull(),
   idempotencyKey: varchar('idempotency_key', { length: 191 }),
+  // The type, only for a keyed event (NULL otherwise): see digest_events_key.
+  idempotencyScope: varchar('idempotency_scope', { length: 191 })
+    .generatedAlwaysAs(sql`(CASE WHEN idempotency_key IS NULL THEN NULL ELSE type END)`, { mode: 'virtual' }),
   occurredAt: time('occurred_at').notNull().default(utcNow),
   availableAt: time('available_at').notNull().default(utcNow),
   recordedAt: time('recorded_at').notNull().default(utcNow),
   deliveryId: bigint('delivery_id', { mode: 'number', unsigned: true }),
   processedAt: time('processed_at'),
 }, (t) => [
-  uniqueIndex('digest_events_idempotency').on(t.type, t.idempotencyKey),
+  // Unique (type, idempotency key) for keyed events, with every part NULL for
+  // the others. A Galera node certifies each written row by its unique keys'
+  // values unless all their parts are NULL: under the plain (type,
+  // idempotency_key) index every unkeyed event of a type shared one key
+  // ('Order.Created', NULL), so any two nodes writing events of one type at
+  // once conflicted at COMMIT (measured: 30 of 30 concurrent pairs; 0 with
+  // this index). Key first, so lookups by (type, key) use its prefix.
+  uniqueIndex('digest_events_key').on(t.idempotencyKey, t.idempotencyScope),
   // The claim index: outstanding events (delivery_id IS NULL) of one type,
   // in recipient order, with available_at to filter without touching rows.
   index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
@@ -46,6 +56,9 @@ export const runs = mysqlTable('digest_runs', {
   eventType: varchar('event_type', { length: 191 }).notNull(),
   // NULL for immediate and manual runs; unique per type for ticks and catch-ups.
   slotAt: time('slot_at'),
+  // The type, only for a slotted run (NULL otherwise): see digest_runs_slot_key.
+  slotScope: varchar('slot_scope', { length: 191 })
+    .generatedAlwaysAs(sql`(CASE WHEN slot_at IS NULL THEN NULL ELSE event_type END)`, { mode: 'virtual' }),
   trigger: varchar('trigger', { length: 16 }).notNull(),
   status: varchar('status', { length: 16 }).notNull().default('running'),
   eventsClaimed: int('events_claimed').notNull().default(0),
@@ -57,7 +70,9 @@ export const runs = mysqlTable('digest_runs', {
   finishedAt: time('finished_at'),
   error: text('error'),
 }, (t) => [
-  uniqueIndex('digest_runs_slot').on(t.eventType, t.slotAt),
+  // One run per (type, slot); all-NULL for unslotted runs, which would
+  // otherwise share one Galera certification key per type (see digest_events_key).
+  uniqueIndex('digest_runs_slot_key').on(t.slotAt, t.slotScope),
   index('digest_runs_type_started').on(t.eventType, t.startedAt),
   // 'running' rows (closing abandoned ones) and finished ones by age (retention).
   index('digest_runs_status').on(t.status, t.finishedAt),
