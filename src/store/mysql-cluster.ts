@@ -5,6 +5,10 @@
  * (its in-flight deliveries' leases hand them to whoever claims next).
  *
  * ORDER, not round robin: every process uses the first node that answers.
+ * The order is kept here rather than by PoolCluster's own node removal,
+ * which counts only failed connects: a Galera node cut off from its peers
+ * still accepts connections and answers every statement with 1047 (not in
+ * the Primary Component), and must be passed over just the same.
  * Under Galera, writes from several nodes to the same rows collide at COMMIT
  * (certification conflicts); all writers on one node collide as ordinary
  * row locks instead, which wait rather than fail.
@@ -35,26 +39,64 @@ export function createMysqlPool(url: string, options: mysql.PoolOptions, onConne
     pool.on('connection', (conn) => void onConnect((conn as unknown as { promise(): mysql.Connection }).promise()).catch(() => undefined));
     return pool;
   }
-  const cluster = mysql.createPoolCluster({
-    canRetry: true, removeNodeErrorCount: 1, restoreNodeTimeout: RESTORE_NODE_MS, defaultSelector: 'ORDER',
-  });
-  urls.forEach((uri, i) => cluster.add(`node${i}`, { uri, ...options }));
+  // PoolCluster never takes a node offline here (we rest it below); it is
+  // asked for one node by name.
+  const cluster = mysql.createPoolCluster({ canRetry: false, removeNodeErrorCount: Number.MAX_SAFE_INTEGER });
+  const names = urls.map((_, i) => `node${i}`);
+  names.forEach((name, i) => cluster.add(name, { uri: urls[i], ...options }));
+  const restingUntil = new Map<string, number>();
+  const rest = (name: string) => restingUntil.set(name, Date.now() + RESTORE_NODE_MS);
+  // Nodes not resting first, in the URL's order; then the resting ones, so a
+  // statement still gets a try when every node failed a moment ago.
+  const inOrder = () => {
+    const now = Date.now();
+    const up = names.filter((n) => (restingUntil.get(n) ?? 0) <= now);
+    return [...up, ...names.filter((n) => !up.includes(n))];
+  };
+  // A connection error on a node's connection (it died, or 1047) rests that node.
+  const watch = (conn: mysql.PoolConnection, name: string) => {
+    for (const m of ['query', 'execute', 'beginTransaction', 'commit'] as const) {
+      const original = (conn[m] as (...a: unknown[]) => Promise<unknown>).bind(conn);
+      (conn as unknown as Record<string, unknown>)[m] = async (...args: unknown[]) => {
+        try {
+          return await original(...args);
+        } catch (err) {
+          if (isConnectionError(err)) rest(name);
+          throw err;
+        }
+      };
+    }
+    return conn;
+  };
   // PoolCluster does not pass its pools' 'connection' events on: a new
   // connection is set up the first time it is handed out.
   const ready = new WeakSet<object>();
   const getConnection = async () => {
-    const conn = await cluster.getConnection('*', 'ORDER');
-    const core = (conn as unknown as { connection: object }).connection;
-    if (!ready.has(core)) {
+    let failure: unknown;
+    for (const name of inOrder()) {
+      let conn: mysql.PoolConnection;
       try {
-        await onConnect(conn);
+        conn = watch(await cluster.getConnection(name), name);
       } catch (err) {
-        conn.destroy();
-        throw err;
+        rest(name);
+        failure ??= err;
+        continue;
       }
-      ready.add(core);
+      const core = (conn as unknown as { connection: object }).connection;
+      if (!ready.has(core)) {
+        try {
+          await onConnect(conn);
+        } catch (err) {
+          conn.destroy();
+          if (!isConnectionError(err)) throw err;
+          failure ??= err;
+          continue;
+        }
+        ready.add(core);
+      }
+      return conn;
     }
-    return conn;
+    throw failure;
   };
   const adapter = {
     getConnection,

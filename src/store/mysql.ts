@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import { migrationsDir } from '../paths.js';
 import { type Db, dbTime, type Executor, type RunResult } from './db.js';
 import { createConflictReporter, retryConflicts, retryingExecutor } from './conflict-retry.js';
+import { isConnectionError } from './errors.js';
 import { createMysqlPool } from './mysql-cluster.js';
 import { parseMysqlHosts } from './mysql-hosts.js';
 
@@ -63,13 +64,19 @@ export function openMysql(url: string, opts: { connectionLimit?: number } = {}):
         await conn.beginTransaction();
         const result = await fn(mysqlExecutor(conn));
         await conn.commit();
+        conn.release();
         return result;
       } catch (err) {
+        // A connection whose node went away (or left the Primary Component)
+        // is not handed out again.
+        if (isConnectionError(err)) {
+          conn.destroy();
+          throw err;
+        }
         // A conflict's loser is rolled back whole: running it again is safe.
         await conn.rollback().catch(() => undefined);
-        throw err;
-      } finally {
         conn.release();
+        throw err;
       }
     }),
     async migrate() {

@@ -6,6 +6,8 @@
  */
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isConnectionError } from '../../src/store/errors.js';
+import { openMysql } from '../../src/store/mysql.js';
 import { openDb } from '../../src/store/open.js';
 import { createGaleraCluster, type GaleraCluster } from '../support/galera-cluster.js';
 import { waitFor } from '../support/wait.js';
@@ -85,6 +87,37 @@ describe('a throwaway 3-node Galera cluster', () => {
     expect(await race(run, run, 20), 'unslotted runs').toBe(0);
     // The key still holds across nodes: the same key recorded on both at once, one loses.
     expect(await race(event((i) => `'k${i}'`), event((i) => `'k${i}'`), 5), 'one key on two nodes').toBe(5);
+  });
+
+  it('a node cut off from its peers (1047, outside the Primary Component) is passed over like a dead one; back in, it is used again', async () => {
+    const [n1, n2] = cluster.nodes;
+    const db = openMysql(cluster.multiHostUrl);
+    // From a table: a non-Primary node still answers statements that read none.
+    const port = async () => Number((await db.all<{ p: unknown }>('SELECT @@port AS p FROM t LIMIT 1'))[0]!.p);
+    const admin = await connect(n1!.url);
+    try {
+      expect(await port()).toBe(n1!.port);
+      // Galera's own test switch: node 1 drops its group connections and is left alone, non-Primary; 2 and 3 keep quorum.
+      await admin.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+      await waitFor(async () => (await n1!.status()).clusterStatus !== 'Primary', 30_000, 100);
+      // The statement that meets the 1047 fails as a connection error (the loops retry those); the next one runs on node 2.
+      const first = await port().catch((e: unknown) => e);
+      if (typeof first !== 'number') expect(isConnectionError(first), String(first)).toBe(true);
+      else expect(first).toBe(n2!.port);
+      expect(await port()).toBe(n2!.port);
+      expect(await db.transaction(async (tx) => Number((await tx.all<{ p: unknown }>('SELECT @@port AS p FROM t LIMIT 1'))[0]!.p))).toBe(n2!.port);
+
+      await admin.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+      await waitFor(async () => {
+        const s = await n1!.status();
+        return s.clusterStatus === 'Primary' && s.localState === 4 && s.clusterSize === 3;
+      }, 60_000, 200);
+      // After its rest (5 s), node 1 comes first again.
+      await waitFor(async () => (await port()) === n1!.port, 15_000, 500);
+    } finally {
+      await admin.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+      await db.close();
+    }
   });
 
   it('node 2 SIGKILLed: node 1 sees 2 nodes; restarted, it is back to 3 and has the rows written meanwhile', async () => {
