@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 type Line = [Level, Record<string, unknown>];
-type Entry<K extends LifecycleEventName> = [Level, (f: LifecycleEvents[K]) => Record<string, unknown>];
+type Entry<K extends LifecycleEventName> = [Level | ((f: LifecycleEvents[K]) => Level), (f: LifecycleEvents[K]) => Record<string, unknown>];
 
 const iso = (d: Date | undefined) => d?.toISOString();
 
@@ -25,7 +25,10 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
     type: f.type, trigger: f.trigger, evt: 'run.finished', runId: f.runId,
     eventsClaimed: f.eventsClaimed, deliveriesCreated: f.deliveriesCreated, deliveriesSent: f.deliveriesSent, deliveriesFailed: f.deliveriesFailed,
   })],
-  'run.failed': ['error', (f) => ({ type: f.type, trigger: f.trigger, evt: 'run.failed', runId: f.runId, err: f.err })],
+  // A run that lost every retry to other schedulers (Galera certification, deadlocks) is contention, not an error.
+  'run.failed': [(f) => (f.contended ? 'warn' : 'error'), (f) => ({
+    type: f.type, trigger: f.trigger, evt: 'run.failed', runId: f.runId, err: f.err, ...(f.contended ? { contended: true } : {}),
+  })],
   'delivery.sent': ['info', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.sent', events: f.events })],
   'delivery.failed': ['warn', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.failed', stage: f.stage, retryInMs: f.retryInMs, err: f.err })],
   'delivery.dead': ['warn', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.dead', stage: f.stage, retryInMs: f.retryInMs, err: f.err })],
@@ -55,13 +58,16 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
 /** The line an event is logged as (level and object). */
 export function lifecycleLine(event: LifecycleEvent): Line {
   const [level, line] = LINES[event.name] as Entry<LifecycleEventName>;
-  return [level, line(event.fields as never)];
+  return [levelOf(level, event.fields), line(event.fields as never)];
 }
+
+const levelOf = (level: Entry<LifecycleEventName>[0], fields: unknown): Level => (typeof level === 'function' ? level(fields as never) : level);
 
 /** Logs every lifecycle event through `logger`. Returns the unsubscribe function. */
 export function logLifecycle(lifecycle: LifecycleSubscriptions, logger: Logger): () => void {
   return lifecycle.on('*', (event) => {
-    const [level, line] = LINES[event.name] as Entry<LifecycleEventName>;
+    const [entry, line] = LINES[event.name] as Entry<LifecycleEventName>;
+    const level = levelOf(entry, event.fields);
     // Built only when written: deferred/resumed lines come by the thousand during an outage, at debug.
     if (logger.isLevelEnabled(level)) logger[level](line(event.fields as never));
   });

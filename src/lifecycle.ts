@@ -35,8 +35,8 @@ export interface LifecycleEvents {
   'run.resumed': RunFields & { runId: number; slotAt: Date };
   /** A run recorded its outcome. Only runs that have a row: empty polls are not runs. */
   'run.finished': RunFields & RunCounts & { runId: number; status: 'succeeded' | 'failed' | 'stopped'; durationMs: number };
-  /** The run itself broke off (its claim or a store write threw). */
-  'run.failed': RunFields & { runId: number; err: string; durationMs: number };
+  /** The run itself broke off (its claim or a store write threw); `contended`: it kept losing races with other schedulers. */
+  'run.failed': RunFields & { runId: number; err: string; durationMs: number; contended: boolean };
   /** The transport accepted it and its sent-mark is committed. `sendMs`: the transport's own time. */
   'delivery.sent': DeliveryFields & { events: number; transport: string; sendMs: number };
   /** Failed; retried after `retryInMs`. */

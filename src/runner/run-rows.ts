@@ -4,6 +4,7 @@
  * lifecycle event, emitted only once the row is written.
  */
 import type { Executor } from '../store/db.js';
+import { isConflict } from '../store/errors.js';
 import { closeAbandonedRuns, finishRun, insertRun, takeOverSlotRun } from '../store/runs.js';
 import type { RunCounts, RunTrigger } from '../types.js';
 import { persist } from './commit.js';
@@ -61,7 +62,7 @@ export async function closeRun(
   const durationMs = performance.now() - startedMs;
   if (error !== undefined) {
     await persist(() => finishRun(ctx.db, runId, 'failed', counts, String(error), ctx.databaseNow?.())).catch(() => undefined);
-    ctx.lifecycle.emit('run.failed', { ...of, runId, err: error instanceof Error ? error.message : String(error), durationMs });
+    ctx.lifecycle.emit('run.failed', { ...of, runId, err: error instanceof Error ? error.message : String(error), durationMs, contended: isConflict(error) });
     return;
   }
   await persist(() => finishRun(ctx.db, runId, status, counts, null, ctx.databaseNow?.()));

@@ -111,5 +111,10 @@ describe('lifecycle log subscriber', () => {
     expect(lifecycleLine({ name: 'db.conflict', fields: conflict })).toEqual(['debug', { evt: 'db.conflict', ...conflict }]);
     expect(lifecycleLine({ name: 'loop.contended', fields: { loop: 'immediate', code: 'ER_LOCK_DEADLOCK' } }))
       .toEqual(['warn', { evt: 'loop.contended', loop: 'immediate', code: 'ER_LOCK_DEADLOCK' }]);
+    // A run that lost every retry of a conflict: warn; any other break-off stays an error.
+    const run = { type: 'Order.Created', trigger: 'immediate', runId: 6, err: 'Deadlock found when trying to get lock', durationMs: 3 } as const;
+    expect(lifecycleLine({ name: 'run.failed', fields: { ...run, contended: true } }))
+      .toEqual(['warn', { type: 'Order.Created', trigger: 'immediate', evt: 'run.failed', runId: 6, err: run.err, contended: true }]);
+    expect(lifecycleLine({ name: 'run.failed', fields: { ...run, err: 'connect ECONNREFUSED', contended: false } })[0]).toBe('error');
   });
 });
