@@ -17,7 +17,7 @@ export interface OutstandingRecipient {
  * A hash range of recipients: those whose CRC32 is `index` modulo `count`
  * (`inside`), or all the others. Replicas on different Galera nodes cannot
  * divide work with row locks (each node locks only its own rows), so each
- * scheduler prefers its own range (runner/lanes.ts). The CRC32 is computed per
+ * scheduler prefers its own range (scheduler/worker-lanes.ts). The CRC32 is computed per
  * candidate row: a filter over the claim index range, no index of its own.
  */
 export interface RecipientLane {

@@ -18,7 +18,7 @@ export async function deleteWorker(ex: Executor, id: string): Promise<void> {
 /**
  * Ids of the scheduler processes whose heartbeat is younger than `freshMs`
  * (by the database clock), in id order: every replica reading this sees the
- * same list, so each can take its own position in it (runner/lanes.ts).
+ * same list, so each can take its own position in it (scheduler/worker-lanes.ts).
  */
 export async function selectLiveWorkerIds(ex: Executor, freshMs: number, now?: Date): Promise<string[]> {
   const rows = await ex.all<{ id: string }>(
