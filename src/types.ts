@@ -11,6 +11,10 @@ export type Cadence =
   | { kind: 'cron'; text: string; timezone: string }
   | { kind: 'every'; text: string; ms: number; timezone: string };
 
+/** Days of the week as cron and the schedules file name them, Sunday first (cron's 0). */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
 /** pending → sending → sent | failed (will retry) | dead (gave up). */
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -13,6 +13,7 @@
  * rejects full names like `sunday`, which node-cron and our README allow.
  */
 import cron from 'node-cron';
+import { WEEKDAYS } from '../types.js';
 
 export interface CronFields {
   seconds: number[];
@@ -37,7 +38,6 @@ interface FieldSpec {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FULL_NAMES = [
   ...['january', 'february', 'march', 'april', 'may', 'june', 'july'],
   ...['august', 'september', 'october', 'november', 'december'],
