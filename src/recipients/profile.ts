@@ -53,7 +53,8 @@ const preference = z.strictObject({
   }
 });
 
-const profileSchema = (knownTypes: readonly string[]) => z.strictObject({
+/** The profile's schema; exported for the OpenAPI document (`PUT /v1/recipients/:key`), which shows it without the refinements. */
+export const profileSchema = (knownTypes: readonly string[]) => z.strictObject({
   timeZone: z.string().refine(isZoneName, { error: (iss) => `${quoted(iss.input)} is not an IANA time zone` }).nullish(),
   locale: z.string().refine((v) => canonicalLocale(v) != null, { error: (iss) => `${quoted(iss.input)} is not a BCP 47 language tag` }).nullish(),
   // Both or neither: a window needs both ends. start after end wraps midnight.
@@ -61,7 +62,7 @@ const profileSchema = (knownTypes: readonly string[]) => z.strictObject({
     start: localTime(' (quiet hours need both start and end)'),
     end: localTime(' (quiet hours need both start and end)'),
   }).refine((q) => q.start !== q.end, { path: ['end'], error: 'must differ from start' }).nullish(),
-  preferences: z.record(z.string(), preference).superRefine((prefs, ctx) => {
+  preferences: z.record(z.string().meta({ description: `A configured event type: ${knownTypes.join(', ') || 'none'}` }), preference).superRefine((prefs, ctx) => {
     for (const type of Object.keys(prefs)) {
       if (!knownTypes.includes(type)) {
         ctx.addIssue({ code: 'custom', path: [type], message: `unknown event type ${quoted(type)} (known: ${knownTypes.join(', ') || 'none'})` });
