@@ -62,21 +62,21 @@ export const profileSchema = (knownTypes: readonly string[]) => z.strictObject({
     start: localTime(' (quiet hours need both start and end)'),
     end: localTime(' (quiet hours need both start and end)'),
   }).refine((q) => q.start !== q.end, { path: ['end'], error: 'must differ from start' }).nullish(),
-  preferences: z.record(z.string().meta({ description: `A configured event type: ${knownTypes.join(', ') || 'none'}` }), preference).superRefine((prefs, ctx) => {
-    for (const type of Object.keys(prefs)) {
-      if (!knownTypes.includes(type)) {
-        ctx.addIssue({ code: 'custom', path: [type], message: `unknown event type ${quoted(type)} (known: ${knownTypes.join(', ') || 'none'})` });
-      }
-    }
-  }).nullish(),
+  // The key's own check runs even when another type's preference is invalid: every problem at once.
+  preferences: z.record(z.string().meta({ description: `A configured event type: ${knownTypes.join(', ') || 'none'}` })
+    .refine((type) => knownTypes.includes(type), { error: (iss) => `unknown event type ${quoted(iss.input)} (known: ${knownTypes.join(', ') || 'none'})` }),
+  preference).nullish(),
 }, { error: (iss) => (iss.code === 'invalid_type' ? 'must be an object' : undefined) });
 
 /** `preferences.Order.Created.at`; an unrecognised key becomes its own path. */
 function toIssues(issues: readonly z.core.$ZodIssue[]): Issue[] {
   const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
-  return issues.flatMap((i) => (i.code === 'unrecognized_keys'
-    ? i.keys.map((k) => ({ path: pathOf([...i.path, k]), message: 'is not a known field' }))
-    : [{ path: pathOf(i.path), message: i.message }]));
+  return issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: pathOf([...i.path, k]), message: 'is not a known field' }));
+    // A record key's own issues (an unknown type) under the key's path.
+    if (i.code === 'invalid_key') return i.issues.map((k) => ({ path: pathOf(i.path), message: k.message }));
+    return [{ path: pathOf(i.path), message: i.message }];
+  });
 }
 
 /**

@@ -81,9 +81,13 @@ describe('recipient profile validation', () => {
       .toEqual({ 'Order.Created': { frequency: 'daily', at: '18:30' } });
   });
 
-  it('a type in preferences must be a configured event type: the unknown one is named', () => {
+  it('a type in preferences must be a configured event type: the unknown one is named, beside other problems', () => {
     expect(issuesOf({ preferences: { 'Order.Shipped': { frequency: 'daily' } } })).toEqual([
       { path: 'preferences.Order.Shipped', message: 'unknown event type "Order.Shipped" (known: Order.Created, Purchase.Requested)' },
+    ]);
+    expect(issuesOf({ preferences: { 'Order.Shipped': { frequency: 'daily' }, 'Order.Created': { frequency: 'hourly' } } })).toEqual([
+      { path: 'preferences.Order.Shipped', message: 'unknown event type "Order.Shipped" (known: Order.Created, Purchase.Requested)' },
+      { path: 'preferences.Order.Created.frequency', message: 'must be one of immediate, daily, weekly, off' },
     ]);
   });
 
