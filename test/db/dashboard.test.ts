@@ -79,4 +79,28 @@ describeEngines('dashboard in a real browser', (engine) => {
       await server.close();
     }
   });
+
+  it('looks a recipient profile up by its key (read-only); an unknown one says the defaults apply', async () => {
+    const { app, ctx } = await testApp(engine);
+    await app.recipients.setRecipient('team/ops+1@x', { timeZone: 'Europe/Berlin', preferences: { 'Purchase.Requested': { frequency: 'daily', at: '08:00' } } });
+    const server = await createHttpServer(app, { token: 'open-sesame', metrics: createMetrics(ctx) });
+    const { port } = await listen(server, { port: 0, token: 'open-sesame' });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.fill('#token', 'open-sesame');
+      await page.click('#login button');
+      await page.fill('#recipient-key', 'team/ops+1@x');
+      await page.click('#recipient-lookup button');
+      const shown = page.locator('#recipient-profile');
+      await expect.poll(async () => JSON.parse(await shown.textContent() || 'null'), { timeout: 10_000 })
+        .toMatchObject({ recipient: 'team/ops+1@x', timeZone: 'Europe/Berlin', preferences: { 'Purchase.Requested': { frequency: 'daily', at: '08:00' } } });
+      await page.fill('#recipient-key', 'Team/ops+1@x');
+      await page.click('#recipient-lookup button');
+      await expect.poll(() => shown.textContent()).toBe('no profile for recipient "Team/ops+1@x" (every type uses its defaults)');
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
 }, ['sqlite']);

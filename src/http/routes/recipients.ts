@@ -34,7 +34,7 @@ const listView = jsonSchema(z.object({
 const keyParams = jsonSchema(z.object({ key: z.string().min(1).meta({ description: 'The recipient key, URL-encoded' }) }));
 
 const viewOf = (p: StoredRecipientProfile) => ({ ...p, updatedAt: iso(p.updatedAt) });
-const notFound = (key: string) => new HttpError(404, 'not_found', `no profile for recipient ${JSON.stringify(key)}`);
+const notFound = (key: string) => new HttpError(404, 'not_found', `no profile for recipient ${JSON.stringify(key)} (every type uses its defaults)`);
 
 export function recipientRoutes(server: FastifyInstance, app: App): void {
   const book = app.recipients;
