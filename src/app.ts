@@ -10,6 +10,7 @@ import { createLifecycle } from './lifecycle.js';
 import { logLifecycle } from './lifecycle-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
+import { createRecipientBook, type RecipientBook } from './recipients/book.js';
 import type { RunnerContext } from './runner/context.js';
 import { messageIdDomainFor } from './runner/message-id.js';
 import { loadSetup, type SetupOptions } from './setup.js';
@@ -36,6 +37,7 @@ export interface AppOptions extends SetupOptions {
 export interface App {
   ctx: RunnerContext;
   recorder: ReturnType<typeof createRecorder>;
+  recipients: RecipientBook;
   env: Env;
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     ctx,
     env,
     recorder: createRecorder(db, registry),
+    recipients: createRecipientBook(db, registry, opts.databaseNow),
     async close() {
       unwatchConflicts();
       for (const t of transports.values()) await t.close?.().catch(() => undefined);

@@ -9,6 +9,7 @@ import { check, checkDatabase } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
 import { formatRunNow } from './cli/run-now.js';
 import { formatPrune, progressReporter } from './cli/prune.js';
+import { allRecipients, formatRecipient, formatRecipients, PREF_SYNTAX, profileFromOptions, type SetOptions } from './cli/recipients.js';
 import { formatStatus } from './cli/status.js';
 import { scheduleStatus } from './scheduler/status.js';
 import { DEFAULT_RETENTION } from './config/retention.js';
@@ -141,6 +142,51 @@ program.command('status')
     const s = await withApp((app) => scheduleStatus(app.ctx));
     if (o.json) json(s);
     else print(formatStatus(s));
+  });
+
+const recipient = program.command('recipient')
+  .description('recipient profiles: time zone, locale, quiet hours, per-type frequency (stored; the scheduler does not use them yet)');
+const noProfile = (key: string) => new DigestError('NOT_FOUND', `no profile for recipient ${JSON.stringify(key)} (every type uses its defaults)`);
+
+recipient.command('set <key>')
+  .description('store a recipient\'s profile, replacing the whole of it: a part not given is cleared')
+  .option('--time-zone <zone>', 'IANA time zone, e.g. Europe/Berlin')
+  .option('--locale <tag>', 'BCP 47 language tag, e.g. de-DE')
+  .option('--quiet <start-end>', 'quiet hours in local time, e.g. 22:00-07:00 (may wrap midnight)')
+  .option('--pref <pref>', `per-type frequency, repeatable: ${PREF_SYNTAX}; FREQUENCY is immediate, daily, weekly or off`,
+    (v: string, all: string[] = []) => [...all, v])
+  .option('--json', 'machine-readable output')
+  .action(async (key: string, o: SetOptions & { json?: boolean }) => {
+    const input = profileFromOptions(o);
+    const stored = await withApp((app) => app.recipients.setRecipient(key, input));
+    if (o.json) json(stored);
+    else print(formatRecipient(stored));
+  });
+
+recipient.command('get <key>')
+  .description('show a recipient\'s profile')
+  .option('--json', 'machine-readable output')
+  .action(async (key: string, o: { json?: boolean }) => {
+    const p = await withApp((app) => app.recipients.getRecipient(key));
+    if (!p) throw noProfile(key);
+    if (o.json) json(p);
+    else print(formatRecipient(p));
+  });
+
+recipient.command('list')
+  .description('every recipient profile, in recipient order')
+  .option('--json', 'machine-readable output')
+  .action(async (o: { json?: boolean }) => {
+    const all = await withApp((app) => allRecipients(app.recipients));
+    if (o.json) json(all);
+    else print(formatRecipients(all));
+  });
+
+recipient.command('delete <key>')
+  .description('delete a recipient\'s profile (every type\'s defaults apply again)')
+  .action(async (key: string) => {
+    if (!await withApp((app) => app.recipients.deleteRecipient(key))) throw noProfile(key);
+    print(`deleted the profile of recipient ${JSON.stringify(key)}`);
   });
 
 program.command('check')

@@ -12,6 +12,7 @@ import { readEnv } from './config/env.js';
 import type { Handler } from './handlers/define.js';
 import { createRegistry } from './handlers/registry.js';
 import { createRecorder, type EventInput, type RecordOptions, type Recorder } from './record.js';
+import { createRecipientBook, type RecipientBook } from './recipients/book.js';
 import { runNow, type RunNowOptions, type RunNowResult } from './runner/run-now.js';
 import { openDb } from './store/open.js';
 
@@ -37,7 +38,10 @@ export interface TypedRecorder<H extends readonly AnyHandler[]> {
   recordMany(events: ReadonlyArray<{ [K in EventTypeOf<H>]: Omit<EventInput, 'type' | 'payload'> & { type: K; payload: PayloadOf<H, K> } }[EventTypeOf<H>]>, opts?: { tx?: unknown }): Promise<number[]>;
 }
 
-export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & {
+/** Recipient profiles: set (replaces the whole profile), get, delete. */
+export type RecipientProfiles = Pick<RecipientBook, 'setRecipient' | 'getRecipient' | 'deleteRecipient'>;
+
+export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & RecipientProfiles & {
   runNow(type?: string, opts?: Omit<RunNowOptions, 'type'>): Promise<RunNowResult[]>;
   close(): Promise<void>;
 };
@@ -47,12 +51,20 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
   const db = openDb(opts.databaseUrl ?? env.databaseUrl);
   const appOpts = { ...opts, env, db };
   const registry = opts.handlers ? Promise.resolve(createRegistry(opts.handlers)) : undefined;
+  let loaded: ReturnType<typeof loadRegistry> | undefined;
+  const registryNow = () => (loaded ??= registry ?? loadRegistry(appOpts));
   let recorder: Promise<Recorder> | undefined;
-  const recorderNow = () => (recorder ??= (registry ?? loadRegistry(appOpts)).then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
+  const recorderNow = () => (recorder ??= registryNow().then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
+  // Profiles name event types: the same ones this client records.
+  let recipients: Promise<RecipientBook> | undefined;
+  const recipientsNow = () => (recipients ??= registryNow().then((r) => createRecipientBook(db, r)));
   let app: Promise<App> | undefined;
-  const digest: Recorder & Pick<Digest, 'runNow' | 'close'> = {
+  const digest: Recorder & RecipientProfiles & Pick<Digest, 'runNow' | 'close'> = {
     record: async (type, payload, o) => (await recorderNow()).record(type, payload, o),
     recordMany: async (events, o) => (await recorderNow()).recordMany(events, o),
+    setRecipient: async (recipient, profile) => (await recipientsNow()).setRecipient(recipient, profile),
+    getRecipient: async (recipient) => (await recipientsNow()).getRecipient(recipient),
+    deleteRecipient: async (recipient) => (await recipientsNow()).deleteRecipient(recipient),
     async runNow(type, o = {}) {
       app ??= createApp(appOpts);
       return runNow((await app).ctx, { ...o, type });
@@ -71,6 +83,10 @@ const client = () => (defaultClient ??= createDigest());
 /** record() on a default client from DATABASE_URL (handlers from the schedules file). */
 export const record: Recorder['record'] = (type, payload, opts) => client().record(type, payload, opts);
 export const recordMany: Recorder['recordMany'] = (events, opts) => client().recordMany(events, opts);
+/** Recipient profiles on the default client: setRecipient replaces the whole profile. */
+export const setRecipient: RecipientProfiles['setRecipient'] = (recipient, profile) => client().setRecipient(recipient, profile);
+export const getRecipient: RecipientProfiles['getRecipient'] = (recipient) => client().getRecipient(recipient);
+export const deleteRecipient: RecipientProfiles['deleteRecipient'] = (recipient) => client().deleteRecipient(recipient);
 /** Closes the default client (lets a script exit). */
 export async function closeDefaultClient(): Promise<void> {
   await defaultClient?.close();

@@ -15,6 +15,15 @@ export const isValidUnicode = (s: string) => !LONE_SURROGATE.test(s);
 
 export const INVALID_UNICODE = 'must be valid Unicode (it contains a lone surrogate)';
 
+/** Text keys (recipient, idempotency key) fit a varchar(191) key column on both engines. */
+export const MAX_KEY_LENGTH = 191;
+
+/** Why a recipient key cannot be stored, or undefined: the rule record() and recipient profiles share. */
+export function recipientKeyProblem(recipient: string): string | undefined {
+  if (recipient.trim().length === 0 || recipient.length > MAX_KEY_LENGTH) return `must be 1 to ${MAX_KEY_LENGTH} characters, not blank`;
+  return isValidUnicode(recipient) ? undefined : INVALID_UNICODE;
+}
+
 /**
  * Walks a payload once, before anything else touches it: every string and
  * every key must be valid Unicode, and it may nest at most MAX_PAYLOAD_DEPTH

@@ -3,7 +3,7 @@ import type { Registry } from './handlers/registry.js';
 import { validatePayload } from './handlers/validate.js';
 import { callerExecutor, inSavepointSync } from './store/caller-tx.js';
 import { chunks, type Db, type Executor, type SyncExecutor } from './store/db.js';
-import { INVALID_UNICODE, isValidUnicode, payloadTextIssues } from './record-text.js';
+import { INVALID_UNICODE, isValidUnicode, MAX_KEY_LENGTH as MAX_KEY, payloadTextIssues, recipientKeyProblem } from './record-text.js';
 import {
   EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, type NewEvent,
 } from './store/event-inserts.js';
@@ -24,7 +24,6 @@ export interface EventInput extends Omit<RecordOptions, 'tx'> {
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
-const MAX_KEY = 191;
 
 /**
  * Validation at the edge: nothing invalid reaches the table through record().
@@ -42,8 +41,8 @@ function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEv
   const json = JSON.stringify(payload);
   if (Buffer.byteLength(json) > maxBytes) issues.push({ path: 'payload', message: `must be at most ${maxBytes} bytes of JSON` });
   const recipient = String(handler.recipient(payload) ?? '');
-  if (recipient.trim().length === 0 || recipient.length > MAX_KEY) issues.push({ path: 'recipient', message: `must be 1 to ${MAX_KEY} characters, not blank` });
-  else if (!isValidUnicode(recipient)) issues.push({ path: 'recipient', message: INVALID_UNICODE });
+  const recipientProblem = recipientKeyProblem(recipient);
+  if (recipientProblem) issues.push({ path: 'recipient', message: recipientProblem });
   const key = input.idempotencyKey;
   if (key != null && (key.length === 0 || key.length > MAX_KEY)) issues.push({ path: 'idempotencyKey', message: `must be 1 to ${MAX_KEY} characters` });
   else if (key != null && !isValidUnicode(key)) issues.push({ path: 'idempotencyKey', message: INVALID_UNICODE });

@@ -74,3 +74,38 @@ export interface PreparedMessage {
 
 /** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
+
+/** How often a recipient wants a type's digest (their profile's choice; `off`: never). */
+export const FREQUENCIES = ['immediate', 'daily', 'weekly', 'off'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** One type's preference: `at` is a local 'HH:MM' (daily, weekly), `day` the weekday (weekly only). */
+export interface TypePreference {
+  frequency: Frequency;
+  at?: string;
+  day?: Weekday;
+}
+
+/**
+ * A recipient profile: how one recipient wants their digests. Absent parts
+ * (null, a type missing from `preferences`) mean the type's defaults.
+ * Quiet hours are local 'HH:MM' times; `start` after `end` wraps midnight.
+ */
+export interface RecipientProfile {
+  /** IANA time zone, e.g. `Europe/Berlin`. */
+  timeZone: string | null;
+  /** BCP 47 language tag, canonical (`en-US`). */
+  locale: string | null;
+  quietHours: { start: string; end: string } | null;
+  /** By event type. */
+  preferences: Record<string, TypePreference>;
+}
+
+/** A profile as stored: with its recipient key and when it was last set. */
+export interface StoredRecipientProfile extends RecipientProfile {
+  recipient: string;
+  updatedAt: Date;
+}

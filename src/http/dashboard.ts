@@ -42,6 +42,9 @@ const PAGE = `<!doctype html>
   <table id="problems"><thead><tr><th>Id</th><th>Type</th><th>Recipient</th><th>Status</th><th>Attempts</th><th>Error</th><th></th></tr></thead><tbody></tbody></table>
   <h2>Recent deliveries</h2>
   <table id="recent"><thead><tr><th>Id</th><th>Type</th><th>Recipient</th><th>Status</th><th>Sent at</th></tr></thead><tbody></tbody></table>
+  <h2>Recipient profile</h2>
+  <form id="recipient-lookup"><label>Recipient <input id="recipient-key" required></label> <button type="submit">Look up</button></form>
+  <pre id="recipient-profile" hidden></pre>
   <section id="delivery" hidden><h2 id="delivery-title"></h2><p id="delivery-meta" class="muted"></p><pre id="delivery-text"></pre><h3>Events</h3><ul id="delivery-events"></ul></section>
   <p id="message" class="muted"></p>
 </div>
@@ -104,6 +107,14 @@ async function show(id) {
   $('delivery-text').textContent = d.text || '';
   $('delivery-events').replaceChildren(...d.events.map((e) => { const li = document.createElement('li'); li.textContent = '#' + e.id + ' ' + JSON.stringify(e.payload); return li; }));
 }
+// Read-only: profiles are set through the API, the CLI or the library.
+$('recipient-lookup').onsubmit = async (e) => {
+  e.preventDefault();
+  const out = $('recipient-profile');
+  out.hidden = false;
+  try { out.textContent = JSON.stringify(await api('GET', '/v1/recipients/' + encodeURIComponent($('recipient-key').value)), null, 2); }
+  catch (err) { out.textContent = err.message; }
+};
 async function start() {
   try { await refresh(); $('login').hidden = true; $('app').hidden = false; } catch (err) { if (err.message !== 'unauthorized') $('message').textContent = err.message; }
 }

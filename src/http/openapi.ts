@@ -16,7 +16,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
       info: {
         title: 'digest',
         version,
-        description: 'Record events and inspect schedules, runs and deliveries of the digest scheduler.',
+        description: 'Record events, inspect schedules, runs and deliveries, and manage recipient profiles of the digest scheduler.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'DIGEST_API_TOKEN' } } },
       security: [{ bearer: [] }],
@@ -24,6 +24,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
         { name: 'events', description: 'Record events and follow them to their delivery' },
         { name: 'schedules', description: 'Cadences, outstanding work, run now' },
         { name: 'deliveries', description: 'The outbox: rendered messages and their state' },
+        { name: 'recipients', description: 'Recipient profiles: time zone, locale, quiet hours, per-type frequency' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },

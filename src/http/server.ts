@@ -1,6 +1,6 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
- * outbox out, health, readiness, metrics and the OpenAPI document.
+ * outbox out, recipient profiles, health, readiness, metrics and the OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
@@ -21,6 +21,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { recipientRoutes } from './routes/recipients.js';
 import { scheduleRoutes } from './routes/schedules.js';
 
 /** 1,000 events of typical size fit; a runaway client gets a 413 instead of our memory. */
@@ -48,6 +49,9 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
     bodyLimit: BODY_LIMIT_BYTES,
     // Time allowed to receive a whole request: a slow client cannot hold a socket open forever.
     requestTimeout: 30_000,
+    // Recipient keys are path parameters (/v1/recipients/:key): up to 191
+    // characters, each up to 12 once URL-encoded (find-my-way's default is 100).
+    routerOptions: { maxParamLength: 2_400 },
   });
   loggers.set(server, logger);
   installErrorHandler(server, logger);
@@ -57,6 +61,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   eventRoutes(server, app, opts.metrics);
   scheduleRoutes(server, app);
   deliveryRoutes(server, app);
+  recipientRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

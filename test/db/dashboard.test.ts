@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
@@ -21,6 +22,17 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
+/** The app's API and dashboard on a free port, and a browser page signed in to it. */
+async function signedIn(app: App) {
+  const server = await createHttpServer(app, { token: 'open-sesame', metrics: createMetrics(app.ctx) });
+  const { port } = await listen(server, { port: 0, token: 'open-sesame' });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.fill('#token', 'open-sesame');
+  await page.click('#login button');
+  return { server, page };
+}
+
 // One engine is enough for the page; the API under it runs on both in http.test.ts.
 describeEngines('dashboard in a real browser', (engine) => {
   it('sign in, see outstanding, run now, see deliveries, retry a dead one, open a delivery', async () => {
@@ -37,13 +49,8 @@ describeEngines('dashboard in a real browser', (engine) => {
     await recorder.record('Order.Created', { email_address: 'dead@shop.example', order_id: 99 });
     await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
 
-    const server = await createHttpServer(app, { token: 'open-sesame', metrics: createMetrics(ctx) });
-    const { port } = await listen(server, { port: 0, token: 'open-sesame' });
-    const page = await browser.newPage();
+    const { server, page } = await signedIn(app);
     try {
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.fill('#token', 'open-sesame');
-      await page.click('#login button');
       const outstanding = page.locator('#types tr[data-type="Purchase.Requested"] td.outstanding');
       await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('6');
       // A direct-SQL row of a type nobody configured is shown as an unknown type.
@@ -74,6 +81,25 @@ describeEngines('dashboard in a real browser', (engine) => {
 
       mkdirSync('test/artifacts', { recursive: true });
       await page.screenshot({ path: `test/artifacts/dashboard-${engine.name}.png`, fullPage: true });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
+  it('looks a recipient profile up by its key (read-only); an unknown one says the defaults apply', async () => {
+    const { app } = await testApp(engine);
+    await app.recipients.setRecipient('team/ops+1@x', { timeZone: 'Europe/Berlin', preferences: { 'Purchase.Requested': { frequency: 'daily', at: '08:00' } } });
+    const { server, page } = await signedIn(app);
+    try {
+      await page.fill('#recipient-key', 'team/ops+1@x');
+      await page.click('#recipient-lookup button');
+      const shown = page.locator('#recipient-profile');
+      await expect.poll(async () => JSON.parse(await shown.textContent() || 'null'), { timeout: 10_000 })
+        .toMatchObject({ recipient: 'team/ops+1@x', timeZone: 'Europe/Berlin', preferences: { 'Purchase.Requested': { frequency: 'daily', at: '08:00' } } });
+      await page.fill('#recipient-key', 'Team/ops+1@x');
+      await page.click('#recipient-lookup button');
+      await expect.poll(() => shown.textContent()).toBe('no profile for recipient "Team/ops+1@x" (every type uses its defaults)');
     } finally {
       await page.close();
       await server.close();

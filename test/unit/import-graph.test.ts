@@ -18,7 +18,7 @@ const LAYERS: string[][] = [
   ['setup'],
   ['scheduler'],
   ['runner'],
-  ['record'],
+  ['record', 'recipients'],
   ['store', 'handlers', 'render', 'transports'],
   ['config'],
   ['lifecycle-log'],

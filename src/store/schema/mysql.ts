@@ -7,14 +7,14 @@
  * zone, and leases compare against the database clock.
  *
  * Text keys (events.type/recipient/idempotency_key, deliveries.event_type/
- * recipient/group_key, runs.event_type) use a binary NO PAD collation, so they
- * compare exactly, as on SQLite. drizzle cannot say so here: migration
- * 0001_exact_text_keys sets it (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin
- * on MySQL 8).
+ * recipient/group_key, runs.event_type, recipients.recipient) use a binary NO
+ * PAD collation, so they compare exactly, as on SQLite. drizzle cannot say so
+ * here: migrations 0001_exact_text_keys and 0004_recipient_profiles set it
+ * (utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL 8).
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, datetime, index, int, json, mysqlTable, mediumtext, text, uniqueIndex, varchar,
+  bigint, char, datetime, index, int, json, mysqlTable, mediumtext, text, uniqueIndex, varchar,
 } from 'drizzle-orm/mysql-core';
 
 const utcNow = sql`(UTC_TIMESTAMP(3))`;
@@ -115,4 +115,20 @@ export const workers = mysqlTable('digest_workers', {
   pid: int('pid').notNull(),
   startedAt: time('started_at').notNull().default(utcNow),
   heartbeatAt: time('heartbeat_at').notNull().default(utcNow),
+});
+
+/**
+ * Recipient profiles (issue 15): how a recipient wants their digests. Keyed
+ * by the same recipient key the events carry; a recipient without a row gets
+ * each type's defaults. Quiet hours are local 'HH:MM' times in time_zone.
+ */
+export const recipients = mysqlTable('digest_recipients', {
+  recipient: varchar('recipient', { length: 191 }).primaryKey(),
+  timeZone: varchar('time_zone', { length: 64 }),
+  locale: varchar('locale', { length: 64 }),
+  quietStart: char('quiet_start', { length: 5 }),
+  quietEnd: char('quiet_end', { length: 5 }),
+  // { "<event type>": { frequency, at?, day? } }: see recipients/profile.ts.
+  preferences: json('preferences').notNull(),
+  updatedAt: time('updated_at').notNull().default(utcNow),
 });

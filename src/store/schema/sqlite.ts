@@ -87,3 +87,15 @@ export const workers = sqliteTable('digest_workers', {
   startedAt: text('started_at').notNull().default(utcNow),
   heartbeatAt: text('heartbeat_at').notNull().default(utcNow),
 });
+
+export const recipients = sqliteTable('digest_recipients', {
+  recipient: text('recipient').primaryKey(),
+  timeZone: text('time_zone'),
+  locale: text('locale'),
+  quietStart: text('quiet_start'),
+  quietEnd: text('quiet_end'),
+  preferences: text('preferences').notNull(),
+  updatedAt: text('updated_at').notNull().default(utcNow),
+}, () => [
+  check('digest_recipients_preferences_json', sql`json_valid("preferences")`),
+]);

@@ -1,0 +1,44 @@
+/** digest_recipients: recipient profiles, one row per recipient key, written whole. */
+import { type Executor, nowParam, nowSql } from './db.js';
+import { recipientColumns, recipientValues, toRecipient } from './recipient-row.js';
+import type { RecipientProfile, StoredRecipientProfile } from '../types.js';
+
+const SET_COLUMNS = ['time_zone', 'locale', 'quiet_start', 'quiet_end', 'preferences', 'updated_at'];
+
+// A profile is replaced whole: every column but the key takes the new row's value.
+const ON_KEY_TAKEN = {
+  mysql: `ON DUPLICATE KEY UPDATE ${SET_COLUMNS.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+  sqlite: `ON CONFLICT (recipient) DO UPDATE SET ${SET_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+} as const;
+
+/** Inserts the profile, or replaces the one stored under this key; updated_at is now (injected, or the database clock). */
+export async function upsertRecipient(ex: Executor, recipient: string, profile: RecipientProfile, now?: Date): Promise<void> {
+  await ex.run(
+    `INSERT INTO digest_recipients (recipient, ${SET_COLUMNS.join(', ')})
+     VALUES (?, ?, ?, ?, ?, ?, ${nowSql(ex)}) ${ON_KEY_TAKEN[ex.dialect]}`,
+    [...recipientValues(recipient, profile), nowParam(now)]);
+}
+
+export async function selectRecipient(ex: Executor, recipient: string): Promise<StoredRecipientProfile | undefined> {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient = ?`, [recipient]);
+  return rows[0] && toRecipient(rows[0]);
+}
+
+/**
+ * One page of profiles in recipient order, after the previous page's last
+ * key. Both engines order the exact keys by their bytes (binary collation,
+ * SQLite's BINARY), so a cursor from one page means the same on either.
+ */
+export async function selectRecipientsPage(ex: Executor, page: { after?: string; limit: number }): Promise<StoredRecipientProfile[]> {
+  const rows = await ex.all<Record<string, unknown>>(
+    `SELECT ${recipientColumns(ex)} FROM digest_recipients
+      WHERE (? IS NULL OR recipient > ?) ORDER BY recipient LIMIT ?`,
+    [page.after ?? null, page.after ?? null, page.limit]);
+  return rows.map(toRecipient);
+}
+
+/** Number of rows deleted: 1, or 0 when there was no profile. */
+export async function deleteRecipient(ex: Executor, recipient: string): Promise<number> {
+  return (await ex.run('DELETE FROM digest_recipients WHERE recipient = ?', [recipient])).affectedRows;
+}
