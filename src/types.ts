@@ -11,10 +11,6 @@ export type Cadence =
   | { kind: 'cron'; text: string; timezone: string }
   | { kind: 'every'; text: string; ms: number; timezone: string };
 
-/** Days of the week as cron and the schedules file name them, Sunday first (cron's 0). */
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
 /** pending → sending → sent | failed (will retry) | dead (gave up). */
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -79,6 +75,7 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
 export const FREQUENCIES = ['immediate', 'daily', 'weekly', 'off'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
+/** Days of the week as profiles, windows and cron name them, Monday first (ISO); cron numbers them from Sunday (config/cron.ts). */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

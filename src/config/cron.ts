@@ -37,6 +37,8 @@ interface FieldSpec {
   names?: readonly string[];
 }
 
+// Cron numbers days from Sunday (0).
+const CRON_WEEKDAYS = [WEEKDAYS[6], ...WEEKDAYS.slice(0, 6)];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const FULL_NAMES = [
   ...['january', 'february', 'march', 'april', 'may', 'june', 'july'],
@@ -50,7 +52,7 @@ const SPECS: readonly FieldSpec[] = [
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day of week', min: 0, max: 7, starMax: 6, names: WEEKDAYS },
+  { name: 'day of week', min: 0, max: 7, starMax: 6, names: CRON_WEEKDAYS },
 ];
 
 /** Same table as node-cron's, so both parsers agree on what a nickname means. */

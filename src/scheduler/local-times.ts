@@ -7,7 +7,7 @@
  * counts once, at its first occurrence), and a slot is a pure function of
  * (window, zone, instant), so every replica computes the same one.
  */
-import { type Cadence, WEEKDAYS, type Weekday } from '../types.js';
+import type { Cadence, Weekday } from '../types.js';
 import { nextSlot, previousSlot } from './cadence.js';
 
 /** A local wall time, `HH:MM`, 00:00–23:59. */
@@ -30,7 +30,8 @@ const WALL = /^([01]\d|2[0-3]):([0-5]\d)$/;
 function daily(at: WallTime, zone: string, days?: readonly Weekday[]): Cadence {
   const m = WALL.exec(at);
   if (!m) throw new Error(`"${at}" is not a local time HH:MM (00:00–23:59)`);
-  const dow = days?.length ? [...new Set(days.map((d) => WEEKDAYS.indexOf(d)))].sort().join(',') : '*';
+  // Cron takes the day names themselves.
+  const dow = days?.length ? [...new Set(days)].join(',') : '*';
   return { kind: 'cron', text: `${Number(m[2])} ${Number(m[1])} * * ${dow}`, timezone: zone };
 }
 
