@@ -31,10 +31,11 @@ export async function selectRecipient(ex: Executor, recipient: string): Promise<
  * SQLite's BINARY), so a cursor from one page means the same on either.
  */
 export async function selectRecipientsPage(ex: Executor, page: { after?: string; limit: number }): Promise<StoredRecipientProfile[]> {
+  // The cursor condition only when there is a cursor: `(? IS NULL OR recipient > ?)`
+  // would keep MySQL from starting the primary-key range at the cursor.
   const rows = await ex.all<Record<string, unknown>>(
-    `SELECT ${recipientColumns(ex)} FROM digest_recipients
-      WHERE (? IS NULL OR recipient > ?) ORDER BY recipient LIMIT ?`,
-    [page.after ?? null, page.after ?? null, page.limit]);
+    `SELECT ${recipientColumns(ex)} FROM digest_recipients${page.after == null ? '' : ' WHERE recipient > ?'} ORDER BY recipient LIMIT ?`,
+    page.after == null ? [page.limit] : [page.after, page.limit]);
   return rows.map(toRecipient);
 }
 
