@@ -346,9 +346,7 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     }
 
     // Scheduler k prefers node k and lists the others for failover:
-    // mysql://root@127.0.0.1:<pk>,127.0.0.1:<p…>,…/digest_b. Multi-host
-    // DATABASE_URL parsing is issue 14's own work in src/store: until it
-    // lands, every scheduler exits at start with "digest: Invalid URL".
+    // mysql://root@127.0.0.1:<pk>,127.0.0.1:<p…>,…/digest_b.
     const ports = cluster.nodes.map((n) => n.port);
     const failoverUrl = (k: number) => {
       const order = [...ports.slice(k), ...ports.slice(0, k)];
