@@ -37,11 +37,14 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const RECIPIENTS = 100;
 /**
- * Scenario D's bound. Measured on the 2-core machine: 0 with recipient lanes;
- * 196 without them; about 12,000 while unkeyed events shared one unique-key
- * value (drizzle/mysql/0003_galera_null_keys.sql).
+ * Scenario D's bound: no conflict storm. Measured on the 2-core machine with
+ * recipient lanes: 0 in most runs, up to 63 (3 conflicts in 48 claims, from
+ * the 5 s sweeps into other lanes); 196 without lanes; about 12,700 while
+ * unkeyed events shared one unique-key value (drizzle/mysql/0003_galera_null_keys.sql).
+ * That the lanes divide recipients is tested exactly in test/db/lanes.test.ts;
+ * with under 50 claims per run a tighter bound here would be noise.
  */
-const CONFLICTS_PER_1000_CLAIMS = 100;
+const CONFLICTS_PER_1000_CLAIMS = 250;
 
 
 /** Waits until every receipt is sent and stamped; fails at once if a scheduler exits, or at `deadline`. */
