@@ -71,6 +71,10 @@ export interface PreparedMessage {
 /** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
 
+/** A local wall time `HH:MM`, 00:00–23:59 (send windows, quiet hours, preferred times). */
+export type WallTime = string;
+export const WALL_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
 /** How often a recipient wants a type's digest (their profile's choice; `off`: never). */
 export const FREQUENCIES = ['immediate', 'daily', 'weekly', 'off'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];

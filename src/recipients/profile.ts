@@ -9,7 +9,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ValidationError, type Issue } from '../errors.js';
 import { recipientKeyProblem } from '../record-text.js';
-import { FREQUENCIES, type RecipientProfile, type TypePreference, WEEKDAYS } from '../types.js';
+import { FREQUENCIES, type RecipientProfile, type TypePreference, WALL_TIME, WEEKDAYS } from '../types.js';
 
 /** What a caller gives: any part left out (or null) is not set, and the type's default applies. */
 export interface RecipientProfileInput {
@@ -21,13 +21,12 @@ export interface RecipientProfileInput {
 
 /** Both columns are varchar(64); the longest IANA zone name is 32 characters. */
 const MAX_NAME = 64;
-const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 const quoted = (v: unknown) => JSON.stringify(v);
 const required = (what: string) => ({ error: (iss: { input?: unknown }) => (iss.input === undefined ? `is required${what}` : 'must be a string') });
 
 const localTime = (what = '') => z.string(required(what))
-  .refine((v) => HH_MM.test(v), { error: (iss) => `${quoted(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` });
+  .refine((v) => WALL_TIME.test(v), { error: (iss) => `${quoted(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` });
 
 // isValidZone alone would also take a fixed offset on an engine whose Intl
 // accepts one ("+03:00"); a profile names a zone, so its DST rules apply.

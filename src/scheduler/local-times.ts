@@ -7,11 +7,8 @@
  * counts once, at its first occurrence), and a slot is a pure function of
  * (window, zone, instant), so every replica computes the same one.
  */
-import type { Cadence, Weekday } from '../types.js';
+import { type Cadence, WALL_TIME, type WallTime, type Weekday } from '../types.js';
 import { nextSlot, previousSlot } from './cadence.js';
-
-/** A local wall time, `HH:MM`, 00:00–23:59. */
-export type WallTime = string;
 
 /** Deliver at `at` local time, on `days` (every day when absent or empty). */
 export interface SendWindow {
@@ -25,10 +22,8 @@ export interface QuietHours {
   end: WallTime;
 }
 
-const WALL = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 function daily(at: WallTime, zone: string, days?: readonly Weekday[]): Cadence {
-  const m = WALL.exec(at);
+  const m = WALL_TIME.exec(at);
   if (!m) throw new Error(`"${at}" is not a local time HH:MM (00:00–23:59)`);
   // Cron takes the day names themselves.
   const dow = days?.length ? [...new Set(days)].join(',') : '*';
