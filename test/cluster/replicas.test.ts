@@ -155,9 +155,10 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     }
   }
 
-  const failureLogs = (procs: () => Proc[]) => onTestFailed(() => {
+  const failureLogs = (procs: () => Proc[]) => onTestFailed(async () => {
     console.error(procs().map((p, i) => `==== scheduler ${i + 1} stderr tail ====\n${p.out.stderr.slice(-3000)}`).join('\n'));
     console.error(cluster.logs());
+    console.error(`==== what each node is doing ====\n${await cluster.diagnose()}`);
   });
 
   it('A: 3 replicas, one per node, 20,000 receipts recorded through all three nodes: every event sent and stamped once, no error-level log lines for conflicts', async () => {
@@ -336,6 +337,8 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     const BOUND_MS = 180_000;
     const KILLED = 2; // node 2: neither the bootstrap node nor the one the checks read from
     const started = Date.now();
+    // Each step with its time since the start: a hang shows where it waits.
+    const step = (what: string) => console.log(`[galera B] +${secs(Date.now() - started)} ${what}`);
     const { urls, reader } = await scenarioDb('digest_b');
     const smtp = await startSmtpServer();
     cleanups.push(() => smtp.close());
@@ -358,17 +361,20 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     const procs = [0, 1, 2].map((k) => scheduler(config, { DATABASE_URL: failoverUrl(k), DIGEST_LEASE_SECONDS: String(LEASE_SECONDS) }));
     failureLogs(() => procs);
     await waitStarted(procs);
+    step('recorded; schedulers started');
 
     await waitFor(async () => (await receiptProgress(reader)).processed >= EVENTS / 4, 60_000, 100);
     const before = await receiptProgress(reader);
     const node = cluster.nodes[KILLED - 1]!;
     const killedAt = Date.now();
     await node.kill();
+    step(`node ${KILLED} killed at ${before.processed} stamped`);
     // The survivors stall until Galera evicts the dead node (evs timeouts,
     // ~4–5 s here); then they go on, and the replica whose node died must
     // find another within its lease.
     await waitFor(async () => (await cluster.nodes[0]!.status()).clusterSize === 2, 30_000, 100);
     const evictedMs = Date.now() - killedAt;
+    step('node evicted');
     const atEviction = await receiptProgress(reader);
     await waitFor(async () => (await receiptProgress(reader)).processed >= atEviction.processed + 100, LEASE_SECONDS * 1_000, 100)
       .catch(() => undefined);
@@ -379,11 +385,15 @@ describe('scheduler replicas on a 3-node Galera cluster', () => {
     expect(before.processed, 'the kill came mid-drain').toBeLessThan(EVENTS);
 
     await sleep(2_000);
+    step('restarting the node');
     const rejoinMs = await node.start();
+    step(`node rejoined: ${JSON.stringify(await receiptProgress(reader))}`);
 
     await untilDrained(reader, procs, EVENTS, started + BOUND_MS, () => smtp.state.accepted.length);
+    step('drained');
     await sleep(500);
     expect(await stopAll(procs), 'exit codes after SIGTERM').toEqual([0, 0, 0]);
+    step('stopped');
 
     const { extraCopies, resent } = await expectEveryReceiptOnce(reader, smtp.state.accepted, EVENTS);
     console.log(`[galera B] ${EVENTS} receipts; node ${KILLED} SIGKILLed at ${before.processed} stamped, evicted after ${secs(evictedMs)}, `

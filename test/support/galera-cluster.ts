@@ -69,6 +69,8 @@ export interface GaleraCluster {
   destroy(): Promise<void>;
   /** Every node's log, labelled, for a failure message. */
   logs(): string;
+  /** Each running node's wsrep status and SHOW PROCESSLIST, each bounded to a few seconds: what a hung scenario waits on. */
+  diagnose(): Promise<string>;
 }
 
 export interface GaleraClusterOptions {
@@ -142,7 +144,9 @@ function chownTree(path: string, uid: number, gid: number): void {
 async function wsrepStatus(port: number): Promise<WsrepStatus> {
   const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2_000 });
   try {
-    const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'wsrep_%'");
+    // Bounded: a node that takes the connection but not the query (joining,
+    // or a donor under a state-transfer lock) must not outlast waitSynced's deadline.
+    const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: "SHOW GLOBAL STATUS LIKE 'wsrep_%'", timeout: 5_000 });
     const v = Object.fromEntries(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
     return {
       clusterSize: Number(v.wsrep_cluster_size ?? 0),
@@ -151,8 +155,24 @@ async function wsrepStatus(port: number): Promise<WsrepStatus> {
       clusterStatus: v.wsrep_cluster_status ?? '',
     };
   } finally {
-    await conn.end().catch(() => undefined);
+    conn.destroy();
   }
+}
+
+/** One node's wsrep status and process list, or why it could not be read; never waits more than a few seconds. */
+async function nodeDiagnosis(port: number): Promise<string> {
+  const read = async () => {
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2_000 });
+    try {
+      const [status] = await conn.query<mysql.RowDataPacket[]>({ sql: "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment','wsrep_cluster_status','wsrep_ready','wsrep_local_recv_queue','wsrep_flow_control_paused')", timeout: 3_000 });
+      const [procs] = await conn.query<mysql.RowDataPacket[]>({ sql: 'SHOW FULL PROCESSLIST', timeout: 3_000 });
+      return [status.map((r) => `${r.Variable_name}=${r.Value}`).join(' '),
+        ...procs.filter((r) => r.Command !== 'Sleep').map((r) => `  ${r.Id} ${r.db ?? '-'} ${r.Command} ${r.Time}s ${r.State ?? ''} ${String(r.Info ?? '').slice(0, 160)}`)].join('\n');
+    } finally {
+      conn.destroy();
+    }
+  };
+  return Promise.race([read(), sleep(8_000).then(() => 'no answer within 8 s')]).catch((err: Error) => `unreadable: ${err.message}`);
 }
 
 /** The recovered "uuid:seqno" from a `--wsrep-recover` run's log, if InnoDB had one. */
@@ -324,6 +344,10 @@ export async function createGaleraCluster(opts: GaleraClusterOptions = {}): Prom
     database,
     multiHostUrl: `mysql://root@${sqlPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${database}`,
     logs: () => nodes.map((n) => `==== node ${n.index} (port ${n.port}) ====\n${n.log().slice(-4000)}`).join('\n'),
+    async diagnose() {
+      const parts = await Promise.all(nodes.map(async (n) => `---- node ${n.index} (${n.running() ? 'running' : 'not running'}) ----\n${n.running() ? await nodeDiagnosis(n.port) : ''}`));
+      return parts.join('\n');
+    },
     async start() {
       const began = Date.now();
       // Node 1 needs a system schema to bootstrap from; the joiners get

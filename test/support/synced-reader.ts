@@ -11,14 +11,17 @@ export interface SyncedReader {
   close(): Promise<void>;
 }
 
+const READ_TIMEOUT_MS = 60_000;
+
 export async function syncedReader(url: string): Promise<SyncedReader> {
   const conn = await mysql.createConnection({ uri: url, timezone: 'Z', supportBigNumbers: true, connectTimeout: 5_000 });
   await conn.query('SET SESSION wsrep_sync_wait = 1');
   return {
     async all<T>(sql: string, params: unknown[] = []) {
-      const [rows] = await conn.query(sql, params);
+      // Bounded, so a blocked node fails the scenario with a message instead of hanging it (and its cleanup).
+      const [rows] = await conn.query({ sql, values: params, timeout: READ_TIMEOUT_MS });
       return rows as T[];
     },
-    close: () => conn.end().catch(() => undefined),
+    close: async () => { conn.destroy(); },
   };
 }
