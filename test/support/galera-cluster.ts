@@ -140,10 +140,19 @@ function chownTree(path: string, uid: number, gid: number): void {
   if (st.isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
-/** What `SHOW GLOBAL STATUS LIKE 'wsrep_%'` says, on a short-lived connection. */
-async function wsrepStatus(port: number): Promise<WsrepStatus> {
+/** `use` on a short-lived root connection to the node, closed hard afterwards (a hung node must not hold up the close). */
+async function onNode<T>(port: number, use: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2_000 });
   try {
+    return await use(conn);
+  } finally {
+    conn.destroy();
+  }
+}
+
+/** What `SHOW GLOBAL STATUS LIKE 'wsrep_%'` says, on a short-lived connection. */
+async function wsrepStatus(port: number): Promise<WsrepStatus> {
+  return onNode(port, async (conn) => {
     // Bounded: a node that takes the connection but not the query (joining,
     // or a donor under a state-transfer lock) must not outlast waitSynced's deadline.
     const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: "SHOW GLOBAL STATUS LIKE 'wsrep_%'", timeout: 5_000 });
@@ -154,24 +163,17 @@ async function wsrepStatus(port: number): Promise<WsrepStatus> {
       localState: Number(v.wsrep_local_state ?? 0),
       clusterStatus: v.wsrep_cluster_status ?? '',
     };
-  } finally {
-    conn.destroy();
-  }
+  });
 }
 
 /** One node's wsrep status and process list, or why it could not be read; never waits more than a few seconds. */
 async function nodeDiagnosis(port: number): Promise<string> {
-  const read = async () => {
-    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2_000 });
-    try {
-      const [status] = await conn.query<mysql.RowDataPacket[]>({ sql: "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment','wsrep_cluster_status','wsrep_ready','wsrep_local_recv_queue','wsrep_flow_control_paused')", timeout: 3_000 });
-      const [procs] = await conn.query<mysql.RowDataPacket[]>({ sql: 'SHOW FULL PROCESSLIST', timeout: 3_000 });
-      return [status.map((r) => `${r.Variable_name}=${r.Value}`).join(' '),
-        ...procs.filter((r) => r.Command !== 'Sleep').map((r) => `  ${r.Id} ${r.db ?? '-'} ${r.Command} ${r.Time}s ${r.State ?? ''} ${String(r.Info ?? '').slice(0, 160)}`)].join('\n');
-    } finally {
-      conn.destroy();
-    }
-  };
+  const read = () => onNode(port, async (conn) => {
+    const [status] = await conn.query<mysql.RowDataPacket[]>({ sql: "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment','wsrep_cluster_status','wsrep_ready','wsrep_local_recv_queue','wsrep_flow_control_paused')", timeout: 3_000 });
+    const [procs] = await conn.query<mysql.RowDataPacket[]>({ sql: 'SHOW FULL PROCESSLIST', timeout: 3_000 });
+    return [status.map((r) => `${r.Variable_name}=${r.Value}`).join(' '),
+      ...procs.filter((r) => r.Command !== 'Sleep').map((r) => `  ${r.Id} ${r.db ?? '-'} ${r.Command} ${r.Time}s ${r.State ?? ''} ${String(r.Info ?? '').slice(0, 160)}`)].join('\n');
+  });
   return Promise.race([read(), sleep(8_000).then(() => 'no answer within 8 s')]).catch((err: Error) => `unreadable: ${err.message}`);
 }
 
