@@ -241,16 +241,26 @@ export async function createGaleraCluster(opts: GaleraClusterOptions = {}): Prom
       '--wsrep-sst-method=rsync', `--wsrep-sst-receive-address=127.0.0.1:${sstPorts[i]}`,
     ];
 
-    /** Before a restart: asks InnoDB where this node stopped, so it can rejoin by IST rather than a full SST. */
+    const note = (line: string) => { serverLog += `\n[helper] ${new Date().toISOString()} ${line}\n`; };
+
+    /**
+     * Before a restart: asks InnoDB where this node stopped, so it can rejoin
+     * by IST rather than a full SST. Bounded: exec SIGKILLs the recovery run
+     * at the deadline, and then the node starts without a position and takes
+     * a full SST, which is slower but always ends.
+     */
     const recoverPosition = async (): Promise<string | null> => {
       const grastate = join(datadir, 'grastate.dat');
       if (!existsSync(grastate) || !/seqno:\s*-1\b/.test(readFileSync(grastate, 'utf8'))) return null;
       if (!existsSync(join(datadir, 'ibdata1'))) return null;
-      const res = await exec('mariadbd', [...serverArgs(), '--wsrep-recover', `--log-error=${join(dir, 'recover.log')}`], 60_000);
-      const text = existsSync(join(dir, 'recover.log')) ? readFileSync(join(dir, 'recover.log'), 'utf8') : res.stderr;
-      rmSync(join(dir, 'recover.log'), { force: true });
+      const logFile = join(dir, 'recover.log');
+      note('--wsrep-recover: starting');
+      const res = await exec('mariadbd', [...serverArgs(), '--wsrep-recover', `--log-error=${logFile}`], 60_000);
+      const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+      rmSync(logFile, { force: true });
       const pos = recoveredPosition(text + res.stderr);
-      serverLog += `\n[helper] --wsrep-recover → ${pos ?? 'no position'}\n`;
+      note(`--wsrep-recover: ${res.timedOut ? 'killed after 60 s' : `exit ${res.code}`} → ${pos ?? 'no position'}`);
+      if (res.timedOut || !pos) serverLog += text.slice(-3000);
       return pos && !pos.endsWith(':-1') ? pos : null;
     };
 
@@ -259,12 +269,15 @@ export async function createGaleraCluster(opts: GaleraClusterOptions = {}): Prom
       // The rsync daemon that receives an SST runs as `nobody` when we are
       // root: it must be able to write every file of the datadir, including
       // those mariadbd (as root) created in an earlier life.
-      if (nobody) chownTree(datadir, nobody.uid, nobody.gid);
+      if (nobody) {
+        chownTree(datadir, nobody.uid, nobody.gid);
+        note('datadir handed to nobody');
+      }
       const position = bootstrap ? null : await recoverPosition();
       const args = [...serverArgs(), ...(bootstrap ? ['--wsrep-new-cluster'] : []),
         ...(position ? [`--wsrep-start-position=${position}`] : [])];
       sessions++;
-      serverLog += `\n[helper] ---- start #${sessions}${bootstrap ? ' (bootstrap)' : ''} ${new Date().toISOString()} ----\n`;
+      note(`---- start #${sessions}${bootstrap ? ' (bootstrap)' : ''} ----`);
       // detached: its own process group, so kill() also reaches an SST script and its rsync.
       const proc = spawn('mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       child = proc;
@@ -287,7 +300,8 @@ export async function createGaleraCluster(opts: GaleraClusterOptions = {}): Prom
       async start() {
         const began = Date.now();
         await launch(false);
-        await waitSynced(node, began);
+        // The sync deadline counts from the launch: recovery has its own bound.
+        await waitSynced(node, Date.now());
         return Date.now() - began;
       },
       async stop() {
