@@ -42,7 +42,7 @@ export async function selectOutstandingRecipients(
   // never select a row whose recipient is '' (it is claimed, and fails alone).
   const rows = await ex.all<OutstandingRecipient>(
     `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}${laneSql(lane)}
+      WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}${laneSql(lane)}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
     [type, ...(after == null ? [] : [after]), nowParam(now), ...laneParams(lane), limit]);
   return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
@@ -60,7 +60,7 @@ export async function selectOutstandingRecipientsOutsideRun(
 ): Promise<OutstandingRecipient[]> {
   const rows = await ex.all<OutstandingRecipient>(
     `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}
+      WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}
         AND NOT EXISTS (SELECT 1 FROM digest_deliveries d WHERE d.run_id = ? AND d.group_key = digest_events.recipient)
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
     after == null ? [type, nowParam(now), runId, limit] : [type, after, nowParam(now), runId, limit]);
@@ -79,7 +79,7 @@ export async function selectOutstandingRecipientsOutsideRun(
  */
 export function selectOutstandingEventIdsSql(ex: Executor, recipientCount: number): string {
   return `SELECT id, recipient FROM digest_events
-     WHERE type = ? AND delivery_id IS NULL AND recipient IN (${placeholders(recipientCount)}) AND available_at <= ${nowSql(ex)}`;
+     WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL AND recipient IN (${placeholders(recipientCount)}) AND available_at <= ${nowSql(ex)}`;
 }
 
 /** An outstanding event's id and recipient, before it is locked. */
@@ -105,7 +105,7 @@ export async function selectOutstandingEventIds(ex: Executor, type: string, reci
  */
 export function selectOldestEventIdsSql(ex: Executor): string {
   return `SELECT id, recipient FROM digest_events
-     WHERE type = ? AND delivery_id IS NULL AND recipient = ? AND available_at <= ${nowSql(ex)}
+     WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL AND recipient = ? AND available_at <= ${nowSql(ex)}
      ORDER BY available_at, id LIMIT ?`;
 }
 

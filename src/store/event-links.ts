@@ -16,7 +16,9 @@ export interface EventLink {
  * Links claimed events to their deliveries: one UPDATE per 500 events
  * (`SET delivery_id = CASE WHEN id IN (…) THEN ? … END`) rather than one per
  * delivery, which for per-event deliveries was one statement per event.
- * Set once: `delivery_id IS NULL` keeps it so.
+ * Set once: `delivery_id IS NULL` keeps it so. A held event stops being
+ * held once linked (held_until back to NULL): the due-time index keeps only
+ * what still waits.
  */
 export async function linkEvents(ex: Executor, links: readonly EventLink[]): Promise<number> {
   const pairs = links.flatMap((l) => l.eventIds.map((id) => [l.deliveryId, id] as const));
@@ -29,7 +31,7 @@ export async function linkEvents(ex: Executor, links: readonly EventLink[]): Pro
       else branches.push({ deliveryId, ids: [id] });
     }
     const res = await ex.run(
-      `UPDATE digest_events SET delivery_id = CASE ${branches.map((b) => `WHEN id IN (${placeholders(b.ids.length)}) THEN ?`).join(' ')} END
+      `UPDATE digest_events SET delivery_id = CASE ${branches.map((b) => `WHEN id IN (${placeholders(b.ids.length)}) THEN ?`).join(' ')} END, held_until = NULL
         WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
       [...branches.flatMap((b) => [...b.ids, b.deliveryId]), ...part.map(([, id]) => id)]);
     linked += res.affectedRows;

@@ -127,7 +127,7 @@ describeEngines('migration 0001 on SQLite', (engine) => {
       expect(next.insertId).toBe(5);
       const indexes = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digest_events' AND name LIKE 'digest_%' ORDER BY name");
       // The rebuild keeps 0000's indexes; 0002 adds the retention one.
-      expect(indexes.map((i) => i.name)).toEqual(['digest_events_claim', 'digest_events_delivery', 'digest_events_idempotency', 'digest_events_processed']);
+      expect(indexes.map((i) => i.name)).toEqual(['digest_events_claim', 'digest_events_delivery', 'digest_events_held', 'digest_events_idempotency', 'digest_events_processed']);
 
       const { ctx, transport } = await testApp({ ...engine, db });
       const summary = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });

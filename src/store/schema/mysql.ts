@@ -34,6 +34,10 @@ export const events = mysqlTable('digest_events', {
   recordedAt: time('recorded_at').notNull().default(utcNow),
   deliveryId: bigint('delivery_id', { mode: 'number', unsigned: true }),
   processedAt: time('processed_at'),
+  // Set while the event waits for its recipient's own send window or the end
+  // of their quiet hours (issue 15): the UTC time it is due. NULL for events
+  // no window holds. available_at stays the producer's own "not before".
+  heldUntil: time('held_until'),
 }, (t) => [
   // Unique (type, idempotency key) for keyed events, with every part NULL for
   // the others. A Galera node certifies each written row by its unique keys'
@@ -43,9 +47,13 @@ export const events = mysqlTable('digest_events', {
   // once conflicted at COMMIT (measured: 30 of 30 concurrent pairs; 0 with
   // this index). Key first, so lookups by (type, key) use its prefix.
   uniqueIndex('digest_events_key').on(t.idempotencyKey, t.idempotencyScope),
-  // The claim index: outstanding events (delivery_id IS NULL) of one type,
-  // in recipient order, with available_at to filter without touching rows.
-  index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
+  // The claim index: outstanding events (delivery_id IS NULL) of one type
+  // not held by a window (held_until IS NULL), in recipient order, with
+  // available_at to filter without touching rows.
+  index('digest_events_claim').on(t.type, t.deliveryId, t.heldUntil, t.recipient, t.availableAt),
+  // The due-time index of held events: the next one due, and which types
+  // have held events due now, without a scan of every recipient.
+  index('digest_events_held').on(t.heldUntil, t.type),
   index('digest_events_delivery').on(t.deliveryId),
   // Retention: processed events older than the cut-off, oldest first.
   index('digest_events_processed').on(t.processedAt),
@@ -101,8 +109,15 @@ export const deliveries = mysqlTable('digest_deliveries', {
   createdAt: time('created_at').notNull().default(utcNow),
   updatedAt: time('updated_at').notNull().default(utcNow),
   sentAt: time('sent_at'),
+  // A window digest (issue 15): the recipient-local send slot it serves, as
+  // UTC, and a hash of (type, recipient, slot) that is unique: one digest
+  // per recipient per slot across replicas. Both NULL for other deliveries
+  // (an all-NULL unique key, so Galera certifies nothing for them).
+  slotAt: time('slot_at'),
+  slotKey: char('slot_key', { length: 64 }),
 }, (t) => [
   uniqueIndex('digest_deliveries_group').on(t.runId, t.groupKey),
+  uniqueIndex('digest_deliveries_slot').on(t.slotKey),
   index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
   index('digest_deliveries_type_status').on(t.eventType, t.status),
   // Retention: sent deliveries older than the cut-off, oldest first.
@@ -131,4 +146,17 @@ export const recipients = mysqlTable('digest_recipients', {
   // { "<event type>": { frequency, at?, day? } }: see recipients/profile.ts.
   preferences: json('preferences').notNull(),
   updatedAt: time('updated_at').notNull().default(utcNow),
+});
+
+/**
+ * Addresses that must receive nothing (issue 15): a hard bounce, a
+ * complaint, or an operator's entry. Stored lower-cased: mailbox providers
+ * treat addresses case-insensitively, and so does suppression.
+ */
+export const suppressions = mysqlTable('digest_suppressions', {
+  address: varchar('address', { length: 320 }).primaryKey(),
+  // 'bounce' | 'complaint' | 'manual'
+  reason: varchar('reason', { length: 32 }).notNull(),
+  detail: text('detail'),
+  createdAt: time('created_at').notNull().default(utcNow),
 });

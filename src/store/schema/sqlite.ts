@@ -23,9 +23,11 @@ export const events = sqliteTable('digest_events', {
   recordedAt: text('recorded_at').notNull().default(utcNow),
   deliveryId: integer('delivery_id', { mode: 'number' }),
   processedAt: text('processed_at'),
+  heldUntil: text('held_until'),
 }, (t) => [
   uniqueIndex('digest_events_idempotency').on(t.type, t.idempotencyKey),
-  index('digest_events_claim').on(t.type, t.deliveryId, t.recipient, t.availableAt),
+  index('digest_events_claim').on(t.type, t.deliveryId, t.heldUntil, t.recipient, t.availableAt),
+  index('digest_events_held').on(t.heldUntil, t.type),
   index('digest_events_delivery').on(t.deliveryId),
   index('digest_events_processed').on(t.processedAt),
   // MySQL's JSON column refuses invalid JSON itself; SQLite's TEXT would not.
@@ -73,8 +75,11 @@ export const deliveries = sqliteTable('digest_deliveries', {
   createdAt: text('created_at').notNull().default(utcNow),
   updatedAt: text('updated_at').notNull().default(utcNow),
   sentAt: text('sent_at'),
+  slotAt: text('slot_at'),
+  slotKey: text('slot_key'),
 }, (t) => [
   uniqueIndex('digest_deliveries_group').on(t.runId, t.groupKey),
+  uniqueIndex('digest_deliveries_slot').on(t.slotKey),
   index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
   index('digest_deliveries_type_status').on(t.eventType, t.status),
   index('digest_deliveries_sent').on(t.status, t.sentAt),
@@ -99,3 +104,10 @@ export const recipients = sqliteTable('digest_recipients', {
 }, () => [
   check('digest_recipients_preferences_json', sql`json_valid("preferences")`),
 ]);
+
+export const suppressions = sqliteTable('digest_suppressions', {
+  address: text('address').primaryKey(),
+  reason: text('reason').notNull(),
+  detail: text('detail'),
+  createdAt: text('created_at').notNull().default(utcNow),
+});
