@@ -11,17 +11,22 @@ export type Cadence =
   | { kind: 'cron'; text: string; timezone: string }
   | { kind: 'every'; text: string; ms: number; timezone: string };
 
-/** pending → sending → sent | failed (will retry) | dead (gave up). */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
+/**
+ * pending → sending → sent | failed (will retry) | dead (gave up);
+ * `suppressed`: never sent, on purpose (the recipient turned the type off,
+ * or the address is suppressed): its events are stamped all the same.
+ */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * Why a run started: a cron/every `tick`; the `immediate` loop; `catchup` —
  * at start-up, the most recent slot nobody ran (or a slot run that broke
  * off); `followup` — a run started right after another because a recipient
- * had more outstanding events than one delivery takes; `manual` — run now.
+ * had more outstanding events than one delivery takes; `manual` — run now;
+ * `window` — events held for a recipient's send window or quiet hours came due.
  */
-export const RUN_TRIGGERS = ['tick', 'immediate', 'catchup', 'followup', 'manual'] as const;
+export const RUN_TRIGGERS = ['tick', 'immediate', 'catchup', 'followup', 'manual', 'window'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**

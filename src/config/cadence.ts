@@ -1,7 +1,7 @@
 /**
  * Cadence text from the schedules file (`immediate`, `every 15m`, a cron
  * expression) parsed once into a typed Cadence; the slot math that uses it
- * is scheduler/cadence.ts.
+ * is config/slots.ts.
  */
 import { IANAZone } from 'luxon';
 import type { Cadence } from '../types.js';

@@ -1,6 +1,6 @@
 /**
  * Cron expressions in node-cron syntax, expanded to plain number lists so the
- * slot math in cadence.ts can work on local calendar days (see there for DST).
+ * slot math in slots.ts can work on local calendar days (see there for DST).
  *
  * Supported: 5 fields (`min hour dom month dow`) or 6 with leading seconds;
  * `*`, numbers, ranges `1-5`, lists `1,15`, steps `*\/15` and `10-50/5`,
@@ -115,7 +115,7 @@ const invalid = (expr: string, reason?: string) =>
 /**
  * Our own parse only. The slot math uses it on cadences that were already
  * validated by parseCron; it does not reject never-firing dates such as
- * Feb 30 (the bounded search in cadence.ts returns null for those).
+ * Feb 30 (the bounded search in slots.ts returns null for those).
  */
 export function parseCronFields(expr: string): CronFields {
   const trimmed = expr.trim();

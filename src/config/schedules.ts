@@ -17,7 +17,7 @@ import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from './cadence.js';
 import { interpolate, protectVars, type Vars } from './vars.js';
-import type { Cadence } from '../types.js';
+import { type Cadence, WALL_TIME, WEEKDAYS } from '../types.js';
 import type { DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
 
 
@@ -95,7 +95,12 @@ const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webh
 export const DEFAULT_MAX_ATTEMPTS = 20;
 
 const EventSchema = z.strictObject({
-  cadence: text,
+  // Optional only with deliverAt (checked in checkEvent): the type then claims at once and holds for each window.
+  cadence: text.optional(),
+  // A send window in each recipient's own time zone (recipients/timing.ts).
+  deliverAt: text.refine((v) => WALL_TIME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` }).optional(),
+  days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
+  urgent: z.boolean().optional(),
   transport: text,
   timezone: text.optional(), // checked in checkEvent, so a bad zone does not hide a bad cadence
   maxAttempts: int(1, 100).default(DEFAULT_MAX_ATTEMPTS),
@@ -255,16 +260,22 @@ function checkEvent(
     const known = transportNames.join(', ') || 'none';
     issues.push({ path: `${path}.transport`, message: `unknown transport "${e.transport}" (defined: ${known})` });
   }
+  if (e.days && e.deliverAt === undefined) issues.push({ path: `${path}.days`, message: 'is only allowed with deliverAt' });
   let cadence: Cadence | undefined;
   try {
     // With a bad zone (already reported) still check the cadence itself, in UTC.
-    cadence = parseCadence(e.cadence, zoneOk ? timezone : 'UTC');
+    // A window type without a cadence claims at once: each event is held for its recipient's slot as it arrives.
+    if (e.cadence === undefined && e.deliverAt === undefined) throw new Error('is required (or give deliverAt)');
+    cadence = parseCadence(e.cadence ?? 'immediate', zoneOk ? timezone : 'UTC');
   } catch (err) {
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
   const declared = checkDeclaration(path, e, issues);
   if (!cadence || issues.length > before) return undefined;
-  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared };
+  return {
+    type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared,
+    ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(e.urgent && { urgent: true }),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Cadence } from '../types.js';
+import type { Cadence, WallTime, Weekday } from '../types.js';
 import type { Retention } from './retention.js';
 /** Typed configuration, produced once from config/schedules.yaml by schedules.ts. */
 
@@ -44,6 +44,11 @@ export interface EventTypeConfig {
   batchSize: number;
   /** Set when the type is declared in the schedules file rather than by a handler module. */
   declared?: TypeDeclaration;
+  /** Send window in each recipient's own time (`deliverAt: "09:00"`, optionally on `days`): see recipients/timing.ts. */
+  deliverAt?: WallTime;
+  days?: Weekday[];
+  /** Delivered inside recipients' quiet hours too. */
+  urgent?: boolean;
 }
 
 export interface DigestConfig {

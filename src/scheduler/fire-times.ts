@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { DigestConfig } from '../config/types.js';
-import { nextSlots } from './cadence.js';
+import { nextSlots } from '../config/slots.js';
 
 export interface ScheduleDescription {
   type: string;

@@ -1,6 +1,6 @@
 import type { DigestConfig } from '../config/types.js';
 import { ageSeconds } from '../clock.js';
-import { nextSlot } from './cadence.js';
+import { nextSlot } from '../config/slots.js';
 import { selectDeliveryCounts, selectLatestRuns, selectOutstandingStats } from '../store/read-model.js';
 import type { Db } from '../store/db.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../types.js';

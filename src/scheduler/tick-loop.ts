@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Cadence } from '../types.js';
 import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
-import { nextSlot } from './cadence.js';
+import { nextSlot } from '../config/slots.js';
 import { loopGuard } from './guard.js';
 import { sleepUntil } from './sleep-until.js';
 import { runUnfinishedSlot } from './unfinished-slot.js';

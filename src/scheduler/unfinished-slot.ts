@@ -3,7 +3,7 @@ import type { RunnerContext } from '../runner/context.js';
 import { runType } from '../runner/run.js';
 import { closeAbandoned } from '../runner/run-rows.js';
 import { selectLastFinishedSlot } from '../store/runs.js';
-import { previousSlot } from './cadence.js';
+import { previousSlot } from '../config/slots.js';
 
 /**
  * The type's most recent due slot, if its run has not finished: at start

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseCadence } from '../../src/config/cadence.js';
-import { nextSlot, nextSlots, previousSlot } from '../../src/scheduler/cadence.js';
+import { nextSlot, nextSlots, previousSlot } from '../../src/config/slots.js';
 import type { Cadence } from '../../src/types.js';
 import { matchesDay, parseCron } from '../../src/config/cron.js';
 

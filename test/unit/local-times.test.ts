@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentWindowSlot, nextWindowSlot, quietUntil } from '../../src/scheduler/local-times.js';
+import { currentWindowSlot, nextWindowSlot, quietUntil } from '../../src/recipients/local-times.js';
 
 const at = (iso: string) => new Date(iso);
 const iso = (d: Date | null) => d?.toISOString() ?? null;

@@ -1,14 +1,14 @@
 /**
  * A recipient's own clock (issue 15): when a send window comes due and when
  * quiet hours end, in the recipient's time zone. Both are daily wall times,
- * so both go through the cadence engine (cadence.ts) as cron expressions in
+ * so both go through the cadence engine (config/slots.ts) as cron expressions in
  * that zone: the DST rules are the ones the README documents for cadences
  * (a wall time skipped by a spring-forward shifts by the gap, a repeated one
  * counts once, at its first occurrence), and a slot is a pure function of
  * (window, zone, instant), so every replica computes the same one.
  */
 import { type Cadence, WALL_TIME, type WallTime, type Weekday } from '../types.js';
-import { nextSlot, previousSlot } from './cadence.js';
+import { nextSlot, previousSlot } from '../config/slots.js';
 
 /** Deliver at `at` local time, on `days` (every day when absent or empty). */
 export interface SendWindow {

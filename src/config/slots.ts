@@ -5,7 +5,7 @@
  * the same slots, never "now + interval".
  */
 import { IANAZone } from 'luxon';
-import { matchesDay, parseCronFields, type CronFields } from '../config/cron.js';
+import { matchesDay, parseCronFields, type CronFields } from './cron.js';
 import type { Cadence } from '../types.js';
 
 const DAY_MS = 86_400_000;
