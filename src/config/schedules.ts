@@ -95,12 +95,8 @@ const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webh
 export const DEFAULT_MAX_ATTEMPTS = 20;
 
 const EventSchema = z.strictObject({
-  // Optional only with deliverAt (checked in checkEvent): the type then claims at once and holds for each window.
+  // Optional only with deliverAt (checked in readSchedules): the type then claims at once and holds for each window.
   cadence: text.optional(),
-  // A send window in each recipient's own time zone (recipients/timing.ts).
-  deliverAt: text.refine((v) => WALL_TIME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` }).optional(),
-  days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
-  urgent: z.boolean().optional(),
   transport: text,
   timezone: text.optional(), // checked in checkEvent, so a bad zone does not hide a bad cadence
   maxAttempts: int(1, 100).default(DEFAULT_MAX_ATTEMPTS),
@@ -112,6 +108,10 @@ const EventSchema = z.strictObject({
   to: text.optional(),
   template: text.optional(),
   payload: z.record(z.string(), z.unknown()).optional(),
+  // A send window in each recipient's own time zone (recipients/timing.ts).
+  deliverAt: text.refine((v) => WALL_TIME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` }).optional(),
+  days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
+  urgent: z.boolean().optional(),
 });
 const DECLARATION_KEYS = ['group', 'recipient', 'to', 'template', 'payload'] as const;
 
@@ -205,8 +205,12 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
 
   const events: Record<string, EventTypeConfig> = {};
   for (const [type, value] of Object.entries(rawEvents)) {
+    // Reported with the shape's own problems, not after them: a window type may leave the cadence out.
+    if (isRecord(value) && value.cadence === undefined && value.deliverAt === undefined) {
+      issues.push({ path: `events.${type}.cadence`, message: 'is required (or give deliverAt)' });
+    }
     const e = check(EventSchema, value, ['events', type], issues, Object.keys(EventSchema.shape));
-    if (e) {
+    if (e && (e.cadence !== undefined || e.deliverAt !== undefined)) {
       const event = checkEvent(type, e, timezone, Object.keys(rawTransports), issues);
       if (event) events[type] = event;
     }
@@ -265,7 +269,6 @@ function checkEvent(
   try {
     // With a bad zone (already reported) still check the cadence itself, in UTC.
     // A window type without a cadence claims at once: each event is held for its recipient's slot as it arrives.
-    if (e.cadence === undefined && e.deliverAt === undefined) throw new Error('is required (or give deliverAt)');
     cadence = parseCadence(e.cadence ?? 'immediate', zoneOk ? timezone : 'UTC');
   } catch (err) {
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });

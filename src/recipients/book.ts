@@ -1,11 +1,14 @@
 /**
  * Recipient profiles for the library, the HTTP API and the CLI: checked at
- * the edge (profile.ts), stored whole (store/recipients.ts). Nothing in the
- * scheduling pipeline reads them yet: time zones, quiet hours and frequencies
- * take effect in a later step of issue 15.
+ * the edge (profile.ts), stored whole (store/recipients.ts). The claim reads
+ * them (runner/page-timing.ts); a profile set or deleted here makes the
+ * recipient's held events due now, so the next window pass times them anew
+ * (an unsubscribe suppresses them, `immediate` sends them, a new window
+ * re-holds them), rather than at the slot the old profile chose.
  */
 import type { Registry } from '../handlers/registry.js';
 import type { Db } from '../store/db.js';
+import { holdEvents, selectHeldEventIds } from '../store/event-holds.js';
 import { deleteRecipient, selectRecipient, selectRecipientsPage, upsertRecipient } from '../store/recipients.js';
 import type { StoredRecipientProfile } from '../types.js';
 import { parseRecipientProfile, type RecipientProfileInput } from './profile.js';
@@ -27,15 +30,25 @@ export interface RecipientBook {
 }
 
 export function createRecipientBook(db: Db, registry: Pick<Registry, 'types'>, databaseNow?: () => Date | undefined): RecipientBook {
+  // Per type: the claim index bounds each read to that type's held events. Ids first, then an update by key (as the claim does).
+  const retime = async (recipient: string) => {
+    const now = databaseNow?.() ?? new Date();
+    for (const type of registry.types()) await holdEvents(db, now, await selectHeldEventIds(db, type, recipient));
+  };
   return {
     async setRecipient(recipient, input) {
       const profile = parseRecipientProfile(recipient, input, registry.types());
       await upsertRecipient(db, recipient, profile, databaseNow?.());
+      await retime(recipient);
       // Read back for updated_at; a concurrent PUT may have replaced it since, and then that one is what is stored.
       return (await selectRecipient(db, recipient))!;
     },
     getRecipient: async (recipient) => (await selectRecipient(db, recipient)) ?? null,
-    deleteRecipient: async (recipient) => (await deleteRecipient(db, recipient)) === 1,
+    async deleteRecipient(recipient) {
+      const deleted = (await deleteRecipient(db, recipient)) === 1;
+      if (deleted) await retime(recipient);
+      return deleted;
+    },
     listRecipients: (page) => selectRecipientsPage(db, page),
   };
 }

@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import {
-  lockEventsById, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+  type EventKey, type EventPool, lockEventsById, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
 } from '../store/event-claims.js';
-import { linkEvents } from '../store/event-links.js';
+import { holdEvents } from '../store/event-holds.js';
+import { linkEvents, stampEvents } from '../store/event-links.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
+import type { Executor } from '../store/db.js';
 import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
-import { prepareGroups } from './prepare.js';
+import { type BornDelivery, prepareGroups } from './prepare.js';
 import { FIRST_CANDIDATES, fitPage, nextCandidates } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
+import { type PageTiming, timePage } from './page-timing.js';
+
+/** Window runs claim the held events that came due; run now claims everything outstanding; every other run the fresh ones. */
+const poolOf = (trigger: RunTrigger): EventPool => (trigger === 'window' ? 'held' : trigger === 'manual' ? 'all' : 'fresh');
 
 export interface ClaimedPage {
   /** No recipients left after the cursor: the run is complete. */
@@ -29,6 +35,10 @@ export interface ClaimedPage {
   leftover: boolean;
   /** To be sent: born `sending` with their message, or `pending` (rendered before the send). */
   deliveries: ClaimedDelivery[];
+  /** Events held for their recipients' windows or quiet hours (not claimed: they come back due). */
+  held: number;
+  /** Events of recipients who turned the type off: their deliveries are born `suppressed`, the events stamped. */
+  suppressed: number;
   /** Born dead: a group none of whose events render (`from` null), or the poison split off group `from`. */
   dead: Array<{ id: number; from: number | null; error: string; events: number[] }>;
   events: number;
@@ -64,57 +74,76 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const cfg = typeConfig(ctx, req.type);
   const leaseToken = randomUUID();
   const limit = Math.min(cfg.batchSize, req.candidates ?? FIRST_CANDIDATES);
+  const pool = poolOf(req.trigger);
+  const nothing = { deliveries: [], dead: [], events: 0, held: 0, suppressed: 0 };
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
-  if (!req.woken && req.after == null && req.recipient == null && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.())).length === 0) {
-    return { done: true, idle: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, deliveries: [], dead: [], events: 0 };
+  if (!req.woken && req.after == null && req.recipient == null
+    && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.(), undefined, pool)).length === 0) {
+    return { done: true, idle: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, ...nothing };
   }
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
     const candidates = req.recipient != null
-      ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY }] : [])
+      ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY, since: new Date(0) }] : [])
       : req.resumed && req.runId != null
         ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, ctx.databaseNow?.())
-        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.(), req.lane);
+        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.(), req.lane, pool);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
     const next = nextCandidates(candidates.length, page.length, cfg.batchSize);
-    if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, deliveries: [], dead: [], events: 0 };
+    if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, ...nothing };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
+    // Each recipient's own clock: send now, hold for a window / quiet hours, or suppress.
+    const timing = await timePage(tx, cfg, handler.group, page, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
     // A recipient with more events than one delivery takes is read with a
     // LIMIT of its own; the others together, in one IN list.
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
-    const keys = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.());
+    const read = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.(), pool);
     let leftover = false;
     for (const r of heavy) {
-      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, ctx.databaseNow?.());
+      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, ctx.databaseNow?.(), pool);
       // A full delivery's worth: more may be waiting (a short read means another worker holds them).
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
-      keys.push(...oldest);
+      read.push(...oldest);
     }
+    const held = await holdAll(tx, read, timing);
+    const keys = read.filter((k) => timing.get(k.recipient)?.act !== 'hold');
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
     const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
-    if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, deliveries: [], dead: [], events: 0 };
+    if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, ...nothing, held };
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
-    const born = prepareGroups(ctx, { runId, eventType: req.type, transport: cfg.transport }, groupEvents(events, handler.group));
+    const base = { runId, eventType: req.type, transport: cfg.transport };
+    const groups = groupEvents(events, handler.group);
+    const off = groups.filter((g) => timing.get(g.recipient)?.act === 'suppress');
+    const born: BornDelivery[] = [
+      ...prepareGroups(ctx, base, groups.filter((g) => timing.get(g.recipient)?.act !== 'suppress')).map((b) => withSlot(b, timing)),
+      ...off.map((g) => ({ row: { ...base, recipient: g.recipient, groupKey: g.groupKey, suppressed: `the recipient turned ${req.type} off` }, events: g.events })),
+    ];
     const insertId = await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     // One delivery (an immediate type's usual claim) is its own insert id: a round trip saved on every event's way out.
     const ids = born.length === 1
       ? new Map([[born[0]!.row.groupKey, insertId]])
       : await selectDeliveryIdsByGroup(tx, runId, born.map((b) => b.row.groupKey));
     await linkEvents(tx, born.map((b) => ({ deliveryId: ids.get(b.row.groupKey)!, eventIds: b.events.map((e) => e.id) })));
-    const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null).map((b) => ({
+    // Never sent, on purpose: processed now, visible as the delivery's status.
+    const suppressed = off.flatMap((g) => g.events.map((e) => e.id));
+    if (suppressed.length) await stampEvents(tx, suppressed, ctx.databaseNow?.());
+    const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null && b.row.suppressed == null).map((b) => ({
       id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
       ...(b.message ? { message: b.message } : {}),
     }));
     const dead = born.filter((b) => b.row.error != null).map((b) => ({
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
     }));
-    return { done: false, more, candidates: next, leftover, runId, last, deliveries, dead, events: born.reduce((n, b) => n + b.events.length, 0) };
+    return {
+      done: false, more, candidates: next, leftover, runId, last, deliveries, dead, held, suppressed: suppressed.length,
+      events: born.reduce((n, b) => n + b.events.length, 0),
+    };
   });
   // After the commit: what was claimed, and what was born dead, is told only once it is so.
   if (claimed.events > 0) {
@@ -131,4 +160,26 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   // Held from now until each delivery's outcome is recorded (deliverAll releases them).
   leasesOf(ctx).hold(leaseToken, claimed.deliveries.map((d) => d.id));
   return claimed;
+}
+
+/** Holds the read events of the recipients timed `hold`, one UPDATE per distinct instant; returns how many were held. */
+async function holdAll(tx: Executor, read: readonly EventKey[], timing: ReadonlyMap<string, PageTiming>): Promise<number> {
+  const byUntil = new Map<number, number[]>();
+  for (const k of read) {
+    const t = timing.get(k.recipient);
+    if (t?.act !== 'hold') continue;
+    const ids = byUntil.get(t.until.getTime()) ?? [];
+    ids.push(k.id);
+    byUntil.set(t.until.getTime(), ids);
+  }
+  let held = 0;
+  for (const [until, ids] of byUntil) held += await holdEvents(tx, new Date(until), ids);
+  return held;
+}
+
+/** A window digest's row carries its slot; a dead one (nothing rendered) or a split-off one does not use it up. */
+function withSlot(b: BornDelivery, timing: ReadonlyMap<string, PageTiming>): BornDelivery {
+  const t = timing.get(b.row.recipient);
+  if (t?.act !== 'send' || !t.slot || b.row.error != null || b.row.groupKey !== b.row.recipient) return b;
+  return { ...b, row: { ...b.row, slot: t.slot } };
 }

@@ -11,9 +11,9 @@ export const MAX_EVENTS_PER_PAGE = 5_000;
  * The leading recipients whose events fit the page; always at least one.
  * Each counts for at most `perRecipient` events (what one delivery takes).
  */
-export function fitPage(
-  candidates: readonly OutstandingRecipient[], perRecipient: number, maxEvents = MAX_EVENTS_PER_PAGE,
-): OutstandingRecipient[] {
+export function fitPage<T extends Pick<OutstandingRecipient, 'outstanding'>>(
+  candidates: readonly T[], perRecipient: number, maxEvents = MAX_EVENTS_PER_PAGE,
+): T[] {
   let used = 0;
   let n = 0;
   for (const c of candidates) {

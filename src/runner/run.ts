@@ -51,7 +51,8 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   }
   const { leftover, ...first } = await runOnce(ctx, req, signal);
   const total = { ...first };
-  for (let more = leftover; more && req.trigger !== 'immediate' && !signal?.aborted;) {
+  // The immediate and window loops need none: they run again at once (what is left is still due).
+  for (let more = leftover; more && req.trigger !== 'immediate' && req.trigger !== 'window' && !signal?.aborted;) {
     const next = await runOnce(ctx, { type: req.type, trigger: 'followup', recipient: req.recipient }, signal);
     for (const k of COUNTS) total[k] += next[k];
     more = next.leftover;

@@ -7,6 +7,7 @@ import { immediateLoop } from './immediate-loop.js';
 import { pruneLoop } from './prune-loop.js';
 import { recoveryLoop } from './recovery-loop.js';
 import { tickLoop } from './tick-loop.js';
+import { windowLoop } from './window-loop.js';
 import { Wakeup } from './wakeup.js';
 import { WorkerLanes } from './worker-lanes.js';
 
@@ -14,7 +15,7 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Idle poll interval of immediate types (ms). */
   pollMs?: number;
-  /** Poll interval for due retries and expired leases (ms). */
+  /** Poll interval for due retries, expired leases and held events come due (ms). */
   recoveryPollMs?: number;
   heartbeatMs?: number;
   /** How often old rows are pruned (default hourly). */
@@ -56,6 +57,7 @@ export async function startScheduler(ctx: RunnerContext, opts: SchedulerOptions 
     }
   }
   loops.push(recoveryLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));
+  loops.push(windowLoop(ctx, clock, opts.recoveryPollMs ?? 1_000, signal));
   loops.push(pruneLoop(ctx, clock, signal, opts.pruneEveryMs));
   // Heartbeat on real time: it tells other processes this one is alive.
   const heartbeat = setInterval(() => {

@@ -6,7 +6,8 @@
  * a worker that lost its lease changes nothing.
  */
 import { contentChunks, type MessageContent } from './content-chunks.js';
-import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
+import { chunks, dbTime, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
+import { isDuplicateKey, SlotTakenError } from './errors.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from './delivery-row.js';
 
 export interface NewDelivery {
@@ -20,16 +21,28 @@ export interface NewDelivery {
 /**
  * How a claimed delivery is born: `sending` with its rendered message (the
  * send needs no write before it), `dead` with the reason its events cannot
- * be rendered, or `pending` (rendered later, just before its send).
+ * be rendered, `suppressed` with the reason it is never sent (the recipient
+ * turned the type off), or `pending` (rendered later, just before its send).
+ * A window digest carries its slot: `key` is unique across all deliveries
+ * (digest_deliveries_slot), so a slot's digest is made once, whichever
+ * replica claims it.
  */
-export type ClaimedRow = NewDelivery & ({ content: MessageContent; error?: never } | { error: string; content?: never } | { content?: never; error?: never });
+export type ClaimedRow = NewDelivery & { slot?: { at: Date; key: string } } & (
+  | { content: MessageContent; error?: never; suppressed?: never }
+  | { error: string; content?: never; suppressed?: never }
+  | { suppressed: string; content?: never; error?: never }
+  | { content?: never; error?: never; suppressed?: never });
+
+const statusOf = (r: ClaimedRow) => (r.content ? 'sending' : r.error != null ? 'dead' : r.suppressed != null ? 'suppressed' : 'pending');
 
 /**
  * Claimed deliveries, born leased to the claiming worker until now +
- * lease.ms (a dead one has no lease: nobody works on it). A few multi-row
- * statements per page, cut by rows and by rendered size. Returns the last
- * statement's insert id: the id of the delivery when there is one row (with
- * more, ids need not be consecutive: selectDeliveryIdsByGroup).
+ * lease.ms (a dead or suppressed one has no lease: nobody works on it). A
+ * few multi-row statements per page, cut by rows and by rendered size.
+ * Returns the last statement's insert id: the id of the delivery when there
+ * is one row (with more, ids need not be consecutive:
+ * selectDeliveryIdsByGroup). A slot already taken fails the statement with
+ * SlotTakenError (a conflict: the claim runs again and finds it taken).
  */
 export async function insertDeliveries(
   ex: Executor, rows: readonly ClaimedRow[], lease: { token: string; ms: number }, now?: Date,
@@ -40,18 +53,36 @@ export async function insertDeliveries(
     const values: unknown[] = [];
     const tuples = part.map((r) => {
       const c = r.content;
-      values.push(r.runId, r.eventType, r.recipient, r.groupKey, r.transport, c ? 'sending' : r.error != null ? 'dead' : 'pending',
-        c?.address ?? null, c?.subject ?? null, c?.text ?? null, c?.html ?? null, r.error ?? null);
-      if (r.error != null) return '(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL, NULL)';
+      const status = statusOf(r);
+      values.push(r.runId, r.eventType, r.recipient, r.groupKey, r.transport, status,
+        c?.address ?? null, c?.subject ?? null, c?.text ?? null, c?.html ?? null, r.error ?? r.suppressed ?? null,
+        r.slot ? dbTime(r.slot.at) : null, r.slot?.key ?? null);
+      if (status === 'dead' || status === 'suppressed') return '(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)';
       values.push(lease.token, nowParam(now), lease.ms);
-      return `(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ${until})`;
+      return `(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ${until})`;
     });
-    ({ insertId } = await ex.run(
-      `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, status, attempts, address, subject, text, html, error, lease_token, lease_until)
-       VALUES ${tuples.join(', ')}`,
-      values));
+    try {
+      ({ insertId } = await ex.run(
+        `INSERT INTO digest_deliveries (run_id, event_type, recipient, group_key, transport, status, attempts, address, subject, text, html, error, slot_at, slot_key, lease_token, lease_until)
+         VALUES ${tuples.join(', ')}`,
+        values));
+    } catch (err) {
+      if (part.some((r) => r.slot) && isDuplicateKey(err)) throw new SlotTakenError(err);
+      throw err;
+    }
   }
   return insertId;
+}
+
+/** Which of these slot keys have their delivery already (checked before a claim inserts window digests). */
+export async function selectTakenSlotKeys(ex: Executor, keys: readonly string[]): Promise<Set<string>> {
+  const taken = new Set<string>();
+  for (const part of chunks(keys)) {
+    const rows = await ex.all<{ slotKey: string }>(
+      `SELECT slot_key AS slotKey FROM digest_deliveries WHERE slot_key IN (${placeholders(part.length)})`, part);
+    for (const r of rows) taken.add(r.slotKey);
+  }
+  return taken;
 }
 
 /**

@@ -26,6 +26,7 @@ const messageOf = (err: unknown) => String((err as { message?: unknown } | null)
  * - SQLITE_BUSY: another process held the write lock past the busy timeout.
  */
 export function isConflict(err: unknown): boolean {
+  if (err instanceof SlotTakenError) return true;
   const c = code(err);
   const errno = errnoOf(err);
   if (c === 'ER_LOCK_DEADLOCK' || c === 'ER_LOCK_WAIT_TIMEOUT' || c === 'SQLITE_BUSY') return true;
@@ -69,4 +70,16 @@ export function isConnectionError(err: unknown): boolean {
   const c = code(err);
   const errno = (err as { errno?: number } | null)?.errno;
   return (c != null && CONNECTION_CODES.has(c)) || (errno != null && CONNECTION_ERRNOS.has(errno)) || isNodeNotReady(err);
+}
+
+/**
+ * Another claim made the delivery of this window slot first (the unique
+ * digest_deliveries_slot refused ours): a race lost, so a conflict — the
+ * claim runs again, sees the slot taken and holds the events for the next.
+ */
+export class SlotTakenError extends Error {
+  readonly code = 'DIGEST_SLOT_TAKEN';
+  constructor(cause: unknown) {
+    super('window slot already has its digest', { cause });
+  }
 }

@@ -3,7 +3,7 @@
  * "Due" is `available_at <= now`, now being the injected time or the
  * database clock (db.ts nowSql), never one host's clock.
  */
-import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
+import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor, toDate } from './db.js';
 import { eventColumns, toEvent } from './event-row.js';
 import type { StoredEvent } from '../types.js';
 
@@ -11,7 +11,23 @@ export interface OutstandingRecipient {
   recipient: string;
   /** Outstanding events due now: lets the claim size its page before reading any. */
   outstanding: number;
+  /** The oldest one's available_at: recipients/timing.ts compares it with the recipient's window. */
+  since: Date;
 }
+
+/**
+ * Which outstanding events a claim reads (issue 15): `fresh` ones, no
+ * window holds (every cadence and immediate run; the claim index's
+ * held_until IS NULL part, in recipient order); `held` ones whose hold has
+ * come due (window runs; the same index, a range on held_until); or `all`
+ * (digest run now, which sends everything outstanding). Each is a condition
+ * with one parameter, now (nowParam), or none.
+ */
+export type EventPool = 'fresh' | 'held' | 'all';
+
+const poolSql = (ex: Executor, pool: EventPool) =>
+  pool === 'fresh' ? ' AND held_until IS NULL' : pool === 'held' ? ` AND held_until <= ${nowSql(ex)}` : '';
+const poolParams = (pool: EventPool, now?: Date) => (pool === 'held' ? [nowParam(now)] : []);
 
 /**
  * A hash range of recipients: those whose CRC32 is `index` modulo `count`
@@ -36,17 +52,20 @@ const laneParams = (lane?: RecipientLane) => (lane ? [lane.count, lane.index] : 
  * Served by digest_events_claim (covering).
  */
 export async function selectOutstandingRecipients(
-  ex: Executor, type: string, after: string | null, limit: number, now?: Date, lane?: RecipientLane,
+  ex: Executor, type: string, after: string | null, limit: number, now?: Date, lane?: RecipientLane, pool: EventPool = 'fresh',
 ): Promise<OutstandingRecipient[]> {
   // The first page has no cursor condition at all: `recipient > ''` would
   // never select a row whose recipient is '' (it is claimed, and fails alone).
   const rows = await ex.all<OutstandingRecipient>(
-    `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
-      WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}${laneSql(lane)}
+    `SELECT recipient, COUNT(*) AS outstanding, MIN(available_at) AS since FROM digest_events
+      WHERE type = ? AND delivery_id IS NULL${poolSql(ex, pool)}${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}${laneSql(lane)}
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
-    [type, ...(after == null ? [] : [after]), nowParam(now), ...laneParams(lane), limit]);
-  return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
+    [type, ...poolParams(pool, now), ...(after == null ? [] : [after]), nowParam(now), ...laneParams(lane), limit]);
+  return rows.map(toOutstanding);
 }
+
+const toOutstanding = (r: OutstandingRecipient): OutstandingRecipient =>
+  ({ recipient: r.recipient, outstanding: Number(r.outstanding), since: toDate(r.since)! });
 
 /**
  * selectOutstandingRecipients for a resumed slot run: recipients that already
@@ -59,12 +78,12 @@ export async function selectOutstandingRecipientsOutsideRun(
   ex: Executor, type: string, runId: number, after: string | null, limit: number, now?: Date,
 ): Promise<OutstandingRecipient[]> {
   const rows = await ex.all<OutstandingRecipient>(
-    `SELECT recipient, COUNT(*) AS outstanding FROM digest_events
+    `SELECT recipient, COUNT(*) AS outstanding, MIN(available_at) AS since FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL${after == null ? '' : ' AND recipient > ?'} AND available_at <= ${nowSql(ex)}
         AND NOT EXISTS (SELECT 1 FROM digest_deliveries d WHERE d.run_id = ? AND d.group_key = digest_events.recipient)
       GROUP BY recipient ORDER BY recipient LIMIT ?`,
     after == null ? [type, nowParam(now), runId, limit] : [type, after, nowParam(now), runId, limit]);
-  return rows.map((r) => ({ recipient: r.recipient, outstanding: Number(r.outstanding) }));
+  return rows.map(toOutstanding);
 }
 
 /**
@@ -75,11 +94,11 @@ export async function selectOutstandingRecipientsOutsideRun(
  * at the range's ends, which belong to another recipient or another type.
  * Measured on MariaDB: a concurrent claim of another type for the same
  * recipients lost one of its six events that way. Parameters: type, the
- * recipients, now (nowParam).
+ * pool's (poolParams), the recipients, now (nowParam).
  */
-export function selectOutstandingEventIdsSql(ex: Executor, recipientCount: number): string {
+export function selectOutstandingEventIdsSql(ex: Executor, recipientCount: number, pool: EventPool = 'fresh'): string {
   return `SELECT id, recipient FROM digest_events
-     WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL AND recipient IN (${placeholders(recipientCount)}) AND available_at <= ${nowSql(ex)}`;
+     WHERE type = ? AND delivery_id IS NULL${poolSql(ex, pool)} AND recipient IN (${placeholders(recipientCount)}) AND available_at <= ${nowSql(ex)}`;
 }
 
 /** An outstanding event's id and recipient, before it is locked. */
@@ -88,10 +107,12 @@ export interface EventKey {
   recipient: string;
 }
 
-export async function selectOutstandingEventIds(ex: Executor, type: string, recipients: readonly string[], now?: Date): Promise<EventKey[]> {
+export async function selectOutstandingEventIds(
+  ex: Executor, type: string, recipients: readonly string[], now?: Date, pool: EventPool = 'fresh',
+): Promise<EventKey[]> {
   const keys: EventKey[] = [];
   for (const part of chunks(recipients)) {
-    const rows = await ex.all<EventKey>(selectOutstandingEventIdsSql(ex, part.length), [type, ...part, nowParam(now)]);
+    const rows = await ex.all<EventKey>(selectOutstandingEventIdsSql(ex, part.length, pool), [type, ...poolParams(pool, now), ...part, nowParam(now)]);
     for (const r of rows) keys.push({ id: Number(r.id), recipient: r.recipient });
   }
   return keys;
@@ -100,17 +121,19 @@ export async function selectOutstandingEventIds(ex: Executor, type: string, reci
 /**
  * The ids of one recipient's first `limit` outstanding events, by due time:
  * for a recipient with a large backlog, so only what one delivery takes is
- * read. `available_at, id` is the claim index's own order, so no sort.
- * Parameters: type, recipient, now (nowParam), limit.
+ * read. `available_at, id` is the claim index's own order (for fresh
+ * events), so no sort. Parameters: type, the pool's, recipient, now, limit.
  */
-export function selectOldestEventIdsSql(ex: Executor): string {
+export function selectOldestEventIdsSql(ex: Executor, pool: EventPool = 'fresh'): string {
   return `SELECT id, recipient FROM digest_events
-     WHERE type = ? AND delivery_id IS NULL AND held_until IS NULL AND recipient = ? AND available_at <= ${nowSql(ex)}
+     WHERE type = ? AND delivery_id IS NULL${poolSql(ex, pool)} AND recipient = ? AND available_at <= ${nowSql(ex)}
      ORDER BY available_at, id LIMIT ?`;
 }
 
-export async function selectOldestEventIds(ex: Executor, type: string, recipient: string, limit: number, now?: Date): Promise<EventKey[]> {
-  const rows = await ex.all<EventKey>(selectOldestEventIdsSql(ex), [type, recipient, nowParam(now), limit]);
+export async function selectOldestEventIds(
+  ex: Executor, type: string, recipient: string, limit: number, now?: Date, pool: EventPool = 'fresh',
+): Promise<EventKey[]> {
+  const rows = await ex.all<EventKey>(selectOldestEventIdsSql(ex, pool), [type, ...poolParams(pool, now), recipient, nowParam(now), limit]);
   return rows.map((r) => ({ id: Number(r.id), recipient: r.recipient }));
 }
 

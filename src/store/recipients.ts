@@ -1,5 +1,5 @@
 /** digest_recipients: recipient profiles, one row per recipient key, written whole. */
-import { type Executor, nowParam, nowSql } from './db.js';
+import { chunks, type Executor, nowParam, nowSql, placeholders } from './db.js';
 import { recipientColumns, recipientValues, toRecipient } from './recipient-row.js';
 import type { RecipientProfile, StoredRecipientProfile } from '../types.js';
 
@@ -23,6 +23,17 @@ export async function selectRecipient(ex: Executor, recipient: string): Promise<
   const rows = await ex.all<Record<string, unknown>>(
     `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient = ?`, [recipient]);
   return rows[0] && toRecipient(rows[0]);
+}
+
+/** The profiles of these recipients (those that have one), by key: one query per claimed page. */
+export async function selectRecipientsByKeys(ex: Executor, recipients: readonly string[]): Promise<Map<string, StoredRecipientProfile>> {
+  const found = new Map<string, StoredRecipientProfile>();
+  for (const part of chunks(recipients)) {
+    const rows = await ex.all<Record<string, unknown>>(
+      `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient IN (${placeholders(part.length)})`, part);
+    for (const r of rows.map(toRecipient)) found.set(r.recipient, r);
+  }
+  return found;
 }
 
 /**

@@ -196,7 +196,7 @@ events:
         { path: 'events.B.transport', message: 'unknown transport "nowhere" (defined: console, weird, hook)' },
         { path: 'events.C.maxAttempts', message: 'must be between 1 and 100' },
         { path: 'events.C.batchSize', message: 'must be an integer' },
-        { path: 'events.D.cadence', message: 'is required' },
+        { path: 'events.D.cadence', message: 'is required (or give deliverAt)' },
         { path: 'events.D.cadance', message: expect.stringMatching(/^unknown key \(expected cadence, transport, /) },
         { path: 'events.F.timezone', message: 'unknown time zone "Nowhere/Land"' },
       ]),

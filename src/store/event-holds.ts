@@ -1,0 +1,40 @@
+/**
+ * Events held for a recipient's send window or the end of their quiet hours
+ * (issue 15): digest_events.held_until, read through digest_events_held
+ * (held_until, type), so finding what is due never scans every recipient.
+ */
+import { chunks, dbTime, type Executor, nowParam, nowSql, placeholders } from './db.js';
+
+/**
+ * Holds these outstanding events until `until`, by primary key (the claim
+ * read their ids without a lock; see event-claims.ts on why it locks by
+ * key). An event another claim linked meanwhile is left alone.
+ */
+export async function holdEvents(ex: Executor, until: Date, ids: readonly number[]): Promise<number> {
+  let held = 0;
+  for (const part of chunks(ids)) {
+    const res = await ex.run(
+      `UPDATE digest_events SET held_until = ? WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
+      [dbTime(until), ...part]);
+    held += res.affectedRows;
+  }
+  return held;
+}
+
+/** The types that have held events due now: a range of the due-time index, as short as what is due. */
+export async function selectDueHeldTypes(ex: Executor, now?: Date): Promise<string[]> {
+  const rows = await ex.all<{ type: string }>(
+    `SELECT DISTINCT type FROM digest_events WHERE held_until <= ${nowSql(ex)}`, [nowParam(now)]);
+  return rows.map((r) => r.type);
+}
+
+/**
+ * One recipient's held events of one type, not locked: a changed profile
+ * re-times them (recipients/book.ts). The claim index's (type, delivery_id,
+ * held_until) prefix bounds the read to the type's held events.
+ */
+export async function selectHeldEventIds(ex: Executor, type: string, recipient: string): Promise<number[]> {
+  const rows = await ex.all<{ id: number }>(
+    `SELECT id FROM digest_events WHERE type = ? AND delivery_id IS NULL AND held_until IS NOT NULL AND recipient = ?`, [type, recipient]);
+  return rows.map((r) => Number(r.id));
+}
