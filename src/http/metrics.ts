@@ -131,8 +131,19 @@ export function createMetrics(source: MetricsSource): Metrics {
     },
   });
   new Gauge({
+    name: 'digest_held_events',
+    help: 'Outstanding events held for their recipients\' send windows or quiet hours, not yet due (not late: waiting on purpose).',
+    labelNames: ['type'], registers,
+    async collect() {
+      await fromDb(this, 'digest_held_events', async () => {
+        const stats = await outstandingStats();
+        for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.held ?? 0);
+      });
+    },
+  });
+  new Gauge({
     name: 'digest_oldest_outstanding_event_age_seconds',
-    help: 'How long the longest-waiting due, unclaimed event has waited since it was recorded (or became available); 0 when none.',
+    help: 'How long the longest-waiting due, unclaimed event has waited since it was recorded (or became available, or its hold ended); 0 when none.',
     labelNames: ['type'], registers,
     async collect() {
       await fromDb(this, 'digest_oldest_outstanding_event_age_seconds', async () => {

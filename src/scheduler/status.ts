@@ -23,6 +23,8 @@ export async function scheduleStatus(ctx: { db: Db; config: DigestConfig; databa
       type: ev.type,
       cadence: ev.cadence.text,
       outstanding: o?.outstanding ?? 0,
+      // Waiting for their recipients' windows or quiet hours: outstanding, but not late.
+      held: o?.held ?? 0,
       oldestAgeSeconds: o?.waitingSince ? Math.round(ageSeconds(o.waitingSince, o.now)) : null,
       lastRun: run ? { id: run.id, trigger: run.trigger, status: run.status, startedAt: run.startedAt, deliveriesSent: run.deliveriesSent, deliveriesFailed: run.deliveriesFailed } : null,
       nextRun: ev.cadence.kind === 'immediate' ? 'continuous' : nextSlot(ev.cadence, now),

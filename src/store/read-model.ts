@@ -10,9 +10,15 @@ import type { DeliveryStatus } from '../types.js';
 
 export interface OutstandingStats {
   type: string;
-  /** Unclaimed events, delayed ones included. */
+  /** Unclaimed events, delayed and held ones included. */
   outstanding: number;
-  /** Since when the longest-waiting DUE event has waited (recorded, or available if delayed later); null if none is due. */
+  /** Of those, held for their recipients' send windows or quiet hours and not yet due. */
+  held: number;
+  /**
+   * Since when the longest-waiting DUE event has waited (recorded, or
+   * available if delayed later, or its hold's end if held); null if none is
+   * due. An event held for next Monday's digest is not late today.
+   */
   waitingSince: Date | null;
   /** The database clock (or the injected time), to measure ages against. */
   now: Date;
@@ -21,20 +27,25 @@ export interface OutstandingStats {
 /**
  * Reads only outstanding rows, through digest_events_delivery (delivery_id IS
  * NULL): its cost is the backlog's size, not the table's (EXPLAIN-checked in
- * test/db/retention.test.ts). Parameters: now, now (nowParam).
+ * test/db/retention.test.ts). Parameters: now three times (nowParam).
  */
 export function outstandingStatsSql(ex: Executor): string {
+  const now = nowSql(ex);
   return `SELECT type, COUNT(*) AS outstanding,
-            MIN(CASE WHEN available_at > ${nowSql(ex)} THEN NULL WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS waitingSince,
-            ${nowSql(ex)} AS now
+            SUM(CASE WHEN held_until > ${now} THEN 1 ELSE 0 END) AS held,
+            MIN(CASE WHEN COALESCE(held_until, available_at) > ${now} THEN NULL WHEN held_until IS NOT NULL THEN held_until
+                     WHEN available_at > recorded_at THEN available_at ELSE recorded_at END) AS waitingSince,
+            ${now} AS now
        FROM digest_events WHERE delivery_id IS NULL GROUP BY type`;
 }
 
 /** Per type: outstanding count and the oldest wait. One definition for `digest status`, the dashboard and /metrics. */
 export async function selectOutstandingStats(ex: Executor, now?: Date): Promise<OutstandingStats[]> {
-  const rows = await ex.all<{ type: string; outstanding: number; waitingSince: unknown; now: unknown }>(
-    outstandingStatsSql(ex), [nowParam(now), nowParam(now)]);
-  return rows.map((r) => ({ type: r.type, outstanding: Number(r.outstanding), waitingSince: toDate(r.waitingSince), now: toDate(r.now)! }));
+  const rows = await ex.all<{ type: string; outstanding: number; held: unknown; waitingSince: unknown; now: unknown }>(
+    outstandingStatsSql(ex), Array(3).fill(nowParam(now)));
+  return rows.map((r) => ({
+    type: r.type, outstanding: Number(r.outstanding), held: Number(r.held ?? 0), waitingSince: toDate(r.waitingSince), now: toDate(r.now)!,
+  }));
 }
 
 /** Counted from digest_deliveries_type_status alone (a covering index scan, no row read; EXPLAIN-checked in a test). */

@@ -11,6 +11,7 @@ import type { DigestConfig, EventTypeConfig } from '../../src/config/types.js';
 import { runDue } from '../../src/runner/run-due.js';
 import { runType } from '../../src/runner/run.js';
 import { toDate } from '../../src/store/db.js';
+import { scheduleStatus } from '../../src/scheduler/status.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
@@ -174,6 +175,9 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     await step(clock, apps, at);
     const held = await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE held_until IS NOT NULL');
     expect(Number(held[0]!.n)).toBe(1);
+    clock.set(new Date(+at + 3600_000));
+    const status = (await scheduleStatus(a.ctx)).types.find((t) => t.type === DIGEST)!;
+    expect(status, 'held for a window: outstanding, but not late').toMatchObject({ outstanding: 1, held: 1, oldestAgeSeconds: null });
     await a.app.recipients.setRecipient('21', { preferences: { [DIGEST]: { frequency: 'immediate' } } });
     await step(clock, apps, new Date(+at + 1_000));
     expect(sentTo(apps, '21')).toHaveLength(1);

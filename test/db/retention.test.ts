@@ -123,7 +123,7 @@ describeEngines('status and /metrics queries', (engine) => {
     expect(counts[0]).toMatchObject({ table: 'digest_deliveries', key: 'digest_deliveries_type_status', Extra: expect.stringContaining('Using index') });
     expect(counts[0]!.type).not.toBe('ALL');
 
-    const outstanding = await explain(outstandingStatsSql(engine.db), [null, null]) // now, now: the database clock;
+    const outstanding = await explain(outstandingStatsSql(engine.db), [null, null, null]) // now ×3: the database clock;
     expect(outstanding).toHaveLength(1);
     // Only the outstanding rows, found by delivery_id IS NULL.
     expect(outstanding[0]).toMatchObject({ table: 'digest_events', key: 'digest_events_delivery', type: 'ref' });

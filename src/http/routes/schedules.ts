@@ -19,6 +19,7 @@ const schedulesView = jsonSchema(z.object({
     next: z.array(z.string()).meta({ description: 'Next fire times in the schedule\'s zone (ISO with offset); empty for immediate' }),
     nextRun: z.string().meta({ description: 'Next slot (UTC ISO), or "continuous" for immediate' }),
     outstanding: z.int(),
+    held: z.int().meta({ description: 'Of the outstanding, held for recipients\' send windows or quiet hours and not yet due' }),
     oldestAgeSeconds: z.number().nullable(),
     lastRun: z.object({
       id: z.int(), trigger: z.enum(RUN_TRIGGERS), status: z.string(), startedAt: isoTime, deliveriesSent: z.int(), deliveriesFailed: z.int(),
