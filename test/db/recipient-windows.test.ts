@@ -179,7 +179,7 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     const status = (await scheduleStatus(a.ctx)).types.find((t) => t.type === DIGEST)!;
     expect(status, 'held for a window: outstanding, but not late').toMatchObject({ outstanding: 1, held: 1, oldestAgeSeconds: null });
     await a.app.recipients.setRecipient('21', { preferences: { [DIGEST]: { frequency: 'immediate' } } });
-    await step(clock, apps, new Date(+at + 1_000));
+    await step(clock, apps, new Date(+at + 3600_000 + 1_000));
     expect(sentTo(apps, '21')).toHaveLength(1);
   });
 });
