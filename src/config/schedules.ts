@@ -16,6 +16,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from './cadence.js';
+import { checkLocale, checkRendering } from './rendering.js';
 import { interpolate, protectVars, type Vars } from './vars.js';
 import type { Cadence } from '../types.js';
 import type { DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
@@ -39,6 +40,8 @@ const url = (protocols: string[]) =>
 
 const TopSchema = z.strictObject({
   timezone: zone.default('UTC'),
+  // Language of messages whose recipient and type name none: no default picks the default template files.
+  locale: text.optional(),
   // Handler modules (relative to this file, absolute, or a package name) and the templates directory.
   handlers: z.union([text, z.array(text)]).optional(),
   templates: text.optional(),
@@ -107,6 +110,11 @@ const EventSchema = z.strictObject({
   to: text.optional(),
   template: text.optional(),
   payload: z.record(z.string(), z.unknown()).optional(),
+  // Rendering (runner/recipient-settings.ts): the type's language when the
+  // recipient has none, and payload fields that carry the recipient's own.
+  locale: text.optional(),
+  localeField: text.optional(),
+  timeZoneField: text.optional(),
 });
 const DECLARATION_KEYS = ['group', 'recipient', 'to', 'template', 'payload'] as const;
 
@@ -214,10 +222,12 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
   const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
   const messageIdDomain = top?.messageIdDomain;
+  const defaultLocale = top?.locale === undefined ? undefined : checkLocale(top.locale, 'locale', all);
   const retention = top?.retention === undefined ? undefined : checkRetention(top.retention, all);
   return {
     config: {
       timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}),
+      ...(defaultLocale ? { locale: defaultLocale } : {}),
       transports, events, ...(retention ? { retention } : {}),
     },
     issues: all,
@@ -263,8 +273,9 @@ function checkEvent(
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
   const declared = checkDeclaration(path, e, issues);
+  const rendering = checkRendering(path, e, issues);
   if (!cadence || issues.length > before) return undefined;
-  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared };
+  return { type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared, ...rendering };
 }
 
 /**

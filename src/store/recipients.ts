@@ -1,5 +1,5 @@
 /** digest_recipients: recipient profiles, one row per recipient key, written whole. */
-import { type Executor, nowParam, nowSql } from './db.js';
+import { chunks, type Executor, nowParam, nowSql, placeholders } from './db.js';
 import { recipientColumns, recipientValues, toRecipient } from './recipient-row.js';
 import type { RecipientProfile, StoredRecipientProfile } from '../types.js';
 
@@ -23,6 +23,21 @@ export async function selectRecipient(ex: Executor, recipient: string): Promise<
   const rows = await ex.all<Record<string, unknown>>(
     `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient = ?`, [recipient]);
   return rows[0] && toRecipient(rows[0]);
+}
+
+/**
+ * The stored profiles of these recipients (those that have one), by key: one
+ * statement per 1,000 keys, so a claimed page (batchSize ≤ 1,000 by default)
+ * costs one round trip however many recipients it holds.
+ */
+export async function selectRecipientsByKeys(ex: Executor, recipients: readonly string[]): Promise<Map<string, StoredRecipientProfile>> {
+  const found = new Map<string, StoredRecipientProfile>();
+  for (const part of chunks([...new Set(recipients)])) {
+    const rows = await ex.all<Record<string, unknown>>(
+      `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient IN (${placeholders(part.length)})`, part);
+    for (const row of rows) found.set(String(row.recipient), toRecipient(row));
+  }
+  return found;
 }
 
 /**
