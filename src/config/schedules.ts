@@ -40,8 +40,6 @@ const url = (protocols: string[]) =>
 
 const TopSchema = z.strictObject({
   timezone: zone.default('UTC'),
-  // Language of messages whose recipient and type name none: no default picks the default template files.
-  locale: text.optional(),
   // Handler modules (relative to this file, absolute, or a package name) and the templates directory.
   handlers: z.union([text, z.array(text)]).optional(),
   templates: text.optional(),
@@ -51,6 +49,8 @@ const TopSchema = z.strictObject({
   events: z.record(z.string(), z.unknown()),
   // How long finished work is kept (config/retention.ts): `30d`, `12h`.
   retention: z.strictObject({ events: text.optional(), deliveries: text.optional(), runs: text.optional() }).optional(),
+  // Language of messages whose recipient and type name none (config/rendering.ts); unset: the default template files.
+  locale: text.optional(),
 });
 
 const TransportSchemas = {
