@@ -8,6 +8,7 @@ import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { prepareGroups } from './prepare.js';
+import { loadRecipientSettings } from './recipient-settings.js';
 import { FIRST_CANDIDATES, fitPage, nextCandidates } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
@@ -100,7 +101,8 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, deliveries: [], dead: [], events: 0 };
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
-    const born = prepareGroups(ctx, { runId, eventType: req.type, transport: cfg.transport }, groupEvents(events, handler.group));
+    const settingsOf = await loadRecipientSettings(ctx, tx, events.map((e) => e.recipient)); // the page's profiles: one statement
+    const born = prepareGroups(ctx, { runId, eventType: req.type, transport: cfg.transport }, groupEvents(events, handler.group), settingsOf);
     const insertId = await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     // One delivery (an immediate type's usual claim) is its own insert id: a round trip saved on every event's way out.
     const ids = born.length === 1
@@ -109,7 +111,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     await linkEvents(tx, born.map((b) => ({ deliveryId: ids.get(b.row.groupKey)!, eventIds: b.events.map((e) => e.id) })));
     const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null).map((b) => ({
       id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
-      ...(b.message ? { message: b.message } : {}),
+      ...(b.message ? { message: b.message } : b.settings ? { settings: b.settings } : {}),
     }));
     const dead = born.filter((b) => b.row.error != null).map((b) => ({
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
