@@ -186,36 +186,3 @@ events:
     expect(resolveSettings(bare, 'P', null, [ev(1, {})])).toEqual({ timeZone: 'UTC', locale: null });
   });
 });
-
-describe('schedules options', () => {
-  const issues = (yaml: string) => {
-    try {
-      parseSchedules(yaml, {});
-      return [];
-    } catch (err) {
-      return (err as { issues: unknown[] }).issues;
-    }
-  };
-
-  it('reads locale, localeField and timeZoneField; the tag made canonical', () => {
-    const c = parseSchedules('locale: en-gb\ntransports: { c: { kind: console } }\nevents:\n  A: { cadence: immediate, transport: c, locale: de-at, localeField: lang, timeZoneField: user.tz }\n', {});
-    expect(c.locale).toBe('en-GB');
-    expect(c.events['A']).toMatchObject({ locale: 'de-AT', localeField: 'lang', timeZoneField: 'user.tz' });
-  });
-
-  it('names each bad field, with the other problems of the file', () => {
-    expect(issues(`locale: "en_GB!"
-transports: { c: { kind: console } }
-events:
-  A: { cadence: immediate, transport: c, locale: "x y", localeField: "a..b", timeZoneField: "tz.", timezone: Mars/Base }
-  B: { cadence: immediate, transport: c, timeZoneField: " " }
-`)).toEqual(expect.arrayContaining([
-      { path: 'locale', message: '"en_GB!" is not a BCP 47 language tag (e.g. de, de-AT, en-US)' },
-      { path: 'events.A.locale', message: '"x y" is not a BCP 47 language tag (e.g. de, de-AT, en-US)' },
-      { path: 'events.A.localeField', message: '"a..b" is not a payload field name or dotted path (e.g. recipient.tz)' },
-      { path: 'events.A.timeZoneField', message: '"tz." is not a payload field name or dotted path (e.g. recipient.tz)' },
-      { path: 'events.B.timeZoneField', message: 'must not be empty' },
-      { path: 'events.A.timezone', message: 'unknown time zone "Mars/Base"' },
-    ]));
-  });
-});
