@@ -1,8 +1,8 @@
 /**
  * Recipient profiles for the library, the HTTP API and the CLI: checked at
- * the edge (profile.ts), stored whole (store/recipients.ts). Nothing in the
- * scheduling pipeline reads them yet: time zones, quiet hours and frequencies
- * take effect in a later step of issue 15.
+ * the edge (profile.ts), stored whole (store/recipients.ts). The runner reads
+ * their locale and time zone to render (runner/recipient-settings.ts); quiet
+ * hours and frequencies take effect in a later step of issue 15.
  */
 import type { Registry } from '../handlers/registry.js';
 import type { Db } from '../store/db.js';
