@@ -63,6 +63,20 @@ export interface ClaimedDelivery {
   events: StoredEvent[];
   /** Rendered at claim and stored with the row, which was born `sending`: sent as it is. Absent: rendered just before the send. */
   message?: PreparedMessage;
+  /** The language and zone to render it in when it is rendered just before the send (runner/recipient-settings.ts). */
+  settings?: RenderSettings;
+}
+
+/**
+ * Whom a message is rendered for: the time zone its dates are shown in and
+ * the language that picks its template files and month names. Resolved per
+ * group (runner/recipient-settings.ts); `locale` null: the default files, dates in `en-US`.
+ */
+export interface RenderSettings {
+  /** IANA time zone, e.g. `Europe/Berlin`. */
+  timeZone: string;
+  /** BCP 47 language tag, canonical (`de-AT`), or null. */
+  locale: string | null;
 }
 
 /** A rendered message: its address and content. */

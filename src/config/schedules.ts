@@ -16,6 +16,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from './cadence.js';
+import { checkLocale, checkRendering } from './rendering.js';
 import { interpolate, protectVars, type Vars } from './vars.js';
 import { type Cadence, WALL_TIME, WEEKDAYS } from '../types.js';
 import type { DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
@@ -48,6 +49,8 @@ const TopSchema = z.strictObject({
   events: z.record(z.string(), z.unknown()),
   // How long finished work is kept (config/retention.ts): `30d`, `12h`.
   retention: z.strictObject({ events: text.optional(), deliveries: text.optional(), runs: text.optional() }).optional(),
+  // Language of messages whose recipient and type name none (config/rendering.ts); unset: the default template files.
+  locale: text.optional(),
 });
 
 const TransportSchemas = {
@@ -112,6 +115,11 @@ const EventSchema = z.strictObject({
   deliverAt: text.refine((v) => WALL_TIME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` }).optional(),
   days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
   urgent: z.boolean().optional(),
+  // Rendering (runner/recipient-settings.ts): the type's language when the
+  // recipient has none, and payload fields that carry the recipient's own.
+  locale: text.optional(),
+  localeField: text.optional(),
+  timeZoneField: text.optional(),
 });
 const DECLARATION_KEYS = ['group', 'recipient', 'to', 'template', 'payload'] as const;
 
@@ -223,10 +231,12 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const handlers = top?.handlers === undefined ? [] : [top.handlers].flat();
   const templates = top?.templates === undefined ? undefined : resolve(dir, top.templates);
   const messageIdDomain = top?.messageIdDomain;
+  const defaultLocale = top?.locale === undefined ? undefined : checkLocale(top.locale, 'locale', all);
   const retention = top?.retention === undefined ? undefined : checkRetention(top.retention, all);
   return {
     config: {
       timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}),
+      ...(defaultLocale ? { locale: defaultLocale } : {}),
       transports, events, ...(retention ? { retention } : {}),
     },
     issues: all,
@@ -274,9 +284,10 @@ function checkEvent(
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
   const declared = checkDeclaration(path, e, issues);
+  const rendering = checkRendering(path, e, issues);
   if (!cadence || issues.length > before) return undefined;
   return {
-    type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared,
+    type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared, ...rendering,
     ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(e.urgent && { urgent: true }),
   };
 }

@@ -49,10 +49,19 @@ export interface EventTypeConfig {
   days?: Weekday[];
   /** Delivered inside recipients' quiet hours too. */
   urgent?: boolean;
+  /** Language of its messages when the recipient names none (canonical BCP 47); unset: the top-level `locale`. */
+  locale?: string;
+  /** Dotted payload path of the recipient's language, read from the newest event of a group when the recipient has no profile locale. */
+  localeField?: string;
+  /** Dotted payload path of the recipient's IANA time zone, read like `localeField`; `timezone` is the fallback. */
+  timeZoneField?: string;
 }
 
 export interface DigestConfig {
+  /** Cron cadences' zone, and the zone dates are shown in for recipients with none (a type's `timezone` overrides it). */
   timezone: string;
+  /** Language of messages whose recipient and type name none; unset: the default template files, dates in en-US. */
+  locale?: string;
   /** Handler modules to import (absolute paths or package names), from `handlers:`. */
   handlers?: string[];
   /** Templates directory (absolute), from `templates:`; DIGEST_TEMPLATES overrides it. */

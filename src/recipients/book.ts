@@ -1,10 +1,12 @@
 /**
  * Recipient profiles for the library, the HTTP API and the CLI: checked at
  * the edge (profile.ts), stored whole (store/recipients.ts). The claim reads
- * them (runner/page-timing.ts); a profile set or deleted here makes the
- * recipient's held events due now, so the next window pass times them anew
- * (an unsubscribe suppresses them, `immediate` sends them, a new window
- * re-holds them), rather than at the slot the old profile chose.
+ * them to time each recipient (runner/page-timing.ts) and to render in their
+ * locale and time zone (runner/recipient-settings.ts). A profile set or
+ * deleted here makes the recipient's held events due now, so the next window
+ * pass times them anew (an unsubscribe suppresses them, `immediate` sends
+ * them, a new window re-holds them), rather than at the slot the old profile
+ * chose.
  */
 import type { Registry } from '../handlers/registry.js';
 import type { Db } from '../store/db.js';

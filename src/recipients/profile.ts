@@ -5,9 +5,9 @@
  * each naming its field and the rule (`timeZone: "Mars/Base" is not an IANA
  * time zone`), as record() reports a payload.
  */
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ValidationError, type Issue } from '../errors.js';
+import { canonicalLocale, isZoneName } from '../locale.js';
 import { recipientKeyProblem } from '../record-text.js';
 import { FREQUENCIES, type RecipientProfile, type TypePreference, WALL_TIME, WEEKDAYS } from '../types.js';
 
@@ -19,27 +19,11 @@ export interface RecipientProfileInput {
   preferences?: Record<string, TypePreference> | null;
 }
 
-/** Both columns are varchar(64); the longest IANA zone name is 32 characters. */
-const MAX_NAME = 64;
-
 const quoted = (v: unknown) => JSON.stringify(v);
 const required = (what: string) => ({ error: (iss: { input?: unknown }) => (iss.input === undefined ? `is required${what}` : 'must be a string') });
 
 const localTime = (what = '') => z.string(required(what))
   .refine((v) => WALL_TIME.test(v), { error: (iss) => `${quoted(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` });
-
-// isValidZone alone would also take a fixed offset on an engine whose Intl
-// accepts one ("+03:00"); a profile names a zone, so its DST rules apply.
-const isZoneName = (v: string) => v.length <= MAX_NAME && /^[A-Za-z]/.test(v) && IANAZone.isValidZone(v);
-
-function canonicalLocale(v: string): string | undefined {
-  try {
-    const [tag] = Intl.getCanonicalLocales(v);
-    return tag != null && tag.length <= MAX_NAME ? tag : undefined;
-  } catch {
-    return undefined; // RangeError: not a well-formed BCP 47 tag
-  }
-}
 
 const preference = z.strictObject({
   frequency: z.enum(FREQUENCIES, { error: `must be one of ${FREQUENCIES.join(', ')}` }),

@@ -21,21 +21,44 @@ function toDateTime(value: unknown): DateTime {
   return DateTime.invalid('not a date');
 }
 
+/** Named formats, localized by Intl (`{{date at "date"}}`); a Map, so a format named `constructor` is just a token string. */
+const PRESETS = new Map<string, Intl.DateTimeFormatOptions>([
+  ['datetime', DateTime.DATETIME_MED],
+  ['date', DateTime.DATE_MED],
+  ['time', DateTime.TIME_SIMPLE],
+]);
+
+/** Dates with no language of their own read the same on every host (luxon would take the host's). */
+export const DEFAULT_DATE_LOCALE = 'en-US';
+
+/** An own string property only: the hash and data frame are plain objects, and their prototypes are not ours to read. */
+const own = (o: unknown, key: string): string | undefined => {
+  if (typeof o !== 'object' || o === null || !Object.hasOwn(o, key)) return undefined;
+  const v = (o as Record<string, unknown>)[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
 /**
- * `{{date occurredAt "yyyy-LL-dd HH:mm" zone="Europe/Berlin"}}`. The zone
- * defaults to UTC, not the host's zone, so a message reads the same no
- * matter which replica rendered it. An unparseable value throws: a digest
- * saying "Invalid DateTime" is worse than a failed (retryable) delivery.
+ * `{{date occurredAt}}` (medium date and time), `{{date occurredAt "date"}}`,
+ * `"time"`, `"datetime"`, or a luxon format (`"yyyy-LL-dd HH:mm"`), in the
+ * recipient's time zone and language: the render's data frame carries them
+ * (renderer.ts: `@timeZone`, `@locale`), so they hold inside `{{#each}}`.
+ * `zone="…"` / `locale="…"` override them. With neither, UTC and en-US, not
+ * the host's, so a message reads the same whichever replica rendered it.
+ * An unparseable value throws: a digest saying "Invalid DateTime" is worse
+ * than a failed (retryable) delivery.
  */
 export function date(value: unknown, ...rest: unknown[]): string {
   const options = rest.find(isOptions);
-  const format = typeof rest[0] === 'string' ? rest[0] : "yyyy-LL-dd HH:mm 'UTC'";
-  const zone = typeof options?.hash['zone'] === 'string' ? options.hash['zone'] : 'UTC';
-  const fast = zone === 'UTC' && value instanceof Date ? formatUtc(value, format) : null;
+  const format = typeof rest[0] === 'string' ? rest[0] : 'datetime';
+  const zone = own(options?.hash, 'zone') ?? own(options?.data, 'timeZone') ?? 'UTC';
+  const locale = own(options?.hash, 'locale') ?? own(options?.data, 'locale') ?? DEFAULT_DATE_LOCALE;
+  const preset = PRESETS.get(format);
+  const fast = !preset && zone === 'UTC' && value instanceof Date ? formatUtc(value, format, locale) : null;
   if (fast != null) return fast;
-  const dt = toDateTime(value).setZone(zone);
+  const dt = toDateTime(value).setZone(zone).setLocale(locale);
   if (!dt.isValid) throw new Error(`date: cannot format ${JSON.stringify(value)} (${dt.invalidExplanation ?? dt.invalidReason})`);
-  return dt.toFormat(format);
+  return preset ? dt.toLocaleString(preset) : dt.toFormat(format);
 }
 
 /** `{{pluralize count "request" "requests"}}` → "1 request" / "3 requests". */

@@ -25,7 +25,23 @@ const TOKENS: Record<string, (d: Date) => string> = {
   ss: (d) => pad(d.getUTCSeconds(), 2),
   s: (d) => String(d.getUTCSeconds()),
   SSS: (d) => pad(d.getUTCMilliseconds(), 3),
+  // The zone's name: what luxon prints for UTC in every language.
+  ZZZZ: () => 'UTC',
 };
+
+/**
+ * Numeric tokens read the same in every language that writes Latin digits;
+ * others (ar-EG, fa, …) have luxon write their own. Asked once per locale.
+ */
+const latinDigits = new Map<string, boolean>();
+function writesLatinDigits(locale: string): boolean {
+  let latin = latinDigits.get(locale);
+  if (latin === undefined) {
+    latin = new Intl.NumberFormat(locale).resolvedOptions().numberingSystem === 'latn';
+    if (latinDigits.size < 1000) latinDigits.set(locale, latin);
+  }
+  return latin;
+}
 
 const compiled = new Map<string, Part[] | null>();
 
@@ -48,8 +64,9 @@ function compile(format: string): Part[] | null {
   return seen === format.length ? parts : null;
 }
 
-/** `format` applied to `date` in UTC, or null when luxon must do it. */
-export function formatUtc(date: Date, format: string): string | null {
+/** `format` applied to `date` in UTC (in `locale`), or null when luxon must do it. */
+export function formatUtc(date: Date, format: string, locale = 'en-US'): string | null {
+  if (!writesLatinDigits(locale)) return null;
   let parts = compiled.get(format);
   if (parts === undefined) {
     parts = compile(format);

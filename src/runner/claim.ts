@@ -10,6 +10,8 @@ import type { ClaimedDelivery, RunTrigger } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { type BornDelivery, prepareGroups } from './prepare.js';
+import { settingsFrom } from './recipient-settings.js';
+import { selectRecipientsByKeys } from '../store/recipients.js';
 import { FIRST_CANDIDATES, fitPage, nextCandidates } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
@@ -94,8 +96,11 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, ...nothing };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
-    // Each recipient's own clock: send now, hold for a window / quiet hours, or suppress.
-    const timing = await timePage(tx, cfg, handler.group, page, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
+    // The page's profiles, in one statement: each recipient's own clock (send
+    // now, hold for a window or quiet hours, or suppress) and, below, their
+    // language and time zone to render in.
+    const profiles = await selectRecipientsByKeys(tx, page.map((r) => r.recipient));
+    const timing = await timePage(tx, cfg, handler.group, page, profiles, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
     // A recipient with more events than one delivery takes is read with a
     // LIMIT of its own; the others together, in one IN list.
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
@@ -120,8 +125,9 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const base = { runId, eventType: req.type, transport: cfg.transport };
     const groups = groupEvents(events, handler.group);
     const off = groups.filter((g) => timing.get(g.recipient)?.act === 'suppress');
+    const sent = groups.filter((g) => timing.get(g.recipient)?.act !== 'suppress');
     const born: BornDelivery[] = [
-      ...prepareGroups(ctx, base, groups.filter((g) => timing.get(g.recipient)?.act !== 'suppress')).map((b) => withSlot(b, timing)),
+      ...prepareGroups(ctx, base, sent, settingsFrom(ctx, profiles)).map((b) => withSlot(b, timing)),
       ...off.map((g) => ({ row: { ...base, recipient: g.recipient, groupKey: g.groupKey, suppressed: `the recipient turned ${req.type} off` }, events: g.events })),
     ];
     const insertId = await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
@@ -135,7 +141,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     if (suppressed.length) await stampEvents(tx, suppressed, ctx.databaseNow?.());
     const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null && b.row.suppressed == null).map((b) => ({
       id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
-      ...(b.message ? { message: b.message } : {}),
+      ...(b.message ? { message: b.message } : b.settings ? { settings: b.settings } : {}),
     }));
     const dead = born.filter((b) => b.row.error != null).map((b) => ({
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),

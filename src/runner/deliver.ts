@@ -57,7 +57,7 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
   // Born `sending` with its message at claim (prepare.ts): nothing to render or store.
   let message = d.message;
   if (!message) {
-    const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events);
+    const outcome = renderDelivery(ctx, d.eventType, d.recipient, d.events, d.settings);
     if (!outcome.ok) return handed(fail('render', outcome.error, true));
     if (outcome.poison.length > 0) {
       let deadId: number | null;

@@ -1,6 +1,6 @@
 /**
- * A claimed page's recipients timed (issue 15): one query for the page's
- * profiles, then recipients/timing.ts per recipient. A window digest whose
+ * A claimed page's recipients timed (issue 15): recipients/timing.ts per
+ * recipient, with the profiles the claim read for the page. A window digest whose
  * slot already has its delivery (one query for the page) is held for the
  * next slot instead: one digest per recipient per slot, the unique slot key
  * deciding any race between replicas (store/deliveries.ts SlotTakenError).
@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { selectTakenSlotKeys } from '../store/deliveries.js';
 import type { Executor } from '../store/db.js';
 import type { OutstandingRecipient } from '../store/event-claims.js';
-import { selectRecipientsByKeys } from '../store/recipients.js';
 import { timingFor, type TypeTiming } from '../recipients/timing.js';
 import type { Grouping } from '../handlers/define.js';
+import type { RecipientProfile } from '../types.js';
 
 /** What the claim does with one recipient's events; a `send` with a slot carries its delivery's slot key. */
 export type PageTiming =
@@ -24,9 +24,9 @@ export const slotKey = (type: string, recipient: string, slot: Date) =>
   createHash('sha256').update(JSON.stringify([type, recipient, slot.toISOString()])).digest('hex');
 
 export async function timePage(
-  tx: Executor, t: TypeTiming, grouping: Grouping, page: readonly Pick<OutstandingRecipient, 'recipient' | 'since'>[], now: Date, manual: boolean,
+  tx: Executor, t: TypeTiming, grouping: Grouping, page: readonly Pick<OutstandingRecipient, 'recipient' | 'since'>[],
+  profiles: ReadonlyMap<string, RecipientProfile>, now: Date, manual: boolean,
 ): Promise<Map<string, PageTiming>> {
-  const profiles = await selectRecipientsByKeys(tx, page.map((r) => r.recipient));
   const out = new Map<string, PageTiming>();
   const slotted: Array<{ recipient: string; key: string; at: Date; ifTaken: Date }> = [];
   for (const r of page) {

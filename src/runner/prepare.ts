@@ -1,8 +1,9 @@
 import { contentBytes } from '../store/content-chunks.js';
 import type { ClaimedRow, NewDelivery } from '../store/deliveries.js';
-import type { PreparedMessage, StoredEvent } from '../types.js';
+import type { PreparedMessage, RenderSettings, StoredEvent } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { type Grouped, splitGroupKey } from './group.js';
+import type { SettingsOf } from './recipient-settings.js';
 import { renderDelivery } from './render.js';
 
 /**
@@ -20,6 +21,8 @@ export interface BornDelivery {
   message?: PreparedMessage;
   /** A dead delivery split off another group (its poison events): that group's key. */
   splitFrom?: string;
+  /** What it was rendered in: rendered again with them before the send when born without its message. */
+  settings?: RenderSettings;
 }
 
 /**
@@ -31,12 +34,16 @@ export interface BornDelivery {
  * Events that cannot be rendered go into a delivery born dead, next to the
  * one that takes the rest of the group (runner/render.ts says how they are
  * found); a group none of whose events render is born dead as a whole.
+ * `settingsOf` gives each group's language and time zone (recipient-settings.ts).
  */
-export function prepareGroups(ctx: RunnerContext, base: Omit<NewDelivery, 'recipient' | 'groupKey'>, groups: ReadonlyArray<Grouped<StoredEvent>>): BornDelivery[] {
+export function prepareGroups(
+  ctx: RunnerContext, base: Omit<NewDelivery, 'recipient' | 'groupKey'>, groups: ReadonlyArray<Grouped<StoredEvent>>, settingsOf?: SettingsOf,
+): BornDelivery[] {
   const born: BornDelivery[] = [];
   for (const g of groups) {
     const row = { ...base, recipient: g.recipient, groupKey: g.groupKey };
-    const outcome = renderDelivery(ctx, base.eventType, g.recipient, g.events);
+    const settings = settingsOf?.(base.eventType, g.recipient, g.events);
+    const outcome = renderDelivery(ctx, base.eventType, g.recipient, g.events, settings);
     if (!outcome.ok) {
       born.push({ row: { ...row, error: `render: ${outcome.error}`.slice(0, 4000) }, events: g.events });
       continue;
@@ -45,7 +52,7 @@ export function prepareGroups(ctx: RunnerContext, base: Omit<NewDelivery, 'recip
     const content = { address: to, subject: subject ?? null, text: text ?? null, html: html ?? null };
     born.push(contentBytes(content) <= MAX_BORN_BYTES
       ? { row: { ...row, content }, events: outcome.events, message: { to, subject, text, html } }
-      : { row, events: outcome.events });
+      : { row, events: outcome.events, ...(settings && { settings }) });
     if (outcome.poison.length > 0) {
       const events = outcome.poison.map((p) => p.event);
       born.push({

@@ -1,6 +1,7 @@
 import { selectOutstandingEvents } from '../store/read-pages.js';
 import type { RunnerContext } from './context.js';
 import { groupEvents } from './group.js';
+import { loadRecipientSettings } from './recipient-settings.js';
 import { renderDelivery } from './render.js';
 
 export interface PreviewMessage {
@@ -17,11 +18,12 @@ export interface PreviewMessage {
 export async function previewType(ctx: RunnerContext, type: string, recipient?: string, limit = 10_000): Promise<PreviewMessage[]> {
   const handler = ctx.registry.require(type);
   const events = await selectOutstandingEvents(ctx.db, type, recipient ?? null, limit, ctx.databaseNow?.());
+  const settingsOf = await loadRecipientSettings(ctx, ctx.db, events.map((e) => e.recipient));
   return groupEvents(events, handler.group).map((g) => {
     const base = { recipient: g.recipient, events: g.events.map((e) => e.id) };
     // The same render path as a real run: events a real run would split off
     // into a dead delivery are named in `error` beside the message of the rest.
-    const outcome = renderDelivery(ctx, type, g.recipient, g.events);
+    const outcome = renderDelivery(ctx, type, g.recipient, g.events, settingsOf(type, g.recipient, g.events));
     if (!outcome.ok) return { ...base, error: outcome.error };
     const { to, message } = outcome.rendered;
     const leftOut = outcome.poison.map((p) => p.reason).join('; ');

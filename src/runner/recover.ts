@@ -6,6 +6,7 @@ import type { RunnerContext } from './context.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { deliverAll } from './deliver-all.js';
 import { leasesOf } from './lease-keeper.js';
+import { loadRecipientSettings } from './recipient-settings.js';
 
 /**
  * Re-sends deliveries that are due again: failed ones whose backoff elapsed
@@ -30,9 +31,13 @@ export async function recoverDeliveries(ctx: RunnerContext, limit = 50, signal?:
   const unsent = new Set(found.filter((r) => r.status === 'pending').map((r) => r.id));
   const claimed: ClaimedDelivery[] = [];
   const events = await selectEventsOfDeliveries(ctx.db, ids);
-  for (const row of await selectDeliveriesByIds(ctx.db, ids)) {
+  const rows = await selectDeliveriesByIds(ctx.db, ids);
+  // Re-rendered in the recipient's language and zone as they are now: their profiles in one statement.
+  const settingsOf = await loadRecipientSettings(ctx, ctx.db, rows.map((r) => r.recipient));
+  for (const row of rows) {
     ctx.lifecycle.emit(unsent.has(row.id) ? 'delivery.resumed' : 'delivery.retrying', { deliveryId: row.id, type: row.eventType, attempt: row.attempts });
-    claimed.push({ ...row, leaseToken, events: events.get(row.id) ?? [] });
+    const own = events.get(row.id) ?? [];
+    claimed.push({ ...row, leaseToken, events: own, settings: settingsOf(row.eventType, row.recipient, own) });
   }
   leasesOf(ctx).hold(leaseToken, ids);
   return deliverAll(ctx, claimed, signal);

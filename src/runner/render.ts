@@ -9,8 +9,9 @@
 import type { EventGroup, GroupEvent, Handler } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
 import type { RenderedMessage, Renderer } from '../render/renderer.js';
-import type { StoredEvent } from '../types.js';
+import type { RenderSettings, StoredEvent } from '../types.js';
 import type { RunnerContext } from './context.js';
+import { resolveSettings } from './recipient-settings.js';
 
 export interface RenderedGroup {
   to: string;
@@ -18,13 +19,13 @@ export interface RenderedGroup {
   template: string;
 }
 
-/** One group of (already validated) events into a message. Throws on a handler or template error. */
-export function renderGroup(handler: Handler, renderer: Renderer, group: EventGroup<unknown>): RenderedGroup {
+/** One group of (already validated) events into a message, in `settings`' language and zone. Throws on a handler or template error. */
+export function renderGroup(handler: Handler, renderer: Renderer, group: EventGroup<unknown>, settings?: RenderSettings): RenderedGroup {
   const view = handler.render(group);
   const template = view.template ?? handler.template;
   return {
     to: view.to ?? group.recipient,
-    message: renderer.render(template, view.data),
+    message: renderer.render(template, view.data, settings),
     template,
   };
 }
@@ -55,8 +56,10 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * each renders alone but not together, no single event is at fault and the
  * whole delivery fails, naming all of them.
  */
-export function renderDelivery(ctx: RunnerContext, type: string, recipient: string, events: readonly StoredEvent[]): RenderOutcome {
+export function renderDelivery(ctx: RunnerContext, type: string, recipient: string, events: readonly StoredEvent[], settings?: RenderSettings): RenderOutcome {
   const handler = ctx.registry.require(type);
+  // Without the recipient's (runner/recipient-settings.ts): the payload field and the type's defaults still apply.
+  const given = settings ?? resolveSettings(ctx.config, type, null, events);
   const valid: Array<{ event: StoredEvent; view: GroupEvent<unknown> }> = [];
   const poison: PoisonEvent[] = [];
   for (const event of events) {
@@ -71,7 +74,7 @@ export function renderDelivery(ctx: RunnerContext, type: string, recipient: stri
       poison.push({ event, reason: `event ${event.id}: ${message(err)}` });
     }
   }
-  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) });
+  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) }, given);
   const attempt = (list: typeof valid): { ok: true; rendered: RenderedGroup } | { ok: false; error: string } => {
     try {
       return { ok: true, rendered: render(list) };

@@ -25,13 +25,17 @@ export async function selectRecipient(ex: Executor, recipient: string): Promise<
   return rows[0] && toRecipient(rows[0]);
 }
 
-/** The profiles of these recipients (those that have one), by key: one query per claimed page. */
+/**
+ * The stored profiles of these recipients (those that have one), by key: one
+ * statement per 1,000 keys, so a claimed page (batchSize ≤ 1,000 by default)
+ * costs one round trip however many recipients it holds.
+ */
 export async function selectRecipientsByKeys(ex: Executor, recipients: readonly string[]): Promise<Map<string, StoredRecipientProfile>> {
   const found = new Map<string, StoredRecipientProfile>();
-  for (const part of chunks(recipients)) {
+  for (const part of chunks([...new Set(recipients)])) {
     const rows = await ex.all<Record<string, unknown>>(
       `SELECT ${recipientColumns(ex)} FROM digest_recipients WHERE recipient IN (${placeholders(part.length)})`, part);
-    for (const r of rows.map(toRecipient)) found.set(r.recipient, r);
+    for (const row of rows) found.set(String(row.recipient), toRecipient(row));
   }
   return found;
 }

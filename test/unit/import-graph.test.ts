@@ -22,7 +22,7 @@ const LAYERS: string[][] = [
   ['store', 'handlers', 'render', 'transports'],
   ['config'],
   ['lifecycle-log'],
-  ['clock', 'paths', 'log', 'event-time', 'record-text'],
+  ['clock', 'paths', 'log', 'event-time', 'record-text', 'locale'],
   ['errors'],
   ['lifecycle'],
   ['types'],

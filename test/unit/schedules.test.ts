@@ -188,7 +188,7 @@ events:
       expect.arrayContaining([
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
-        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention)' },
+        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention, locale)' },
         { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
@@ -306,5 +306,29 @@ describe('retention', () => {
     const durations = issuesOf(`${base}  A.B: { cadence: every 1h, transport: console }\nretention: { events: forever, deliveries: 0m }\n`);
     expect(durations.map((i) => i.path).sort()).toEqual(['retention.deliveries', 'retention.events']);
     expect(durations.find((i) => i.path === 'retention.events')!.message).toMatch(/not a duration/);
+  });
+});
+
+describe('rendering options (locale, localeField, timeZoneField)', () => {
+  it('reads locale, localeField and timeZoneField; the tag made canonical', () => {
+    const c = parseSchedules('locale: en-gb\ntransports: { c: { kind: console } }\nevents:\n  A: { cadence: immediate, transport: c, locale: de-at, localeField: lang, timeZoneField: user.tz }\n', {});
+    expect(c.locale).toBe('en-GB');
+    expect(c.events['A']).toMatchObject({ locale: 'de-AT', localeField: 'lang', timeZoneField: 'user.tz' });
+  });
+
+  it('names each bad field, with the other problems of the file', () => {
+    const found = issuesOf(`locale: "en_GB!"
+transports: { c: { kind: console } }
+events:
+  A: { cadence: immediate, transport: c, locale: "x y", localeField: "a..b", timeZoneField: "tz.", timezone: Mars/Base }
+  B: { cadence: immediate, transport: c, timeZoneField: " " }
+`).map((i) => `${i.path}: ${i.message}`);
+    const notTag = 'is not a BCP 47 language tag (e.g. de, de-AT, en-US)';
+    const notPath = 'is not a payload field name or dotted path (e.g. recipient.tz)';
+    expect(found).toEqual(expect.arrayContaining([
+      `locale: "en_GB!" ${notTag}`, `events.A.locale: "x y" ${notTag}`,
+      `events.A.localeField: "a..b" ${notPath}`, `events.A.timeZoneField: "tz." ${notPath}`,
+      'events.B.timeZoneField: must not be empty', 'events.A.timezone: unknown time zone "Mars/Base"',
+    ]));
   });
 });

@@ -10,10 +10,19 @@ describe('formatUtc (the date helper fast path)', () => {
     new Date('2026-01-02T03:04:05.006Z'), new Date('1999-12-31T23:59:59.999Z'), new Date('2024-02-29T00:00:00.000Z'),
     new Date('0042-07-09T10:20:30.400Z'), new Date(0),
   ];
-  const formats = ["yyyy-LL-dd HH:mm 'UTC'", 'yyyy-LL-dd HH:mm', 'dd.MM.yyyy H:mm:ss.SSS', 'd/M/yyyy', "'at' HH'h'mm", 'L-M-d H:m:s', 'yyyyLLdd', "HH 'o''clock'"];
+  const formats = ["yyyy-LL-dd HH:mm 'UTC'", 'yyyy-LL-dd HH:mm ZZZZ', 'yyyy-LL-dd HH:mm', 'dd.MM.yyyy H:mm:ss.SSS', 'd/M/yyyy', "'at' HH'h'mm", 'L-M-d H:m:s', 'yyyyLLdd', "HH 'o''clock'"];
 
   it('formats exactly as luxon does', () => {
     for (const d of dates) for (const f of formats) expect([f, formatUtc(d, f)]).toEqual([f, luxon(d, f)]);
+  });
+
+  it('formats as luxon does in languages that write Latin digits, and leaves the others to luxon', () => {
+    const inLocale = (d: Date, f: string, l: string) => DateTime.fromJSDate(d).setZone('UTC').setLocale(l).toFormat(f);
+    for (const l of ['de', 'fr-CA', 'ja', 'he']) {
+      for (const d of dates) for (const f of formats) expect([l, f, formatUtc(d, f, l)]).toEqual([l, f, inLocale(d, f, l)]);
+    }
+    expect(formatUtc(dates[0]!, 'yyyy', 'ar-EG')).toBeNull();
+    expect(inLocale(dates[0]!, 'yyyy', 'ar-EG')).not.toBe('2026'); // why: Arabic-Indic digits
   });
 
   it('leaves anything else to luxon (returns null): names, weekdays, offsets, escaped or unterminated quotes, bad dates', () => {
@@ -26,7 +35,7 @@ describe('formatUtc (the date helper fast path)', () => {
     const options = { hash: {}, name: 'date' };
     const d = dates[0]!;
     expect(date(d, 'LLL d, yyyy', options)).toBe('Jan 2, 2026'); // luxon path
-    expect(date(d, options)).toBe('2026-01-02 03:04 UTC'); // fast path, default format
+    expect(date(d, 'yyyy-LL-dd HH:mm ZZZZ', options)).toBe('2026-01-02 03:04 UTC'); // fast path
     expect(date(d, 'HH:mm', { hash: { zone: 'Europe/Berlin' }, name: 'date' })).toBe('04:04'); // zone: luxon path
   });
 });

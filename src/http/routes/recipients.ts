@@ -44,7 +44,7 @@ export function recipientRoutes(server: FastifyInstance, app: App): void {
       tags: ['recipients'],
       summary: 'Set a recipient\'s profile, replacing the whole of it (a part left out is cleared)',
       description: 'Checked like setRecipient(): a problem is a 422 naming each field (`timeZone`, `preferences.Order.Created.at` …). '
-        + 'Preferences may name only configured event types. The scheduler does not use profiles yet.',
+        + 'Preferences may name only configured event types. Messages are rendered in the profile\'s locale and time zone; quiet hours and preferences are not applied yet.',
       params: keyParams,
       body: jsonSchema(profileSchema(app.ctx.registry.types()), 'input'),
       response: { 200: profileView, 400: errorBody, 422: errorBody },
