@@ -1,8 +1,12 @@
 /**
- * DKIM through a real SMTP server: the signature covers List-Unsubscribe and
- * List-Unsubscribe-Post (RFC 8058 §4) and verifies with the public key.
+ * The RFC 8058 headers through a real SMTP server and in a written .eml, and
+ * DKIM: the signature covers List-Unsubscribe and List-Unsubscribe-Post
+ * (RFC 8058 §4) and verifies with the public key.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../src/transports/create.js';
 import type { OutgoingMessage, Transport } from '../../src/transports/transport.js';
@@ -78,5 +82,18 @@ describe('smtp: one-click unsubscribe headers and DKIM', () => {
     expect(verifyDkim(rebodied, publicKey).bodyHashOk).toBe(false);
     const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
     expect(verifyDkim(raw, other).signatureOk).toBe(false);
+  });
+});
+
+describe('file transport: the same headers in the .eml', () => {
+  it('writes List-Unsubscribe and List-Unsubscribe-Post', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digest-eml-'));
+    const t = createTransport({ name: 'outbox', kind: 'file', dir, from: 'digest <digest@localhost>' });
+    transports.push(t);
+    await t.send(message('file@example.com'));
+    const [file] = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+    const { headers } = parseEml(readFileSync(join(dir, file!), 'utf8').replace(/\r\n/g, '\n'));
+    expect(headers.get('list-unsubscribe')).toBe(`<${URL_}>`);
+    expect(headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
   });
 });
