@@ -2,20 +2,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseSchedules } from '../../src/config/schedules.js';
-import { ConfigError, type Issue } from '../../src/errors.js';
+import { issuesOf } from '../support/config-issues.js';
 
 const base = 'transports:\n  console: { kind: console }\nevents: {}\n';
-
-function issuesOf(text: string, vars: Record<string, string | undefined> = {}): readonly Issue[] {
-  try {
-    parseSchedules(text, vars);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 const SECRET = 'a-secret-of-32-characters-length';
 const rsaPem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 

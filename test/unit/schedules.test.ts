@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_ATTEMPTS, loadSchedules, parseSchedules } from '../../src/config/schedules.js';
-import { ConfigError, type Issue } from '../../src/errors.js';
 import { describeSchedules } from '../../src/scheduler/fire-times.js';
+import { issuesOf } from '../support/config-issues.js';
 
-/** The issues of the ConfigError that parsing `text` throws (fails the test if none is thrown). */
-function issuesOf(text: string, vars: Record<string, string | undefined> = {}): readonly Issue[] {
-  try {
-    parseSchedules(text, vars);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const base = `
 transports:
