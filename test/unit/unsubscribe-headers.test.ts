@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +96,32 @@ describe('file transport: the same headers in the .eml', () => {
     const { headers } = parseEml(readFileSync(join(dir, file!), 'utf8').replace(/\r\n/g, '\n'));
     expect(headers.get('list-unsubscribe')).toBe(`<${URL_}>`);
     expect(headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+  });
+});
+
+describe('webhook transport: the link in the JSON', () => {
+  it('carries unsubscribeUrl when the message has one, and no such key when not', async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hook.address() as { port: number };
+      const t = createTransport({ name: 'hook', kind: 'webhook', url: `http://127.0.0.1:${port}/`, timeoutMs: 5000 });
+      transports.push(t);
+      await t.send(message('hook@example.com'));
+      await t.send(message('hook2@example.com', { unsubscribeUrl: undefined }));
+      expect(bodies[0]).toMatchObject({ to: 'hook@example.com', unsubscribeUrl: URL_ });
+      expect(bodies[1]).toMatchObject({ to: 'hook2@example.com' });
+      expect(bodies[1]).not.toHaveProperty('unsubscribeUrl');
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 });
