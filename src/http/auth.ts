@@ -1,8 +1,8 @@
 /**
  * Bearer-token auth (`Authorization: Bearer <DIGEST_API_TOKEN>`) on every
- * route but the health probes, static doc assets and unsubscribe links. It runs in onRequest,
- * before the body is read, so an unauthenticated client cannot make us parse
- * a megabyte of JSON.
+ * route but the health probes, static doc assets and unsubscribe links. It
+ * runs in onRequest, before the body is read, so an unauthenticated client
+ * cannot make us parse a megabyte of JSON.
  *
  * Without a token configured the server binds to loopback only (see
  * listen()); as a second line of defence, requests are then accepted only

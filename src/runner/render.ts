@@ -35,7 +35,6 @@ export function renderGroup(handler: Handler, renderer: Renderer, group: EventGr
   };
 }
 
-
 /** An event that cannot be rendered, and why (the reason starts with its id). */
 export interface PoisonEvent {
   event: StoredEvent;
