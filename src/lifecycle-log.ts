@@ -39,6 +39,7 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
   // Debug only: after an outage thousands of unsent deliveries are taken up again, and none of them is a retry.
   'delivery.resumed': ['debug', (f) => ({ evt: 'delivery.resumed', deliveryId: f.deliveryId, type: f.type, attempt: f.attempt })],
   'delivery.replayed': ['info', (f) => ({ evt: 'delivery.replayed', deliveryId: f.deliveryId, type: f.type, transport: f.transport })],
+  'recipient.unsubscribed': ['info', (f) => ({ evt: 'recipient.unsubscribed', type: f.type })],
   'lease.renew_failed': ['warn', (f) => ({ evt: 'lease.renew_failed', err: f.err })],
   'transport.down': ['warn', (f) => ({ transport: f.transport, evt: 'transport.down', code: f.code, err: f.err })],
   'transport.up': ['info', (f) => ({ transport: f.transport, evt: 'transport.up', downMs: f.downMs })],

@@ -53,6 +53,8 @@ export interface LifecycleEvents {
   'delivery.resumed': DeliveryFields;
   /** A sent delivery was re-sent as stored (`digest replay`). */
   'delivery.replayed': { deliveryId: number; type: string; transport: string };
+  /** A one-click unsubscribe link was followed: the recipient's preference for `type` is now `off` (no recipient: it may be an address). */
+  'recipient.unsubscribed': { type: string };
   'lease.renew_failed': { err: string };
   /** The first send that found the transport unreachable; `code` is the short reason. */
   'transport.down': { transport: string; code: string; err: string };

@@ -8,6 +8,7 @@
  * a bad transport must not hide a bad cadence.
  * Handlers and templates are checked elsewhere; this module only knows the file.
  */
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULT_RETENTION, parseRetention, type Retention } from './retention.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -38,19 +39,41 @@ const url = (protocols: string[]) =>
     `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
 
+const domain = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name (e.g. mail.shop.example)').max(253);
+
+/** Shorter keys can be guessed offline from one link (HMAC-SHA256 tokens, src/unsubscribe/token.ts). */
+export const MIN_UNSUBSCRIBE_SECRET = 16;
+
+/** nodemailer signs rsa-sha256 only; the key is checked here so a bad one stops the start, not every send. */
+function isRsaPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
+
 const TopSchema = z.strictObject({
   timezone: zone.default('UTC'),
   // Handler modules (relative to this file, absolute, or a package name) and the templates directory.
   handlers: z.union([text, z.array(text)]).optional(),
   templates: text.optional(),
   // The right-hand side of every Message-ID: a domain of this installation.
-  messageIdDomain: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name (e.g. mail.shop.example)').max(253).optional(),
+  messageIdDomain: domain.optional(),
   transports: z.record(z.string(), z.unknown()),
   events: z.record(z.string(), z.unknown()),
   // How long finished work is kept (config/retention.ts): `30d`, `12h`.
   retention: z.strictObject({ events: text.optional(), deliveries: text.optional(), runs: text.optional() }).optional(),
   // Language of messages whose recipient and type name none (config/rendering.ts); unset: the default template files.
   locale: text.optional(),
+  // Where this scheduler's HTTP server is reached from outside: the base of the links put in messages.
+  publicUrl: url(['http:', 'https:'])
+    .refine((u) => !/[?#]/.test(u), 'must be a base URL, without ?query or #fragment')
+    .optional(),
+  // One-click unsubscribe links (src/unsubscribe/): the key their tokens are signed with.
+  unsubscribe: z.strictObject({
+    secret: z.string().min(MIN_UNSUBSCRIBE_SECRET, `must be at least ${MIN_UNSUBSCRIBE_SECRET} characters (e.g. openssl rand -base64 32)`),
+  }).optional(),
 });
 
 const TransportSchemas = {
@@ -67,6 +90,14 @@ const TransportSchemas = {
       servername: text.optional(),
       minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
       ca: text.optional(),
+    }).optional(),
+    // DKIM-sign every message (nodemailer's dkim option; see transports/smtp.ts for the headers signed).
+    dkim: z.strictObject({
+      domainName: domain,
+      keySelector: z.string().regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/, 'must be a DKIM selector (e.g. mail2026)'),
+      // A PEM key from the environment often has its line breaks written as `\n`.
+      privateKey: z.preprocess((v) => (typeof v === 'string' && !v.includes('\n') ? v.replaceAll('\\n', '\n') : v),
+        text.refine(isRsaPrivateKey, 'must be an RSA private key in PEM form (-----BEGIN PRIVATE KEY----- …)')),
     }).optional(),
   }),
   webhook: z.strictObject({
@@ -233,11 +264,17 @@ export function readSchedules(text: string, vars: Vars, dir: string): { config?:
   const messageIdDomain = top?.messageIdDomain;
   const defaultLocale = top?.locale === undefined ? undefined : checkLocale(top.locale, 'locale', all);
   const retention = top?.retention === undefined ? undefined : checkRetention(top.retention, all);
+  // Links need a place to point to.
+  if (top?.unsubscribe && top.publicUrl === undefined) {
+    all.push({ path: 'unsubscribe', message: 'needs publicUrl: the base URL where this scheduler\'s HTTP server is reached (the links point there)' });
+  }
+  const publicUrl = top?.publicUrl?.replace(/\/+$/, '');
   return {
     config: {
       timezone, handlers: handlers.map((h) => fromFile(dir, h)), templates, ...(messageIdDomain ? { messageIdDomain } : {}),
       ...(defaultLocale ? { locale: defaultLocale } : {}),
       transports, events, ...(retention ? { retention } : {}),
+      ...(publicUrl ? { publicUrl } : {}), ...(top?.unsubscribe ? { unsubscribe: top.unsubscribe } : {}),
     },
     issues: all,
   };

@@ -11,10 +11,17 @@ export interface SmtpTls {
   ca?: string;
 }
 
+/** DKIM signing for an SMTP transport (nodemailer's `dkim`); `privateKey` is PEM text, e.g. from `${DKIM_KEY}`. */
+export interface SmtpDkim {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
 export type TransportConfig =
   | { name: string; kind: 'console' }
   | { name: string; kind: 'file'; dir: string; from: string }
-  | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number; tls?: SmtpTls }
+  | { name: string; kind: 'smtp'; url: string; from: string; ratePerSecond?: number; tls?: SmtpTls; dkim?: SmtpDkim }
   | {
     name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number; concurrency?: number;
     /** POST deliveries as a JSON array, up to `batchSize` (default 100) per request. */
@@ -72,4 +79,13 @@ export interface DigestConfig {
   events: Record<string, EventTypeConfig>;
   /** From `retention:`; unset parts take DEFAULT_RETENTION (config/retention.ts). */
   retention?: Retention;
+  /** Base URL where this scheduler's HTTP server is reached from outside (no trailing slash): links in messages point here. */
+  publicUrl?: string;
+  /** One-click unsubscribe (src/unsubscribe/); set only together with `publicUrl`. */
+  unsubscribe?: UnsubscribeConfig;
+}
+
+/** `unsubscribe:` — the HMAC key of the unsubscribe links' tokens. */
+export interface UnsubscribeConfig {
+  secret: string;
 }

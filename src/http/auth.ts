@@ -1,8 +1,8 @@
 /**
  * Bearer-token auth (`Authorization: Bearer <DIGEST_API_TOKEN>`) on every
- * route but the health probes and static doc assets. It runs in onRequest,
- * before the body is read, so an unauthenticated client cannot make us parse
- * a megabyte of JSON.
+ * route but the health probes, static doc assets and unsubscribe links. It
+ * runs in onRequest, before the body is read, so an unauthenticated client
+ * cannot make us parse a megabyte of JSON.
  *
  * Without a token configured the server binds to loopback only (see
  * listen()); as a second line of defence, requests are then accepted only
@@ -11,6 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UNSUBSCRIBE_PATH } from '../unsubscribe/link.js';
 
 /**
  * Probes must work without credentials (load balancers, kubelets). The
@@ -58,8 +59,11 @@ function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-export function installAuth(server: FastifyInstance, token: string | undefined, opts: { protectDocs?: boolean } = {}): void {
-  const open = opts.protectDocs ? PUBLIC : [...PUBLIC, ...DOCS];
+/** One-click unsubscribe links (routes/unsubscribe.ts): the signed token in the path is their credential. */
+const UNSUBSCRIBE = new RegExp(`^${UNSUBSCRIBE_PATH}/[^/?]+(\\?|$)`);
+
+export function installAuth(server: FastifyInstance, token: string | undefined, opts: { protectDocs?: boolean; unsubscribe?: boolean } = {}): void {
+  const open = [...PUBLIC, ...(opts.protectDocs ? [] : DOCS), ...(opts.unsubscribe ? [UNSUBSCRIBE] : [])];
   server.addHook('onRequest', async (request, reply) => {
     if (open.some((p) => p.test(request.url))) return;
     if (token == null ? isLoopback(request.socket.remoteAddress) && ownLoopbackHost(request) : tokenMatches(bearer(request) ?? '', token)) return;

@@ -1,6 +1,7 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
- * outbox out, recipient profiles, health, readiness, metrics and the OpenAPI document.
+ * outbox out, recipient profiles, one-click unsubscribe links, health,
+ * readiness, metrics and the OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
@@ -23,6 +24,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 
 /** 1,000 events of typical size fit; a runaway client gets a 413 instead of our memory. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -55,13 +57,14 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   });
   loggers.set(server, logger);
   installErrorHandler(server, logger);
-  installAuth(server, opts.token, { protectDocs: opts.protectDocs });
+  installAuth(server, opts.token, { protectDocs: opts.protectDocs, unsubscribe: app.ctx.config.unsubscribe !== undefined });
   await registerOpenApi(server, packageVersion());
   healthRoutes(server, app);
   eventRoutes(server, app, opts.metrics);
   scheduleRoutes(server, app);
   deliveryRoutes(server, app);
   recipientRoutes(server, app);
+  unsubscribeRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

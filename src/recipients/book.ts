@@ -11,8 +11,8 @@
 import type { Registry } from '../handlers/registry.js';
 import type { Db } from '../store/db.js';
 import { holdEvents, selectHeldEventIds } from '../store/event-holds.js';
-import { deleteRecipient, selectRecipient, selectRecipientsPage, upsertRecipient } from '../store/recipients.js';
-import type { StoredRecipientProfile } from '../types.js';
+import { deleteRecipient, selectRecipient, selectRecipientsPage, upsertRecipient, upsertRecipientPreference } from '../store/recipients.js';
+import type { StoredRecipientProfile, TypePreference } from '../types.js';
 import { parseRecipientProfile, type RecipientProfileInput } from './profile.js';
 
 export interface RecipientBook {
@@ -23,6 +23,12 @@ export interface RecipientBook {
    * naming each field at fault; returns the profile as stored.
    */
   setRecipient(recipient: string, profile: RecipientProfileInput): Promise<StoredRecipientProfile>;
+  /**
+   * Sets one type's preference and keeps everything else the profile holds
+   * (one-click unsubscribe sets `off`); creates the profile when there is
+   * none. Checked like setRecipient (a known type, a valid preference).
+   */
+  setPreference(recipient: string, type: string, preference: TypePreference): Promise<void>;
   /** The stored profile, or null: the recipient gets every type's defaults. Keys compare exactly. */
   getRecipient(recipient: string): Promise<StoredRecipientProfile | null>;
   /** true when a profile was deleted. */
@@ -44,6 +50,11 @@ export function createRecipientBook(db: Db, registry: Pick<Registry, 'types'>, d
       await retime(recipient);
       // Read back for updated_at; a concurrent PUT may have replaced it since, and then that one is what is stored.
       return (await selectRecipient(db, recipient))!;
+    },
+    async setPreference(recipient, type, preference) {
+      const profile = parseRecipientProfile(recipient, { preferences: { [type]: preference } }, registry.types());
+      await upsertRecipientPreference(db, recipient, type, profile.preferences[type]!, databaseNow?.());
+      await retime(recipient);
     },
     getRecipient: async (recipient) => (await selectRecipient(db, recipient)) ?? null,
     async deleteRecipient(recipient) {

@@ -11,6 +11,7 @@ import { messageIdFor } from './message-id.js';
 import { renderDelivery } from './render.js';
 import type { Send } from './sender.js';
 import { splitPoison } from './split-poison.js';
+import { unsubscribeFields } from '../unsubscribe/link.js';
 
 
 const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
@@ -102,7 +103,11 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     try {
       const started = performance.now();
       sentWith = messageId;
-      await send({ deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to, subject, text, html });
+      await send({
+        deliveryId: d.id, messageId, eventType: d.eventType, recipient: d.recipient, to, subject, text, html,
+        // Not stored with the row: derived again from the config, equal to the one rendered into the bodies.
+        ...unsubscribeFields(ctx.config, { recipient: d.recipient, type: d.eventType }),
+      });
       sendMs = performance.now() - started;
       ticket.answered();
     } catch (err) {

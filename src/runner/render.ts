@@ -10,6 +10,7 @@ import type { EventGroup, GroupEvent, Handler } from '../handlers/define.js';
 import { validatePayload } from '../handlers/validate.js';
 import type { RenderedMessage, Renderer } from '../render/renderer.js';
 import type { RenderSettings, StoredEvent } from '../types.js';
+import { unsubscribeFields } from '../unsubscribe/link.js';
 import type { RunnerContext } from './context.js';
 import { resolveSettings } from './recipient-settings.js';
 
@@ -19,13 +20,21 @@ export interface RenderedGroup {
   template: string;
 }
 
-/** One group of (already validated) events into a message, in `settings`' language and zone. Throws on a handler or template error. */
-export function renderGroup(handler: Handler, renderer: Renderer, group: EventGroup<unknown>, settings?: RenderSettings): RenderedGroup {
+/**
+ * One group of (already validated) events into a message, in `settings`'
+ * language and zone. Throws on a handler or template error. `context`: what
+ * every template of the delivery sees besides the handler's data
+ * (`unsubscribeUrl`); it wins over a handler's field of the same name, so a
+ * payload cannot replace the link.
+ */
+export function renderGroup(
+  handler: Handler, renderer: Renderer, group: EventGroup<unknown>, settings?: RenderSettings, context?: Record<string, unknown>,
+): RenderedGroup {
   const view = handler.render(group);
   const template = view.template ?? handler.template;
   return {
     to: view.to ?? group.recipient,
-    message: renderer.render(template, view.data, settings),
+    message: renderer.render(template, context ? { ...view.data, ...context } : view.data, settings),
     template,
   };
 }
@@ -74,7 +83,9 @@ export function renderDelivery(ctx: RunnerContext, type: string, recipient: stri
       poison.push({ event, reason: `event ${event.id}: ${message(err)}` });
     }
   }
-  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) }, given);
+  // The same link the List-Unsubscribe header carries (deliver.ts computes it again at send).
+  const context = unsubscribeFields(ctx.config, { recipient, type });
+  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) }, given, context);
   const attempt = (list: typeof valid): { ok: true; rendered: RenderedGroup } | { ok: false; error: string } => {
     try {
       return { ok: true, rendered: render(list) };

@@ -1,5 +1,6 @@
 import { DigestError } from '../errors.js';
 import { selectDeliveriesByIds } from '../store/deliveries.js';
+import { unsubscribeFields } from '../unsubscribe/link.js';
 import type { RunnerContext } from './context.js';
 
 /**
@@ -25,6 +26,7 @@ export async function replayDelivery(ctx: RunnerContext, id: number): Promise<vo
   await transport.send({
     deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to: d.address ?? d.recipient,
     subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
+    ...unsubscribeFields(ctx.config, { recipient: d.recipient, type: d.eventType }),
   });
   ctx.lifecycle.emit('delivery.replayed', { deliveryId: d.id, type: d.eventType, transport: name! });
 }

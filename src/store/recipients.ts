@@ -1,7 +1,7 @@
-/** digest_recipients: recipient profiles, one row per recipient key, written whole. */
+/** digest_recipients: recipient profiles, one row per recipient key, written whole (or one type's preference at a time). */
 import { chunks, type Executor, nowParam, nowSql, placeholders } from './db.js';
 import { recipientColumns, recipientValues, toRecipient } from './recipient-row.js';
-import type { RecipientProfile, StoredRecipientProfile } from '../types.js';
+import type { RecipientProfile, StoredRecipientProfile, TypePreference } from '../types.js';
 
 const SET_COLUMNS = ['time_zone', 'locale', 'quiet_start', 'quiet_end', 'preferences', 'updated_at'];
 
@@ -17,6 +17,28 @@ export async function upsertRecipient(ex: Executor, recipient: string, profile: 
     `INSERT INTO digest_recipients (recipient, ${SET_COLUMNS.join(', ')})
      VALUES (?, ?, ?, ?, ?, ?, ${nowSql(ex)}) ${ON_KEY_TAKEN[ex.dialect]}`,
     [...recipientValues(recipient, profile), nowParam(now)]);
+}
+
+// RFC 7396 merge patches, on both engines: the first drops the type's old
+// preference whole (a null member is removed), the second sets the new one;
+// one patch alone would keep old fields the new preference leaves out (`at`).
+const ON_KEY_TAKEN_PATCH = {
+  mysql: 'ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), preferences = JSON_MERGE_PATCH(JSON_MERGE_PATCH(preferences, ?), ?)',
+  sqlite: 'ON CONFLICT (recipient) DO UPDATE SET updated_at = excluded.updated_at, preferences = json_patch(json_patch(preferences, ?), ?)',
+} as const;
+
+/**
+ * Sets one type's preference and keeps the rest of the profile, creating a
+ * profile with only that preference when there is none. One statement: two
+ * changes to one recipient at once (two unsubscribe clicks) both land,
+ * where a read-modify-write would lose one.
+ */
+export async function upsertRecipientPreference(ex: Executor, recipient: string, type: string, preference: TypePreference, now?: Date): Promise<void> {
+  const set = JSON.stringify({ [type]: preference });
+  await ex.run(
+    `INSERT INTO digest_recipients (recipient, ${SET_COLUMNS.join(', ')})
+     VALUES (?, NULL, NULL, NULL, NULL, ?, ${nowSql(ex)}) ${ON_KEY_TAKEN_PATCH[ex.dialect]}`,
+    [recipient, set, nowParam(now), JSON.stringify({ [type]: null }), set]);
 }
 
 export async function selectRecipient(ex: Executor, recipient: string): Promise<StoredRecipientProfile | undefined> {

@@ -14,7 +14,9 @@ export function createTransport(config: TransportConfig): Transport {
     case 'file':
       return fileTransport(config.name, { dir: config.dir, from: config.from });
     case 'smtp':
-      return smtpTransport(config.name, { url: config.url, from: config.from, ratePerSecond: config.ratePerSecond, tls: config.tls });
+      return smtpTransport(config.name, {
+        url: config.url, from: config.from, ratePerSecond: config.ratePerSecond, tls: config.tls, dkim: config.dkim,
+      });
     case 'webhook':
       return webhookTransport(config.name, {
         url: config.url, secret: config.secret, timeoutMs: config.timeoutMs, concurrency: config.concurrency,

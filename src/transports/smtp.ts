@@ -1,5 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer, { type NodemailerError } from 'nodemailer';
+import type { SmtpDkim } from '../config/types.js';
+import { DKIM_SIGNED_HEADERS } from './dkim-headers.js';
 import { PermanentDeliveryError, TransportUnavailableError } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
 import { mailMessage } from './mail-message.js';
@@ -12,6 +14,8 @@ export interface SmtpTransportOptions {
   from: string;
   ratePerSecond?: number;
   tls?: ConnectionOptions;
+  /** Sign every message with this key (headers: DKIM_SIGNED_HEADERS). */
+  dkim?: SmtpDkim;
 }
 
 
@@ -79,6 +83,7 @@ export function smtpTransport(name: string, options: SmtpTransportOptions): Tran
     greetingTimeout: 15_000,
     socketTimeout: 20_000,
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } } : {}),
   });
   const limiter = options.ratePerSecond ? createRateLimiter(options.ratePerSecond) : undefined;
 

@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   subject?: string;
   text?: string;
   html?: string;
+  /** The recipient's one-click unsubscribe link for this type (List-Unsubscribe, RFC 8058); set only when unsubscribe is configured. */
+  unsubscribeUrl?: string;
 }
 
 export interface Transport {

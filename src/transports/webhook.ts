@@ -32,8 +32,9 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** The JSON object a delivery is POSTed as: the whole body of a single send, one item of a batch. */
-const payloadOf = ({ deliveryId, messageId, eventType, recipient, to, subject, text, html }: OutgoingMessage) =>
-  ({ deliveryId, messageId, eventType, recipient, to, subject, text, html });
+const payloadOf = ({ deliveryId, messageId, eventType, recipient, to, subject, text, html, unsubscribeUrl }: OutgoingMessage) =>
+  // unsubscribeUrl: for a receiver that sends the mail itself and sets List-Unsubscribe from it.
+  ({ deliveryId, messageId, eventType, recipient, to, subject, text, html, ...(unsubscribeUrl ? { unsubscribeUrl } : {}) });
 
 /**
  * POSTs each delivery as JSON; `Idempotency-Key` is the stable messageId so the receiver can drop re-sends.

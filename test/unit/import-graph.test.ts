@@ -19,7 +19,7 @@ const LAYERS: string[][] = [
   ['scheduler'],
   ['runner'],
   ['record', 'recipients'],
-  ['store', 'handlers', 'render', 'transports'],
+  ['store', 'handlers', 'render', 'transports', 'unsubscribe'],
   ['config'],
   ['lifecycle-log'],
   ['clock', 'paths', 'log', 'event-time', 'record-text', 'locale'],

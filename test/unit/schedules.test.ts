@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_ATTEMPTS, loadSchedules, parseSchedules } from '../../src/config/schedules.js';
-import { ConfigError, type Issue } from '../../src/errors.js';
 import { describeSchedules } from '../../src/scheduler/fire-times.js';
+import { issuesOf } from '../support/config-issues.js';
 
-/** The issues of the ConfigError that parsing `text` throws (fails the test if none is thrown). */
-function issuesOf(text: string, vars: Record<string, string | undefined> = {}): readonly Issue[] {
-  try {
-    parseSchedules(text, vars);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const base = `
 transports:
@@ -188,7 +178,7 @@ events:
       expect.arrayContaining([
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
-        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention, locale)' },
+        { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention, locale, publicUrl, unsubscribe)' },
         { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
