@@ -14,10 +14,15 @@ export interface ScheduleDescription {
   next: string[];
 }
 
+/** `immediate, deliverAt 09:00 (mon,fri) recipient-local`: a window type claims on its cadence and sends in each recipient's own window. */
+const cadenceText = (event: DigestConfig['events'][string]) => (event.deliverAt
+  ? `${event.cadence.text}, deliverAt ${event.deliverAt}${event.days ? ` (${event.days.join(',')})` : ''} recipient-local`
+  : event.cadence.text);
+
 export function describeSchedules(config: DigestConfig, now: Date, n = 3): ScheduleDescription[] {
   return Object.values(config.events).map((event) => ({
     type: event.type,
-    cadence: event.cadence.text,
+    cadence: cadenceText(event),
     timezone: event.timezone,
     next: nextSlots(event.cadence, now, n).map((slot) => DateTime.fromJSDate(slot, { zone: event.timezone }).toISO()!),
   }));

@@ -71,6 +71,15 @@ describe('the shipped config/schedules.yaml', () => {
       },
     ]);
   });
+
+  it('a window type reads as its cadence plus its recipient-local window; a missing cadence with deliverAt is immediate', () => {
+    const config = parseSchedules(
+      'transports: { c: { kind: console } }\nevents:\n  W: { deliverAt: "09:00", days: [mon, fri], transport: c, urgent: true }\n', {}, '.');
+    expect(config.events.W).toMatchObject({ cadence: { kind: 'immediate' }, deliverAt: '09:00', days: ['mon', 'fri'], urgent: true });
+    expect(describeSchedules(config, new Date('2026-11-21T13:30:00Z'))[0]!.cadence).toBe('immediate, deliverAt 09:00 (mon,fri) recipient-local');
+    expect(() => parseSchedules('transports: { c: { kind: console } }\nevents:\n  W: { days: [mon], deliverAt: "9am", transport: c }\n', {}, '.'))
+      .toThrow(/events\.W\.deliverAt: "9am" is not a local time/);
+  });
 });
 
 describe('parseSchedules', () => {
