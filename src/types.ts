@@ -11,8 +11,12 @@ export type Cadence =
   | { kind: 'cron'; text: string; timezone: string }
   | { kind: 'every'; text: string; ms: number; timezone: string };
 
-/** pending → sending → sent | failed (will retry) | dead (gave up). */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
+/**
+ * pending → sending → sent | failed (will retry) | dead (gave up) |
+ * suppressed (its address is on the suppression list: not sent, events
+ * stamped, never retried).
+ */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -69,7 +73,7 @@ export interface PreparedMessage {
 }
 
 /** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
-export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost' | 'suppressed';
 
 /** A local wall time `HH:MM`, 00:00–23:59 (send windows, quiet hours, preferred times). */
 export type WallTime = string;
@@ -109,4 +113,16 @@ export interface RecipientProfile {
 export interface StoredRecipientProfile extends RecipientProfile {
   recipient: string;
   updatedAt: Date;
+}
+
+/** Why an address is suppressed: an operator's entry, a hard bounce, a complaint. */
+export const SUPPRESSION_REASONS = ['manual', 'bounce', 'complaint'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** An address that must receive nothing; `address` is lower-cased. */
+export interface Suppression {
+  address: string;
+  reason: SuppressionReason;
+  detail: string | null;
+  createdAt: Date;
 }
