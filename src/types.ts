@@ -72,7 +72,11 @@ export interface PreparedMessage {
   html?: string;
 }
 
-/** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
+/**
+ * What one attempt at a delivery came to. `deferred`: not sent, its transport
+ * is down; back to pending without costing an attempt. `suppressed`: not
+ * sent, its address is on the suppression list; done.
+ */
 export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost' | 'suppressed';
 
 /** A local wall time `HH:MM`, 00:00–23:59 (send windows, quiet hours, preferred times). */
