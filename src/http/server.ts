@@ -1,6 +1,7 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
- * outbox out, recipient profiles, health, readiness, metrics and the OpenAPI document.
+ * outbox out, recipient profiles, the suppression list and bounce reports,
+ * health, readiness, metrics and the OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
@@ -23,6 +24,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 
 /** 1,000 events of typical size fit; a runaway client gets a 413 instead of our memory. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -62,6 +64,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   scheduleRoutes(server, app);
   deliveryRoutes(server, app);
   recipientRoutes(server, app);
+  suppressionRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

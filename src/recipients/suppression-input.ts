@@ -19,8 +19,9 @@ export const normalAddress = (address: string): string => address.trim().toLower
 
 export const addressSchema = z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
   .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(MAX_ADDRESS, { error: `must be at most ${MAX_ADDRESS} characters` })
+  // abort: one problem per address, not "empty" and "not an address" both.
+  .min(1, { error: 'must not be empty', abort: true })
+  .max(MAX_ADDRESS, { error: `must be at most ${MAX_ADDRESS} characters`, abort: true })
   .refine((v) => /^[^\s@]+@[^\s@]+$/.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not an email address (local@domain)` })
   .transform(normalAddress);
 

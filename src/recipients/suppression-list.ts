@@ -27,6 +27,8 @@ export interface SuppressionList {
    * ValidationError naming the field; returns the row as stored.
    */
   suppress(address: string, reason?: SuppressionReason, detail?: string | null): Promise<Suppression>;
+  /** suppress() with its arguments as one object `{ address, reason?, detail? }`, as given (HTTP): a field it does not know is named. */
+  add(input: unknown): Promise<Suppression>;
   /** true when the address was suppressed and no longer is. Case-insensitive. */
   unsuppress(address: string): Promise<boolean>;
   /** A page: newest first (the default) or by address, after the previous page's cursor. */
@@ -45,7 +47,9 @@ export function createSuppressionList(db: Db, databaseNow?: () => Date | undefin
     return (await selectSuppression(db, s.address))!;
   };
   return {
-    suppress: (address, reason, detail) => store(parseSuppression({ address, reason, detail })),
+    // async: a problem is a rejected promise, as from every other call here.
+    suppress: async (address, reason, detail) => store(parseSuppression({ address, reason, detail })),
+    add: async (input) => store(parseSuppression(input)),
     unsuppress: async (address) => (await deleteSuppression(db, normalAddress(String(address)))) === 1,
     listSuppressions: (page = { order: 'newest' }) => selectSuppressionsPage(db, { ...page, limit: page.limit ?? DEFAULT_PAGE }),
     countSuppressions: () => countSuppressions(db),
