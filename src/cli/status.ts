@@ -7,7 +7,7 @@ export function formatStatus(s: ScheduleStatus): string {
     cadence: 'unknown type',
     outstanding: t.outstanding,
     oldest: t.oldestAgeSeconds == null ? null : duration(t.oldestAgeSeconds * 1000),
-    'last run': null, 'next run': 'never (not configured)', sent: null, failed: null, dead: null, 'in flight': null,
+    'last run': null, 'next run': 'never (not configured)', sent: null, failed: null, dead: null, suppressed: null, 'in flight': null,
   }));
   return table([...s.types.map((t) => ({
     type: t.type,
@@ -19,6 +19,7 @@ export function formatStatus(s: ScheduleStatus): string {
     sent: t.deliveries.sent,
     failed: t.deliveries.failed,
     dead: t.deliveries.dead,
+    suppressed: t.deliveries.suppressed,
     'in flight': t.deliveries.pending + t.deliveries.sending,
   })), ...unknown]);
 }
