@@ -3,10 +3,9 @@ export {
   createDigest, record, recordMany, setRecipient, getRecipient, deleteRecipient, suppress, unsuppress, listSuppressions, closeDefaultClient,
 } from './digest.js';
 export type { Digest, DigestOptions, EventTypeOf, PayloadOf, TypedRecorder, RecipientProfiles, Suppressions } from './digest.js';
-export type { SuppressionCursor } from './store/suppressions.js';
 export type { RecordOptions, EventInput, Recorder } from './record.js';
 export type { RecipientProfileInput } from './recipients/profile.js';
-export type { Frequency, RecipientProfile, StoredRecipientProfile, TypePreference, Weekday, Suppression, SuppressionReason } from './types.js';
+export type { Frequency, RecipientProfile, StoredRecipientProfile, TypePreference, Weekday, Suppression, SuppressionCursor, SuppressionReason } from './types.js';
 export type { RunNowOptions, RunNowResult } from './runner/run-now.js';
 export { createScheduler } from './scheduler-service.js';
 export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-service.js';

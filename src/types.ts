@@ -130,3 +130,6 @@ export interface Suppression {
   detail: string | null;
   createdAt: Date;
 }
+
+/** Where a page of suppressions starts: after this address (by address), or after this (createdAt, address) (newest first). */
+export type SuppressionCursor = { order: 'address'; after?: string } | { order: 'newest'; after?: { createdAt: Date; address: string } };

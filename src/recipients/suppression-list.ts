@@ -6,9 +6,9 @@
  */
 import type { Db } from '../store/db.js';
 import {
-  countSuppressions, deleteSuppression, selectSuppression, selectSuppressionsPage, type SuppressionCursor, upsertSuppressions,
+  countSuppressions, deleteSuppression, selectSuppression, selectSuppressionsPage, upsertSuppressions,
 } from '../store/suppressions.js';
-import type { Suppression, SuppressionReason } from '../types.js';
+import type { Suppression, SuppressionCursor, SuppressionReason } from '../types.js';
 import { type BounceType, parseBounces, suppressionReasonOf } from './bounce-input.js';
 import { normalAddress, parseSuppression } from './suppression-input.js';
 

@@ -4,7 +4,7 @@
  * (suppressions/address.ts): every lookup here is by that exact text.
  */
 import { chunks, type Executor, nowParam, nowSql, placeholders, toDate } from './db.js';
-import type { Suppression, SuppressionReason } from '../types.js';
+import type { Suppression, SuppressionCursor, SuppressionReason } from '../types.js';
 
 const COLUMNS = 'address, reason, detail, created_at AS createdAt';
 
@@ -47,9 +47,6 @@ export async function selectSuppression(ex: Executor, address: string): Promise<
 export async function deleteSuppression(ex: Executor, address: string): Promise<number> {
   return (await ex.run('DELETE FROM digest_suppressions WHERE address = ?', [address])).affectedRows;
 }
-
-/** Where a page starts: after this address (by address), or after this (created_at, address) (newest first). */
-export type SuppressionCursor = { order: 'address'; after?: string } | { order: 'newest'; after?: { createdAt: Date; address: string } };
 
 /**
  * One page of suppressions: by address, or newest first (ties by address).

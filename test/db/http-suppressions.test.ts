@@ -50,6 +50,11 @@ describeEngines('the suppression list over HTTP', (engine) => {
     expect((await api('/v1/suppressions', {}, null)).status).toBe(401);
     expect((await api('/v1/suppressions/a%40x.example', { method: 'DELETE' }, null)).status).toBe(401);
     expect(await t.app.suppressions.countSuppressions()).toBe(0);
+    // Documented: the OpenAPI document lists every route (it holds no data, so it is open).
+    const doc = await (await api('/openapi.json', {}, null)).json() as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/suppressions']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/v1/suppressions/{address}']!)).toEqual(['delete']);
+    expect(Object.keys(doc.paths['/v1/bounces']!)).toEqual(['post']);
   });
 
   it('POST stores the address lower-cased (reason manual by default), GET lists it, DELETE removes it in any case', async () => {

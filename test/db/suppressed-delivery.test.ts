@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { DigestConfig } from '../../src/config/types.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
+import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
 import { createTransport } from '../../src/transports/create.js';
 import { testApp } from '../support/app.js';
@@ -106,6 +107,26 @@ describeEngines('deliveries to a suppressed address', (engine) => {
       expect(row).toMatchObject({ status: 'suppressed', address: 'gone@shop.example' });
       expect(row!.error).toContain('(bounce)');
       expect(await unstamped(engine.db)).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a replay is refused once the address is suppressed, and for a suppressed delivery', async () => {
+    const { app, ctx, recorder } = await mailApp(engine);
+    try {
+      await recorder.record('Order.Created', { email_address: 'dan@shop.example', order_id: 11 });
+      await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+      const [sent] = await deliveries(engine.db);
+      expect(sent!.status).toBe('sent');
+      await app.suppressions.reportBounces({ type: 'complaint', address: 'DAN@shop.example' });
+      await expect(replayDelivery(ctx, sent!.id)).rejects.toThrow(`delivery ${sent!.id} was not replayed: its address is on the suppression list (complaint)`);
+      await recorder.record('Order.Created', { email_address: 'dan@shop.example', order_id: 12 });
+      await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+      const suppressed = (await deliveries(engine.db))[1]!;
+      expect(suppressed.status).toBe('suppressed');
+      await expect(replayDelivery(ctx, suppressed.id)).rejects.toThrow(/is suppressed/);
+      expect(smtp.state.accepted).toHaveLength(1);
     } finally {
       await app.close();
     }

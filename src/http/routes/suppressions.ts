@@ -11,8 +11,7 @@ import type { App } from '../../app.js';
 import { ValidationError } from '../../errors.js';
 import { BOUNCE_TYPES, bounceBodySchema } from '../../recipients/bounce-input.js';
 import { suppressionInputSchema } from '../../recipients/suppression-input.js';
-import type { SuppressionCursor } from '../../store/suppressions.js';
-import { SUPPRESSION_REASONS, type Suppression } from '../../types.js';
+import { SUPPRESSION_REASONS, type Suppression, type SuppressionCursor } from '../../types.js';
 import { HttpError } from '../errors.js';
 import { errorBody, iso, isoTime, jsonSchema } from '../schema.js';
 
