@@ -62,6 +62,8 @@ export interface ClaimedDelivery {
   events: StoredEvent[];
   /** Rendered at claim and stored with the row, which was born `sending`: sent as it is. Absent: rendered just before the send. */
   message?: PreparedMessage;
+  /** A retry's address as last rendered (stored on the row): its suppression is looked up with the others' ahead of the re-render. */
+  address?: string | null;
 }
 
 /** A rendered message: its address and content. */

@@ -1,10 +1,12 @@
 /**
  * Whether a delivery's address is suppressed, asked just before its send.
  * One deliverAll call asks for many deliveries: the addresses known when it
- * starts (messages rendered at claim) are looked up together in one
- * statement; addresses rendered later, just before their send, are folded
- * into one lookup per group of sends in flight (groupCommit), never one
- * statement per delivery.
+ * starts — messages rendered at claim, and a retry's address as last
+ * rendered (it renders the same unless the handler or payload changed) —
+ * are looked up together in one statement. An address known only once
+ * rendered (a delivery never rendered before, or one whose address changed)
+ * is looked up then, together with the others asking at the same moment
+ * (groupCommit).
  */
 import { normalAddress } from '../recipients/suppression-input.js';
 import { selectSuppressedAmong } from '../store/suppressions.js';
@@ -16,7 +18,10 @@ import type { RunnerContext } from './context.js';
 export type SuppressionCheck = (address: string) => Promise<SuppressionReason | undefined>;
 
 export function suppressionCheck(ctx: RunnerContext, list: readonly ClaimedDelivery[]): SuppressionCheck {
-  const known = new Set(list.flatMap((d) => (d.message ? [normalAddress(d.message.to)] : [])));
+  const known = new Set(list.flatMap((d) => {
+    const address = d.message?.to ?? d.address;
+    return address ? [normalAddress(address)] : [];
+  }));
   let first: Promise<Map<string, SuppressionReason>> | undefined;
   const later = groupCommit(async (addresses: string[]) => {
     const found = await selectSuppressedAmong(ctx.db, addresses);

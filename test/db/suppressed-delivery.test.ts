@@ -187,6 +187,28 @@ describeEngines('the suppression check of a page', (engine) => {
     }
   });
 
+  it('is one query for a batch of retries too (their stored addresses are looked up ahead of the re-render)', async () => {
+    const dbClock = new DatabaseClock();
+    const { app, ctx, recorder, transport } = await testApp(engine, { retryBaseMs: 50, databaseNow: dbClock.now });
+    for (let i = 0; i < 6; i++) {
+      transport.failFor.add(`r${i}@shop.example`);
+      await recorder.record('Order.Created', { email_address: `r${i}@shop.example`, order_id: i + 1 });
+    }
+    expect(await runType(ctx, { type: 'Order.Created', trigger: 'immediate' })).toMatchObject({ deliveriesFailed: 6 });
+    transport.failFor.clear();
+    await app.suppressions.suppress('R2@shop.example', 'bounce');
+    dbClock.advance(60_000);
+    const all = vi.spyOn(engine.db, 'all');
+    try {
+      const outcomes = await recoverDeliveries(ctx);
+      expect(outcomes.sort()).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'suppressed']);
+      expect(all.mock.calls.filter(([sql]) => /FROM digest_suppressions/.test(sql))).toHaveLength(1);
+      expect(transport.sent.map((m) => m.to)).not.toContain('r2@shop.example');
+    } finally {
+      all.mockRestore();
+    }
+  });
+
   it('matches the rendered address in any case, not the recipient key (a supplier id)', async () => {
     const { app, ctx, recorder, transport } = await testApp(engine);
     await app.suppressions.suppress('s1@supplier.example');
