@@ -5,6 +5,8 @@
  */
 import { beforeEach, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { createDigest } from '../../src/index.js';
+import { lifecycleLine } from '../../src/lifecycle-log.js';
 import { createSuppressionList } from '../../src/recipients/suppression-list.js';
 import { selectSuppressedAmong } from '../../src/store/suppressions.js';
 import { DatabaseClock } from '../support/database-clock.js';
@@ -94,6 +96,28 @@ describeEngines('the suppression list', (engine) => {
     // One report alone (not in an array) is accepted too.
     expect(await list().reportBounces({ type: 'soft', address: 'x@y.example' })).toEqual([{ type: 'soft', address: 'x@y.example', action: 'ignored', reason: null }]);
     expect(await list().countSuppressions()).toBe(2);
+  });
+
+  it('the library: suppress, listSuppressions, unsuppress on the digest object', async () => {
+    const digest = createDigest({ databaseUrl: engine.url });
+    try {
+      expect(await digest.suppress('Eve@Shop.example', 'bounce', 'hard bounce')).toMatchObject({ address: 'eve@shop.example', reason: 'bounce', detail: 'hard bounce' });
+      expect(await digest.suppress('zed@shop.example')).toMatchObject({ reason: 'manual' });
+      expect((await digest.listSuppressions({ order: 'address' })).map((s) => s.address)).toEqual(['eve@shop.example', 'zed@shop.example']);
+      await expect(digest.suppress('eve', 'bounce')).rejects.toThrow('suppression is invalid: address: "eve" is not an email address (local@domain)');
+      expect(await digest.unsuppress('EVE@shop.example')).toBe(true);
+      expect((await digest.listSuppressions()).map((s) => s.address)).toEqual(['zed@shop.example']);
+    } finally {
+      await digest.close();
+    }
+  });
+
+  it('the delivery.suppressed log line carries ids, type and reason, never the address', () => {
+    const [level, line] = lifecycleLine({
+      name: 'delivery.suppressed', fields: { deliveryId: 7, type: 'Order.Created', attempt: 0, events: 2, reason: 'bounce', transport: 'mail' },
+    });
+    expect(level).toBe('info');
+    expect(line).toEqual({ deliveryId: 7, type: 'Order.Created', attempt: 0, evt: 'delivery.suppressed', events: 2, reason: 'bounce' });
   });
 
   it('a bad report names its index and field, and nothing of the batch is stored', async () => {
