@@ -11,6 +11,7 @@ import { logLifecycle } from './lifecycle-log.js';
 import { createLogger, type Logger } from './log.js';
 import { createRecorder } from './record.js';
 import { createRecipientBook, type RecipientBook } from './recipients/book.js';
+import { createSuppressionList, type SuppressionList } from './recipients/suppression-list.js';
 import type { RunnerContext } from './runner/context.js';
 import { messageIdDomainFor } from './runner/message-id.js';
 import { loadSetup, type SetupOptions } from './setup.js';
@@ -38,6 +39,7 @@ export interface App {
   ctx: RunnerContext;
   recorder: ReturnType<typeof createRecorder>;
   recipients: RecipientBook;
+  suppressions: SuppressionList;
   env: Env;
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     env,
     recorder: createRecorder(db, registry),
     recipients: createRecipientBook(db, registry, opts.databaseNow),
+    suppressions: createSuppressionList(db, opts.databaseNow),
     async close() {
       unwatchConflicts();
       for (const t of transports.values()) await t.close?.().catch(() => undefined);

@@ -11,6 +11,7 @@ import { formatRunNow } from './cli/run-now.js';
 import { formatPrune, progressReporter } from './cli/prune.js';
 import { allRecipients, formatRecipient, formatRecipients, PREF_SYNTAX, profileFromOptions, type SetOptions } from './cli/recipients.js';
 import { formatStatus } from './cli/status.js';
+import { allSuppressions, formatSuppressions, orderOption, reasonOption } from './cli/suppressions.js';
 import { scheduleStatus } from './scheduler/status.js';
 import { DEFAULT_RETENTION } from './config/retention.js';
 import { readEnv } from './config/env.js';
@@ -187,6 +188,41 @@ recipient.command('delete <key>')
   .action(async (key: string) => {
     if (!await withApp((app) => app.recipients.deleteRecipient(key))) throw noProfile(key);
     print(`deleted the profile of recipient ${JSON.stringify(key)}`);
+  });
+
+const suppression = program.command('suppression')
+  .description('the suppression list: addresses that receive nothing (their deliveries end suppressed)');
+
+suppression.command('add <address>')
+  .description('suppress an address (stored lower-cased; suppressing it again replaces reason and detail)')
+  .option('--reason <reason>', 'manual, bounce or complaint', 'manual')
+  .option('--detail <text>', 'why, for whoever reads the list later')
+  .option('--json', 'machine-readable output')
+  .action(async (address: string, o: { reason?: string; detail?: string; json?: boolean }) => {
+    const reason = reasonOption(o.reason);
+    const stored = await withApp((app) => app.suppressions.suppress(address, reason, o.detail));
+    if (o.json) json(stored);
+    else print(`suppressed ${stored.address} (${stored.reason})`);
+  });
+
+suppression.command('list')
+  .description('every suppressed address')
+  .option('--order <order>', 'newest (first) or address', 'newest')
+  .option('--json', 'machine-readable output')
+  .action(async (o: { order: string; json?: boolean }) => {
+    const order = orderOption(o.order);
+    const all = await withApp((app) => allSuppressions(app.suppressions, order));
+    if (o.json) json(all);
+    else print(formatSuppressions(all));
+  });
+
+suppression.command('remove <address>')
+  .description('take an address off the suppression list (its next deliveries are sent again)')
+  .action(async (address: string) => {
+    if (!await withApp((app) => app.suppressions.unsuppress(address))) {
+      throw new DigestError('NOT_FOUND', `${JSON.stringify(address.trim().toLowerCase())} is not suppressed`);
+    }
+    print(`removed ${address.trim().toLowerCase()} from the suppression list`);
   });
 
 program.command('check')

@@ -13,6 +13,7 @@ import type { Handler } from './handlers/define.js';
 import { createRegistry } from './handlers/registry.js';
 import { createRecorder, type EventInput, type RecordOptions, type Recorder } from './record.js';
 import { createRecipientBook, type RecipientBook } from './recipients/book.js';
+import { createSuppressionList, type SuppressionList } from './recipients/suppression-list.js';
 import { runNow, type RunNowOptions, type RunNowResult } from './runner/run-now.js';
 import { openDb } from './store/open.js';
 
@@ -41,7 +42,13 @@ export interface TypedRecorder<H extends readonly AnyHandler[]> {
 /** Recipient profiles: set (replaces the whole profile), get, delete. */
 export type RecipientProfiles = Pick<RecipientBook, 'setRecipient' | 'getRecipient' | 'deleteRecipient'>;
 
-export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & RecipientProfiles & {
+/**
+ * The suppression list: addresses that receive nothing (their deliveries end
+ * `suppressed`). Addresses compare case-insensitively (stored lower-cased).
+ */
+export type Suppressions = Pick<SuppressionList, 'suppress' | 'unsuppress' | 'listSuppressions'>;
+
+export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & RecipientProfiles & Suppressions & {
   runNow(type?: string, opts?: Omit<RunNowOptions, 'type'>): Promise<RunNowResult[]>;
   close(): Promise<void>;
 };
@@ -58,13 +65,18 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
   // Profiles name event types: the same ones this client records.
   let recipients: Promise<RecipientBook> | undefined;
   const recipientsNow = () => (recipients ??= registryNow().then((r) => createRecipientBook(db, r)));
+  // Needs no registry: addresses are not per type.
+  const suppressions = createSuppressionList(db);
   let app: Promise<App> | undefined;
-  const digest: Recorder & RecipientProfiles & Pick<Digest, 'runNow' | 'close'> = {
+  const digest: Recorder & RecipientProfiles & Suppressions & Pick<Digest, 'runNow' | 'close'> = {
     record: async (type, payload, o) => (await recorderNow()).record(type, payload, o),
     recordMany: async (events, o) => (await recorderNow()).recordMany(events, o),
     setRecipient: async (recipient, profile) => (await recipientsNow()).setRecipient(recipient, profile),
     getRecipient: async (recipient) => (await recipientsNow()).getRecipient(recipient),
     deleteRecipient: async (recipient) => (await recipientsNow()).deleteRecipient(recipient),
+    suppress: (address, reason, detail) => suppressions.suppress(address, reason, detail),
+    unsuppress: (address) => suppressions.unsuppress(address),
+    listSuppressions: (page) => suppressions.listSuppressions(page),
     async runNow(type, o = {}) {
       app ??= createApp(appOpts);
       return runNow((await app).ctx, { ...o, type });
@@ -87,6 +99,10 @@ export const recordMany: Recorder['recordMany'] = (events, opts) => client().rec
 export const setRecipient: RecipientProfiles['setRecipient'] = (recipient, profile) => client().setRecipient(recipient, profile);
 export const getRecipient: RecipientProfiles['getRecipient'] = (recipient) => client().getRecipient(recipient);
 export const deleteRecipient: RecipientProfiles['deleteRecipient'] = (recipient) => client().deleteRecipient(recipient);
+/** The suppression list on the default client. */
+export const suppress: Suppressions['suppress'] = (address, reason, detail) => client().suppress(address, reason, detail);
+export const unsuppress: Suppressions['unsuppress'] = (address) => client().unsuppress(address);
+export const listSuppressions: Suppressions['listSuppressions'] = (page) => client().listSuppressions(page);
 /** Closes the default client (lets a script exit). */
 export async function closeDefaultClient(): Promise<void> {
   await defaultClient?.close();

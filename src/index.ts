@@ -1,9 +1,11 @@
 /** The public API of digest. Curated: named exports only, no `export *`. */
-export { createDigest, record, recordMany, setRecipient, getRecipient, deleteRecipient, closeDefaultClient } from './digest.js';
-export type { Digest, DigestOptions, EventTypeOf, PayloadOf, TypedRecorder, RecipientProfiles } from './digest.js';
+export {
+  createDigest, record, recordMany, setRecipient, getRecipient, deleteRecipient, suppress, unsuppress, listSuppressions, closeDefaultClient,
+} from './digest.js';
+export type { Digest, DigestOptions, EventTypeOf, PayloadOf, TypedRecorder, RecipientProfiles, Suppressions } from './digest.js';
 export type { RecordOptions, EventInput, Recorder } from './record.js';
 export type { RecipientProfileInput } from './recipients/profile.js';
-export type { Frequency, RecipientProfile, StoredRecipientProfile, TypePreference, Weekday } from './types.js';
+export type { Frequency, RecipientProfile, StoredRecipientProfile, TypePreference, Weekday, Suppression, SuppressionCursor, SuppressionReason } from './types.js';
 export type { RunNowOptions, RunNowResult } from './runner/run-now.js';
 export { createScheduler } from './scheduler-service.js';
 export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-service.js';

@@ -32,6 +32,8 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
   'delivery.sent': ['info', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.sent', events: f.events })],
   'delivery.failed': ['warn', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.failed', stage: f.stage, retryInMs: f.retryInMs, err: f.err })],
   'delivery.dead': ['warn', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.dead', stage: f.stage, retryInMs: f.retryInMs, err: f.err })],
+  // No address: the delivery id leads to it for those allowed to see it.
+  'delivery.suppressed': ['info', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.suppressed', events: f.events, reason: f.reason })],
   // Debug only: while a transport is down, its one `transport.down` line says it for every delivery.
   'delivery.deferred': ['debug', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.deferred', retryInMs: f.retryInMs, reason: f.reason })],
   'delivery.split': ['warn', (f) => ({ deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, evt: 'delivery.split', deadDeliveryId: f.deadDeliveryId, events: f.events })],

@@ -43,6 +43,8 @@ export interface LifecycleEvents {
   'delivery.failed': DeliveryFields & { stage: string; retryInMs: number | null; err: string };
   /** Failed for good (permanent rejection, render failure, attempts used up). */
   'delivery.dead': DeliveryFields & { stage: string; retryInMs: number | null; err: string };
+  /** Not sent, for good: its address is suppressed (`reason`: bounce, complaint, manual), or its recipient turned the type off (`preference off`, born so at claim). Marked `suppressed`, its events stamped. */
+  'delivery.suppressed': DeliveryFields & { events: number; reason: string; transport: string };
   /** Not sent: its transport is down. Waits without costing an attempt. */
   'delivery.deferred': DeliveryFields & { retryInMs: number; reason: string };
   /** Events its handler cannot render were split off into a dead delivery of their own. */

@@ -14,7 +14,8 @@ export type Cadence =
 /**
  * pending → sending → sent | failed (will retry) | dead (gave up);
  * `suppressed`: never sent, on purpose (the recipient turned the type off,
- * or the address is suppressed): its events are stamped all the same.
+ * or the address is on the suppression list): its events are stamped all
+ * the same, and it is never retried.
  */
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -65,6 +66,8 @@ export interface ClaimedDelivery {
   message?: PreparedMessage;
   /** The language and zone to render it in when it is rendered just before the send (runner/recipient-settings.ts). */
   settings?: RenderSettings;
+  /** A retry's address as last rendered (stored on the row): its suppression is looked up with the others' ahead of the re-render. */
+  address?: string | null;
 }
 
 /**
@@ -87,8 +90,12 @@ export interface PreparedMessage {
   html?: string;
 }
 
-/** What one attempt at a delivery came to. `deferred`: not sent, its transport is down; back to pending without costing an attempt. */
-export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost';
+/**
+ * What one attempt at a delivery came to. `deferred`: not sent, its transport
+ * is down; back to pending without costing an attempt. `suppressed`: not
+ * sent, its address is on the suppression list; done.
+ */
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost' | 'suppressed';
 
 /** A local wall time `HH:MM`, 00:00–23:59 (send windows, quiet hours, preferred times). */
 export type WallTime = string;
@@ -129,3 +136,18 @@ export interface StoredRecipientProfile extends RecipientProfile {
   recipient: string;
   updatedAt: Date;
 }
+
+/** Why an address is suppressed: an operator's entry, a hard bounce, a complaint. */
+export const SUPPRESSION_REASONS = ['manual', 'bounce', 'complaint'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** An address that must receive nothing; `address` is lower-cased. */
+export interface Suppression {
+  address: string;
+  reason: SuppressionReason;
+  detail: string | null;
+  createdAt: Date;
+}
+
+/** Where a page of suppressions starts: after this address (by address), or after this (createdAt, address) (newest first). */
+export type SuppressionCursor = { order: 'address'; after?: string } | { order: 'newest'; after?: { createdAt: Date; address: string } };

@@ -37,11 +37,13 @@ const PAGE = `<!doctype html>
   <h2>Event types</h2>
   <table id="types"><thead><tr>
     <th>Type</th><th>Cadence</th><th>Outstanding</th><th>Oldest</th><th>Last run</th><th>Next run</th>
-    <th>Sent</th><th>Failed</th><th>Dead</th><th></th></tr></thead><tbody></tbody></table>
+    <th>Sent</th><th>Failed</th><th>Dead</th><th>Suppressed</th><th></th></tr></thead><tbody></tbody></table>
   <h2>Failed and dead deliveries</h2>
   <table id="problems"><thead><tr><th>Id</th><th>Type</th><th>Recipient</th><th>Status</th><th>Attempts</th><th>Error</th><th></th></tr></thead><tbody></tbody></table>
   <h2>Recent deliveries</h2>
   <table id="recent"><thead><tr><th>Id</th><th>Type</th><th>Recipient</th><th>Status</th><th>Sent at</th></tr></thead><tbody></tbody></table>
+  <h2>Suppressed addresses <span id="suppressed-count" class="muted"></span></h2>
+  <table id="suppressions"><thead><tr><th>Address</th><th>Reason</th><th>Since</th><th>Detail</th></tr></thead><tbody></tbody></table>
   <h2>Recipient profile</h2>
   <form id="recipient-lookup"><label>Recipient <input id="recipient-key" required></label> <button type="submit">Look up</button></form>
   <pre id="recipient-profile" hidden></pre>
@@ -64,10 +66,11 @@ function button(row, label, onClick) { const b = document.createElement('button'
 function age(s) { if (s == null) return '-'; if (s < 60) return s + 's'; if (s < 3600) return Math.floor(s / 60) + 'm'; if (s < 86400) return Math.floor(s / 3600) + 'h'; return Math.floor(s / 86400) + 'd'; }
 function fill(id, rows, render) { const body = $(id).tBodies[0]; body.replaceChildren(); for (const r of rows) render(body.insertRow(), r); }
 async function refresh() {
-  const [schedules, problems, recent] = await Promise.all([
+  const [schedules, problems, recent, suppressions] = await Promise.all([
     api('GET', '/v1/schedules'),
     Promise.all(['failed', 'dead'].map((s) => api('GET', '/v1/deliveries?status=' + s + '&limit=50'))),
     api('GET', '/v1/deliveries?limit=20'),
+    api('GET', '/v1/suppressions?limit=20'),
   ]);
   fill('types', schedules.types, (row, t) => {
     row.dataset.type = t.type;
@@ -75,7 +78,7 @@ async function refresh() {
     cell(row, t.outstanding, 'num outstanding'); cell(row, age(t.oldestAgeSeconds));
     cell(row, t.lastRun ? t.lastRun.startedAt + ' ' + t.lastRun.trigger + ' ' + t.lastRun.status : null);
     cell(row, t.nextRun);
-    cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num');
+    cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num'); cell(row, t.deliveries.suppressed, 'num suppressed');
     button(row, 'Run now', async () => { await api('POST', '/v1/schedules/' + encodeURIComponent(t.type) + '/run'); $('message').textContent = 'Ran ' + t.type; await refresh(); });
   });
   // Types not in the schedules file: nothing processes them, so they are shown, not hidden.
@@ -84,13 +87,19 @@ async function refresh() {
     row.dataset.type = t.type; row.className = 'unknown';
     cell(row, t.type); cell(row, 'unknown type');
     cell(row, t.outstanding, 'num outstanding'); cell(row, age(t.oldestAgeSeconds));
-    for (let i = 0; i < 5; i++) cell(row, null);
+    for (let i = 0; i < 6; i++) cell(row, null);
     row.insertCell();
   }
   fill('problems', problems.flatMap((p) => p.items), (row, d) => {
     row.dataset.delivery = d.id;
     cell(row, d.id); cell(row, d.eventType); cell(row, d.recipient); cell(row, d.status, 'status'); cell(row, d.attempts, 'num'); cell(row, d.error, 'error');
     button(row, 'Retry', async () => { await api('POST', '/v1/deliveries/' + d.id + '/retry'); $('message').textContent = 'Re-queued delivery ' + d.id; await refresh(); });
+  });
+  // The newest 20; the whole list is GET /v1/suppressions or 'digest suppression list'.
+  $('suppressed-count').textContent = '(' + suppressions.total + ')';
+  fill('suppressions', suppressions.items, (row, s) => {
+    row.dataset.address = s.address;
+    cell(row, s.address); cell(row, s.reason); cell(row, s.createdAt); cell(row, s.detail);
   });
   fill('recent', recent.items, (row, d) => {
     row.dataset.delivery = d.id;

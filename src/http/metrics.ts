@@ -4,7 +4,7 @@
  *
  * Counters and histograms are fed by the POST route (countRecorded) and by
  * the runner's lifecycle events, which `subscribe` turns into observations
- * (run.finished, delivery.sent, transport.down/up, page.claimed, db.conflict). Database-derived
+ * (run.finished, delivery.sent, delivery.suppressed, transport.down/up, page.claimed, db.conflict). Database-derived
  * gauges are computed at scrape time in collect() callbacks: the database is
  * the truth across N replicas, so every replica reports the same staleness
  * and nothing has to be kept in sync in memory.
@@ -171,6 +171,10 @@ export function createMetrics(source: MetricsSource): Metrics {
   const claims = new Counter({
     name: 'digest_claims_total', help: 'Claim transactions that committed with events, by type.', labelNames: ['type'], registers,
   });
+  const suppressed = new Counter({
+    name: 'digest_deliveries_suppressed_total',
+    help: 'Deliveries not sent, by type: their address is on the suppression list, or their recipient turned the type off.', labelNames: ['type'], registers,
+  });
   const conflicts = new Counter({
     name: 'digest_db_conflicts_total',
     help: 'Transactions and statements run again after losing a race (deadlock, lock wait timeout, Galera certification), by error code.',
@@ -205,6 +209,7 @@ export function createMetrics(source: MetricsSource): Metrics {
         lifecycle.on('transport.down', (e) => metrics.setTransportUp(e.transport, false)),
         lifecycle.on('transport.up', (e) => metrics.setTransportUp(e.transport, true)),
         lifecycle.on('page.claimed', (e) => claims.inc({ type: e.type })),
+        lifecycle.on('delivery.suppressed', (e) => suppressed.inc({ type: e.type })),
         lifecycle.on('db.conflict', (e) => conflicts.inc({ code: e.code })),
       ];
       return () => { for (const off of offs) off(); };

@@ -25,6 +25,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
         { name: 'schedules', description: 'Cadences, outstanding work, run now' },
         { name: 'deliveries', description: 'The outbox: rendered messages and their state' },
         { name: 'recipients', description: 'Recipient profiles: time zone, locale, quiet hours, per-type frequency' },
+        { name: 'suppressions', description: 'Addresses that receive nothing; bounce and complaint reports' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },

@@ -1,7 +1,8 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
- * outbox out, recipient profiles, one-click unsubscribe links, health,
- * readiness, metrics and the OpenAPI document.
+ * outbox out, recipient profiles, one-click unsubscribe links, the
+ * suppression list and bounce reports, health, readiness, metrics and the
+ * OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
@@ -25,6 +26,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 
 /** 1,000 events of typical size fit; a runaway client gets a 413 instead of our memory. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -65,6 +67,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   deliveryRoutes(server, app);
   recipientRoutes(server, app);
   unsubscribeRoutes(server, app);
+  suppressionRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

@@ -39,8 +39,8 @@ export interface ClaimedPage {
   deliveries: ClaimedDelivery[];
   /** Events held for their recipients' windows or quiet hours (not claimed: they come back due). */
   held: number;
-  /** Events of recipients who turned the type off: their deliveries are born `suppressed`, the events stamped. */
-  suppressed: number;
+  /** Deliveries of recipients who turned the type off: born `suppressed`, their events stamped. */
+  suppressed: Array<{ id: number; events: number }>;
   /** Born dead: a group none of whose events render (`from` null), or the poison split off group `from`. */
   dead: Array<{ id: number; from: number | null; error: string; events: number[] }>;
   events: number;
@@ -77,7 +77,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const leaseToken = randomUUID();
   const limit = Math.min(cfg.batchSize, req.candidates ?? FIRST_CANDIDATES);
   const pool = poolOf(req.trigger);
-  const nothing = { deliveries: [], dead: [], events: 0, held: 0, suppressed: 0 };
+  const nothing = { deliveries: [], dead: [], events: 0, held: 0, suppressed: [] };
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
   if (!req.woken && req.after == null && req.recipient == null
@@ -137,8 +137,8 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       : await selectDeliveryIdsByGroup(tx, runId, born.map((b) => b.row.groupKey));
     await linkEvents(tx, born.map((b) => ({ deliveryId: ids.get(b.row.groupKey)!, eventIds: b.events.map((e) => e.id) })));
     // Never sent, on purpose: processed now, visible as the delivery's status.
-    const suppressed = off.flatMap((g) => g.events.map((e) => e.id));
-    if (suppressed.length) await stampEvents(tx, suppressed, ctx.databaseNow?.());
+    const offEvents = off.flatMap((g) => g.events.map((e) => e.id));
+    if (offEvents.length) await stampEvents(tx, offEvents, ctx.databaseNow?.());
     const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null && b.row.suppressed == null).map((b) => ({
       id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
       ...(b.message ? { message: b.message } : b.settings ? { settings: b.settings } : {}),
@@ -147,7 +147,8 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
     }));
     return {
-      done: false, more, candidates: next, leftover, runId, last, deliveries, dead, held, suppressed: suppressed.length,
+      done: false, more, candidates: next, leftover, runId, last, deliveries, dead, held,
+      suppressed: off.map((g) => ({ id: ids.get(g.groupKey)!, events: g.events.length })),
       events: born.reduce((n, b) => n + b.events.length, 0),
     };
   });
@@ -157,6 +158,9 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     ctx.lifecycle.emit('page.claimed', {
       type: req.type, runId: claimed.runId!, events: claimed.events, deliveries: claimed.deliveries.length + claimed.dead.length, ...(lane ? { lane } : {}),
     });
+  }
+  for (const d of claimed.suppressed) {
+    ctx.lifecycle.emit('delivery.suppressed', { deliveryId: d.id, type: req.type, attempt: 1, events: d.events, reason: 'preference off', transport: cfg.transport });
   }
   for (const d of claimed.dead) {
     const err = d.error.replace(/^render: /, '');

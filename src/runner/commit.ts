@@ -2,10 +2,11 @@
  * How the runner writes what already happened: `persist` retries a write
  * through a database outage, `groupCommit` folds writes that arrive together
  * into one transaction, and `deliveryCommits` are the two writes around each
- * send, built from both.
+ * send (or the one write instead of a send to a suppressed address), built from both.
  */
 import { systemClock } from '../clock.js';
 import type { RenderedContent } from '../store/delivery-marks.js';
+import { markSuppressed } from '../store/delivery-marks.js';
 import { markSending, markSent } from '../store/delivery-sends.js';
 import { isConflict, isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
@@ -99,6 +100,8 @@ export interface DeliveryCommits {
    * Message-ID. Giving up on this write would do the same, hence persist.
    */
   sent: GroupCommit<ClaimedDelivery, boolean>;
+  /** Suppressed (never sent: its address is on the suppression list) and stamped in one transaction, like `sent`. */
+  suppressed: GroupCommit<{ delivery: ClaimedDelivery; address: string; note: string }, boolean>;
 }
 
 export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
@@ -118,6 +121,13 @@ export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
       }
       await stampEvents(tx, items.filter((d) => ours.has(d.id)).flatMap((d) => d.events.map((e) => e.id)), ctx.databaseNow?.());
       return items.map((d) => ours.has(d.id));
+    }))),
+    // One statement per delivery: each row keeps its own address and note, and suppressed ones are few.
+    suppressed: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
+      const ours: boolean[] = [];
+      for (const { delivery: d, address, note } of items) ours.push(await markSuppressed(tx, d.id, d.leaseToken, address, note, ctx.databaseNow?.()));
+      await stampEvents(tx, items.filter((_, i) => ours[i]).flatMap((i) => i.delivery.events.map((e) => e.id)), ctx.databaseNow?.());
+      return ours;
     }))),
   };
 }

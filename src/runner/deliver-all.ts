@@ -6,6 +6,7 @@ import type { DeliveryOutcome } from '../types.js';
 import { deliveryCommits } from './commit.js';
 import { leasesOf } from './lease-keeper.js';
 import { inFlight, type Send, senderFor } from './sender.js';
+import { suppressionCheck } from './suppression-check.js';
 
 /** Sends in flight at once for a transport that does not say (Transport.concurrency). */
 export const DEFAULT_DELIVERY_CONCURRENCY = 4;
@@ -20,6 +21,8 @@ export const DEFAULT_DELIVERY_CONCURRENCY = 4;
  */
 export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDelivery[], signal?: AbortSignal): Promise<DeliveryOutcome[]> {
   const commits = deliveryCommits(ctx);
+  // The list's addresses known now are checked together, by the first send that asks.
+  const suppressed = suppressionCheck(ctx, list);
   const leases = leasesOf(ctx);
   const outcomes: Array<Promise<DeliveryOutcome>> = [];
   const unstarted: ClaimedDelivery[] = [];
@@ -32,7 +35,7 @@ export async function deliverAll(ctx: RunnerContext, list: readonly ClaimedDeliv
         return;
       }
       const d = queue.items[queue.next++]!;
-      const { outcome } = await deliver(ctx, d, commits, queue.send).catch((err) => {
+      const { outcome } = await deliver(ctx, d, commits, queue.send, suppressed).catch((err) => {
         leases.release(d.leaseToken, [d.id]);
         throw err;
       });

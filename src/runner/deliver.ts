@@ -12,6 +12,7 @@ import { renderDelivery } from './render.js';
 import type { Send } from './sender.js';
 import { splitPoison } from './split-poison.js';
 import { unsubscribeFields } from '../unsubscribe/link.js';
+import type { SuppressionCheck } from './suppression-check.js';
 
 
 const isPermanent = (err: unknown) => err instanceof DigestError && err.code === 'PERMANENT_DELIVERY';
@@ -25,15 +26,19 @@ export interface Handed {
 const handed = (outcome: DeliveryOutcome | Promise<DeliveryOutcome>): Handed => ({ outcome: Promise.resolve(outcome) });
 
 /**
- * Render → mark sending → send → (mark sent + stamp, one transaction); a
- * delivery born `sending` with its message at claim starts at the send.
+ * Render → suppressed? → mark sending → send → (mark sent + stamp, one
+ * transaction); a delivery born `sending` with its message at claim starts
+ * at the suppression check. One whose address is suppressed is not sent:
+ * it is marked `suppressed` and its events stamped, for good.
  * No transaction is held while rendering or sending; the two marks are
  * group-committed with the other deliveries in flight (see DeliveryCommits).
  * Any failure here fails this delivery only; the caller goes on with the
  * other recipients. 'lost' means our lease was taken over (we stalled): we
  * change nothing.
  */
-export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits, send: Send): Promise<Handed> {
+export async function deliver(
+  ctx: RunnerContext, claimed: ClaimedDelivery, commits: DeliveryCommits, send: Send, suppressed: SuppressionCheck,
+): Promise<Handed> {
   let d = claimed;
   const cfg = typeConfig(ctx, d.eventType);
   const about = { deliveryId: d.id, type: d.eventType, attempt: d.attempts };
@@ -74,6 +79,23 @@ export async function deliver(ctx: RunnerContext, claimed: ClaimedDelivery, comm
     }
     const { to, message: { subject, text, html } } = outcome.rendered;
     message = { to, subject, text, html };
+  }
+  // Before the transport is asked anything: a suppressed address costs no send, no probe, no attempt.
+  let reason: Awaited<ReturnType<SuppressionCheck>>;
+  try {
+    reason = await suppressed(message.to);
+  } catch (err) {
+    if (isConnectionError(err)) throw err;
+    return handed(fail('store', err));
+  }
+  if (reason) {
+    const events = d.events.length;
+    const note = `suppressed: the address is on the suppression list (${reason})`;
+    return handed(commits.suppressed({ delivery: d, address: message.to, note }).then((held) => {
+      if (!held) return 'lost';
+      ctx.lifecycle.emit('delivery.suppressed', { ...about, events, reason, transport: cfg.transport });
+      return 'suppressed';
+    }));
   }
   // Before anything is marked: a delivery of a transport that is down waits
   // as it is, and a probe in flight is waited for (transport-circuit.ts).

@@ -1,6 +1,8 @@
 import { DigestError } from '../errors.js';
+import { normalAddress } from '../recipients/suppression-input.js';
 import { selectDeliveriesByIds } from '../store/deliveries.js';
 import { unsubscribeFields } from '../unsubscribe/link.js';
+import { selectSuppressedAmong } from '../store/suppressions.js';
 import type { RunnerContext } from './context.js';
 
 /**
@@ -19,12 +21,17 @@ import type { RunnerContext } from './context.js';
 export async function replayDelivery(ctx: RunnerContext, id: number): Promise<void> {
   const [d] = await selectDeliveriesByIds(ctx.db, [id]);
   if (!d) throw new DigestError('NOT_FOUND', `delivery ${id} does not exist`);
+  if (d.status === 'suppressed') throw new DigestError('NOT_SENT', `delivery ${id} is suppressed (its address is on the suppression list): nothing to replay`);
   if (d.status !== 'sent') throw new DigestError('NOT_SENT', `delivery ${id} is ${d.status}, not sent: use \`digest retry ${id}\``);
+  // Suppressed since it was sent: a replay is a send like any other.
+  const to = d.address ?? d.recipient;
+  const reason = (await selectSuppressedAmong(ctx.db, [normalAddress(to)])).values().next().value;
+  if (reason) throw new DigestError('SUPPRESSED', `delivery ${id} was not replayed: its address is on the suppression list (${reason})`);
   const name = ctx.config.events[d.eventType]?.transport;
   const transport = name == null ? undefined : ctx.transports.get(name);
   if (!transport) throw new DigestError('NO_TRANSPORT', `delivery ${id} is of type "${d.eventType}", which is no longer in the schedules config`);
   await transport.send({
-    deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to: d.address ?? d.recipient,
+    deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to,
     subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
     ...unsubscribeFields(ctx.config, { recipient: d.recipient, type: d.eventType }),
   });

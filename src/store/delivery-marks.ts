@@ -1,5 +1,5 @@
 /**
- * digest_deliveries outcomes other than sent (delivery-sends.ts): failed (retried after a backoff, or dead), deferred, or put back in line.
+ * digest_deliveries outcomes other than sent (delivery-sends.ts): failed (retried after a backoff, or dead), suppressed, deferred, or put back in line.
  * Fenced by the lease token; times are "now" — injected, or the database
  * clock (db.ts nowSql).
  */
@@ -26,6 +26,21 @@ export async function markFailed(
             lease_token = NULL, lease_until = NULL
       WHERE id = ? AND lease_token = ?`,
     [retryInMs == null ? 'dead' : 'failed', error, messageId ?? null, nowParam(now), retryInMs, nowParam(now), retryInMs ?? 0, id, token]);
+  return res.affectedRows === 1;
+}
+
+/**
+ * Not sent, for good: its address is suppressed. The address it would have
+ * gone to is kept on the row (a delivery rendered just before its send has
+ * none stored yet), the lease given up, nothing left due. The caller stamps
+ * its events in the same transaction.
+ */
+export async function markSuppressed(ex: Executor, id: number, token: string, address: string, note: string, now?: Date): Promise<boolean> {
+  const res = await ex.run(
+    `UPDATE digest_deliveries SET status = 'suppressed', address = COALESCE(address, ?), error = ?, updated_at = ${nowSql(ex)},
+            next_attempt_at = NULL, lease_token = NULL, lease_until = NULL
+      WHERE id = ? AND lease_token = ?`,
+    [address, note, nowParam(now), id, token]);
   return res.affectedRows === 1;
 }
 

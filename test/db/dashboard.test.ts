@@ -87,6 +87,27 @@ describeEngines('dashboard in a real browser', (engine) => {
     }
   });
 
+  it('shows the suppressed addresses with their count, and suppressed deliveries with their status', async () => {
+    const { app, ctx, recorder } = await testApp(engine);
+    await app.suppressions.suppress('Gone@Shop.example', 'bounce', '550 5.1.1');
+    await app.suppressions.suppress('angry@shop.example', 'complaint');
+    await recorder.record('Order.Created', { email_address: 'gone@shop.example', order_id: 5 });
+    await runType(ctx, { type: 'Order.Created', trigger: 'immediate' });
+    const { server, page } = await signedIn(app);
+    try {
+      await expect.poll(() => page.locator('#suppressed-count').textContent(), { timeout: 10_000 }).toBe('(2)');
+      const gone = page.locator('#suppressions tr[data-address="gone@shop.example"] td');
+      expect(await gone.nth(1).textContent()).toBe('bounce');
+      expect(await gone.nth(3).textContent()).toBe('550 5.1.1');
+      expect(await page.locator('#types tr[data-type="Order.Created"] td.suppressed').textContent()).toBe('1');
+      const recent = page.locator('#recent tbody tr', { hasText: 'gone@shop.example' });
+      expect(await recent.locator('td.status').textContent()).toBe('suppressed');
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
   it('looks a recipient profile up by its key (read-only); an unknown one says the defaults apply', async () => {
     const { app } = await testApp(engine);
     await app.recipients.setRecipient('team/ops+1@x', { timeZone: 'Europe/Berlin', preferences: { 'Purchase.Requested': { frequency: 'daily', at: '08:00' } } });

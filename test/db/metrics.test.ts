@@ -74,7 +74,7 @@ describeEngines('/metrics', (engine) => {
 
   it('parses as Prometheus text and carries every digest metric', async () => {
     const s = await scrape();
-    for (const status of ['pending', 'sending', 'sent', 'failed', 'dead']) {
+    for (const status of ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed']) {
       expect(s.get(`digest_deliveries{type="Purchase.Requested",status="${status}"}`)).toBe(0);
     }
     expect(s.get(AGE('Order.Created'))).toBe(0);

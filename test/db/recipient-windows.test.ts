@@ -156,12 +156,15 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     const clock = new DatabaseClock();
     const { a, apps } = await replicas(clock, {});
     await a.app.recipients.setRecipient('bob@shop.example', { preferences: { [RECEIPT]: { frequency: 'off' } } });
+    const told: unknown[] = [];
+    for (const x of apps) x.ctx.lifecycle.on('delivery.suppressed', (e) => void told.push({ deliveryId: e.deliveryId, reason: e.reason }));
     const at = new Date('2027-01-05T10:00:00Z');
     for (let i = 0; i < 3; i++) await recordAt(a, RECEIPT, order(++n, 'bob@shop.example'), at);
     await step(clock, apps, at, [RECEIPT]);
     expect(sentTo(apps, 'bob@shop.example')).toHaveLength(0);
     const rows = await deliveries('bob@shop.example');
     expect(rows.map((d) => d.status)).toEqual(['suppressed', 'suppressed', 'suppressed']);
+    expect(told, 'each is told (the metrics counter counts these)').toEqual(rows.map((d) => ({ deliveryId: Number(d.id), reason: 'preference off' })));
     const stamped = await engine.db.all<{ n: number }>(
       'SELECT COUNT(*) AS n FROM digest_events WHERE recipient = ? AND processed_at IS NOT NULL', ['bob@shop.example']);
     expect(Number(stamped[0]!.n)).toBe(3);

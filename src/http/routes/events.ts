@@ -8,11 +8,16 @@ import { eventBodySchema, parseEventBody } from '../event-input.js';
 import type { MetricsHooks } from '../metrics.js';
 import { errorBody, idParams, iso, isoTime, jsonSchema } from '../schema.js';
 
-const EVENT_STATES = ['outstanding', 'claimed', 'sent', 'failed', 'dead'] as const;
+const EVENT_STATES = ['outstanding', 'claimed', 'sent', 'failed', 'dead', 'suppressed'] as const;
 type EventState = (typeof EVENT_STATES)[number];
 
-/** An event's state is its delivery's: unclaimed → outstanding; pending/sending → claimed; then sent, failed (will retry) or dead. */
+/**
+ * An event's state is its delivery's: unclaimed → outstanding; pending/sending
+ * → claimed; then sent, failed (will retry), dead, or suppressed (processed,
+ * but nothing was sent: the address is suppressed).
+ */
 export function eventState(e: Pick<EventWithDelivery, 'deliveryId' | 'deliveryStatus' | 'processedAt'>): EventState {
+  if (e.deliveryStatus === 'suppressed') return 'suppressed';
   if (e.processedAt) return 'sent';
   if (e.deliveryId == null) return 'outstanding';
   switch (e.deliveryStatus) {
