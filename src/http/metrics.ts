@@ -107,17 +107,19 @@ export function createMetrics(source: MetricsSource): Metrics {
       });
     },
   });
-  new Gauge({
-    name: 'digest_outstanding_events',
-    help: 'Unclaimed events, delayed ones included, by configured type.',
-    labelNames: ['type'], registers,
+  // A count from the outstanding stats, per configured type (0 for a type with none).
+  const perTypeCount = (name: string, help: string, count: 'outstanding' | 'held') => new Gauge({
+    name, help, labelNames: ['type'], registers,
     async collect() {
-      await fromDb(this, 'digest_outstanding_events', async () => {
+      await fromDb(this, name, async () => {
         const stats = await outstandingStats();
-        for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.outstanding ?? 0);
+        for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.[count] ?? 0);
       });
     },
   });
+  perTypeCount('digest_outstanding_events', 'Unclaimed events, delayed and held ones included, by configured type.', 'outstanding');
+  perTypeCount('digest_held_events',
+    'Outstanding events held for their recipients\' send windows or quiet hours, not yet due (not late: waiting on purpose).', 'held');
   new Gauge({
     name: 'digest_unknown_type_outstanding_events',
     help: 'Outstanding events whose type is not in the schedules file (direct SQL, a removed type): nothing will process them.',
@@ -127,17 +129,6 @@ export function createMetrics(source: MetricsSource): Metrics {
         const configured = new Set(types());
         const stats = await outstandingStats();
         this.set(stats.filter((x) => !configured.has(x.type)).reduce((n, x) => n + x.outstanding, 0));
-      });
-    },
-  });
-  new Gauge({
-    name: 'digest_held_events',
-    help: 'Outstanding events held for their recipients\' send windows or quiet hours, not yet due (not late: waiting on purpose).',
-    labelNames: ['type'], registers,
-    async collect() {
-      await fromDb(this, 'digest_held_events', async () => {
-        const stats = await outstandingStats();
-        for (const type of types()) this.set({ type }, stats.find((x) => x.type === type)?.held ?? 0);
       });
     },
   });
