@@ -12,8 +12,6 @@ import { currentWindowSlot, nextWindowSlot, quietUntil, type SendWindow } from '
 /** A type's own timing settings (config/types.ts EventTypeConfig). */
 export interface TypeTiming {
   type: string;
-  /** The type's zone: a recipient without one of their own is timed in it. */
-  timezone: string;
   deliverAt?: WallTime;
   days?: Weekday[];
   urgent?: boolean;
@@ -61,12 +59,15 @@ export function windowOf(t: TypeTiming, pref: TypePreference | undefined): SendW
  * is back (one digest, however many slots it missed). Quiet hours defer
  * whatever would go out inside them to their end, unless the type is urgent.
  * `manual` (digest run now): everything goes now; only `off` still holds.
+ * `zone`: the recipient's, as rendering resolves it (their profile's, a
+ * payload field's, else the type's: runner/recipient-settings.ts).
  */
-export function timingFor(t: TypeTiming, profile: RecipientProfile | null | undefined, since: Date, now: Date, manual = false): Timing {
+export function timingFor(
+  t: TypeTiming, profile: RecipientProfile | null | undefined, zone: string, since: Date, now: Date, manual = false,
+): Timing {
   const pref = profile?.preferences[t.type];
   if (pref?.frequency === 'off') return { act: 'suppress' };
   if (manual) return { act: 'send', slot: null };
-  const zone = profile?.timeZone ?? t.timezone;
   const quiet = t.urgent ? null : profile?.quietHours ?? null;
   // The end of the quiet hours `at` falls in, else `at` itself.
   const afterQuiet = (at: Date) => (quiet ? quietUntil(quiet, zone, at) : null) ?? at;

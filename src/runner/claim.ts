@@ -6,7 +6,7 @@ import { holdEvents } from '../store/event-holds.js';
 import { linkEvents, stampEvents } from '../store/event-links.js';
 import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.js';
 import type { Executor } from '../store/db.js';
-import type { ClaimedDelivery, RunTrigger } from '../types.js';
+import type { ClaimedDelivery, RunTrigger, StoredEvent } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
 import { type BornDelivery, prepareGroups } from './prepare.js';
@@ -96,29 +96,34 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, ...nothing };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
-    // The page's profiles, in one statement: each recipient's own clock (send
-    // now, hold for a window or quiet hours, or suppress) and, below, their
-    // language and time zone to render in.
-    const profiles = await selectRecipientsByKeys(tx, page.map((r) => r.recipient));
-    const timing = await timePage(tx, cfg, handler.group, page, profiles, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
     // A recipient with more events than one delivery takes is read with a
     // LIMIT of its own; the others together, in one IN list.
     const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
     // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
-    const read = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.(), pool);
+    const keys = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.(), pool);
     let leftover = false;
     for (const r of heavy) {
       const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, ctx.databaseNow?.(), pool);
       // A full delivery's worth: more may be waiting (a short read means another worker holds them).
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
-      read.push(...oldest);
+      keys.push(...oldest);
     }
-    const held = await holdAll(tx, read, timing);
-    const keys = read.filter((k) => timing.get(k.recipient)?.act !== 'hold');
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
-    const events = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
+    const taken = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
+    // The page's profiles, in one statement: each recipient's own clock (send
+    // now, hold for a window or quiet hours, or suppress) and the language and
+    // zone to render in. Timed after the lock: a zone may come from the
+    // events' payloads (timeZoneField), as it does for rendering.
+    const profiles = await selectRecipientsByKeys(tx, page.map((r) => r.recipient));
+    const settingsOf = settingsFrom(ctx, profiles);
+    const byRecipient = new Map<string, StoredEvent[]>();
+    for (const e of taken) byRecipient.set(e.recipient, [...byRecipient.get(e.recipient) ?? [], e]);
+    const zoneOf = (recipient: string) => settingsOf(req.type, recipient, byRecipient.get(recipient) ?? []).timeZone;
+    const timing = await timePage(tx, cfg, handler.group, page, profiles, zoneOf, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
+    const held = await holdAll(tx, taken, timing);
+    const events = taken.filter((e) => timing.get(e.recipient)?.act !== 'hold');
     if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, ...nothing, held };
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
@@ -127,7 +132,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const off = groups.filter((g) => timing.get(g.recipient)?.act === 'suppress');
     const sent = groups.filter((g) => timing.get(g.recipient)?.act !== 'suppress');
     const born: BornDelivery[] = [
-      ...prepareGroups(ctx, base, sent, settingsFrom(ctx, profiles)).map((b) => withSlot(b, timing)),
+      ...prepareGroups(ctx, base, sent, settingsOf).map((b) => withSlot(b, timing)),
       ...off.map((g) => ({ row: { ...base, recipient: g.recipient, groupKey: g.groupKey, suppressed: `the recipient turned ${req.type} off` }, events: g.events })),
     ];
     const insertId = await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());

@@ -108,6 +108,20 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     expect(await deliveries('7')).toHaveLength(3);
   });
 
+  it('a recipient without a profile is timed in the zone its payload names (timeZoneField), as it is rendered', async () => {
+    const clock = new DatabaseClock();
+    const { a, apps } = await replicas(clock, { [DIGEST]: { cadence: { kind: 'immediate', text: 'immediate' }, deliverAt: '09:00', timeZoneField: 'item' } });
+    const at = new Date('2027-06-01T12:00:00Z');
+    // The shop's schema keeps only its own fields: its free-text `item` stands in for a zone field here.
+    await recordAt(a, DIGEST, { ...request(++n, '31'), item: 'Asia/Tokyo' }, at);
+    await step(clock, apps, at);
+    // 09:00 in Tokyo (UTC+9) is 00:00Z: the next one after 12:00Z is June 2nd.
+    await step(clock, apps, new Date('2027-06-01T23:59:00Z'));
+    expect(await deliveries('31')).toHaveLength(0);
+    await step(clock, apps, new Date('2027-06-02T00:00:01Z'));
+    expect(await deliveries('31')).toHaveLength(1);
+  });
+
   it('quiet hours defer an immediate delivery to their end; an urgent type goes at once', async () => {
     const clock = new DatabaseClock();
     const { a, apps } = await replicas(clock, {});
