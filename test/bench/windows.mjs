@@ -23,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { nowSql } from '../../dist/src/store/db.js';
+import { dialectSql, nowSql } from '../../dist/src/store/db.js';
 import { SIZES, log, now, percentile, rate, rawMysql, rawSqlite } from './common.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -244,13 +244,17 @@ async function rawDue(bench, at) {
   return { count: events, deliveries, pages, ms, perSec: rate(events, ms), msPerRecipient: deliveries ? ms / deliveries : null };
 }
 
-/** The floor's idle probe, `times` times: which types have held events due (the held-time range, empty). */
+/**
+ * The floor's idle probe, `times` times: which types have held events due
+ * (the held index's range, empty). SQLite is told the index: without
+ * statistics it would scan the claim index instead (see plans()).
+ */
 async function rawIdle(bench, at, times) {
   const c = await connect(bench);
   const ms = [];
   for (let i = 0; i < times; i++) {
     const t0 = now();
-    await c.all('SELECT DISTINCT type FROM digest_events WHERE held_until <= ?', [dbTime(at)]);
+    await c.all(`SELECT DISTINCT type FROM digest_events${c.sqlite ? ' INDEXED BY digest_events_held' : ''} WHERE held_until <= ?`, [dbTime(at)]);
     ms.push(now() - t0);
   }
   await c.close();
@@ -263,7 +267,8 @@ async function plans(bench, at) {
   const c = await connect(bench);
   const nowExpr = nowSql(c.sqlite ? 'sqlite' : 'mysql'); // the library's own "now" (src/store/db.ts)
   const queries = {
-    dueTypes: [`SELECT DISTINCT type FROM digest_events WHERE held_until <= ${nowExpr}`, [dbTime(at)]],
+    // As src/store/event-holds.ts selectDueHeldTypes asks it (with its index hint, if the build has one).
+    dueTypes: [`SELECT DISTINCT type FROM digest_events${dialectSql[c.sqlite ? 'sqlite' : 'mysql'].heldIndex ?? ''} WHERE held_until <= ${nowExpr}`, [dbTime(at)]],
     windowCandidates: [`SELECT recipient, COUNT(*) AS outstanding, MIN(available_at) AS since FROM digest_events
       WHERE type = ? AND delivery_id IS NULL AND held_until <= ${nowExpr} AND available_at <= ${nowExpr}
       GROUP BY recipient ORDER BY recipient LIMIT ?`, [TYPE, dbTime(at), dbTime(at), 1000]],
@@ -296,7 +301,7 @@ async function unhold(bench) {
 /** Runs this file as a child: `mode` at the injected instant `at`; returns its JSON. */
 async function inChild(bench, mode, at, extra = []) {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, SELF, mode, bench.url, at.toISOString(), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', ...prof, SELF, mode, bench.url, at.toISOString(), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   const code = await new Promise((r) => child.on('exit', r));
@@ -406,10 +411,14 @@ events:
   }
   clearInterval(timer);
   sample();
+  // What the pass left behind (after a full GC): peak heap growth alone may be garbage not yet collected.
+  global.gc?.();
+  const after = process.memoryUsage();
   await app.close();
   process.stdout.write(JSON.stringify({
     ...out, baselineRssMb: mb(base.rss), peakRssMb: mb(peakRss), rssGrowthMb: mb(peakRss - base.rss),
     baselineHeapMb: mb(base.heapUsed), peakHeapMb: mb(peakHeap), heapGrowthMb: mb(peakHeap - base.heapUsed),
+    retainedHeapMb: mb(after.heapUsed - base.heapUsed),
   }));
 }
 
