@@ -16,6 +16,7 @@
 //              the deliveries born `sending` with their slot and slot key, the
 //              link, held_until back to NULL) and a send-commit transaction
 //              (deliveries sent, events stamped), as rawTwoPhaseDrain does.
+//              Last, ours alone: the remaining 6 zones at once (a quarter).
 //   idle pass  nothing due: runDue vs the floor's probe (SELECT DISTINCT type
 //              … WHERE held_until <= now), median of several.
 // Floor and ours alternate over distinct zones (each due pass takes zones no
@@ -331,7 +332,8 @@ export async function windows(bench) {
 
   const explain = await plans(bench, dueInstant(0, 1));
   // Each due pass takes the next `z` zones; floor and ours alternate.
-  const schedule = [['floor', 1], ['ours', 1], ['floor', 1], ['ours', 1], ['floor', 1], ['ours', 1], ['floor', 2], ['ours', 2], ['floor', 4], ['ours', 4]];
+  // The last 6 zones (a quarter of the recipients) then come due at once, for ours alone: the largest due pass.
+  const schedule = [['floor', 1], ['ours', 1], ['floor', 1], ['ours', 1], ['floor', 1], ['ours', 1], ['floor', 2], ['ours', 2], ['floor', 4], ['ours', 4], ['ours', 6]];
   const due = [];
   let k = 0;
   for (const [who, z] of schedule) {
@@ -350,7 +352,7 @@ export async function windows(bench) {
     recipients: n, zones: ZONES.length, zoneSizes, seed: seeded, explain,
     hold: { floor: floorHold, ours: oursHold, matchesFloor: holdMatches, ...(holdMatches ? {} : { expected, got }) },
     idle: { floor: floorIdle, ours: oursIdle },
-    due1: pair(1), due2: pair(2), due4: pair(4), passes: due,
+    due1: pair(1), due2: pair(2), due4: pair(4), due6: pair(6), passes: due,
     undelivered: due.filter((d) => (d.deliveries ?? 0) !== d.expected).map((d) => ({ who: d.who, at: d.at, expected: d.expected, deliveries: d.deliveries })),
     heldAfter: left,
   };
