@@ -378,6 +378,22 @@ events:
     databaseUrl: url, config, handlers, templatesDir: TEMPLATES, logger: silentLogger, databaseNow: () => at,
     transports: { null: { name: 'null', concurrency: 256, send: async () => {} } },
   });
+  // BENCH_WINDOWS_SQL=1: every statement of the pass timed by shape (as breakdown.mjs does), in the child's JSON as `sql`.
+  const stats = new Map();
+  if (process.env.BENCH_WINDOWS_SQL === '1') {
+    const add = (key, ms) => { const x = stats.get(key) ?? { n: 0, ms: 0 }; x.n++; x.ms += ms; stats.set(key, x); };
+    const shape = (sql) => sql.replace(/\s+/g, ' ').trim().replace(/\(\?(, \?)*\)/g, '(…)').replace(/(, \(…\))+/g, ', …').slice(0, 160);
+    const timed = (ex, where) => ({
+      dialect: ex.dialect,
+      all: async (sql, p) => { const t = now(); try { return await ex.all(sql, p); } finally { add(`${where} ${shape(sql)}`, now() - t); } },
+      run: async (sql, p) => { const t = now(); try { return await ex.run(sql, p); } finally { add(`${where} ${shape(sql)}`, now() - t); } },
+    });
+    const db = app.ctx.db;
+    app.ctx.db = { ...db, ...timed(db, 'auto'), transaction: async (fn) => {
+      const t = now();
+      try { return await db.transaction((tx) => fn(timed(tx, 'tx'))); } finally { add('TRANSACTION (total)', now() - t); }
+    } };
+  }
   const mb = (b) => Math.round((b / 2 ** 20) * 10) / 10;
   global.gc?.();
   const base = process.memoryUsage();
@@ -421,6 +437,7 @@ events:
     ...out, baselineRssMb: mb(base.rss), peakRssMb: mb(peakRss), rssGrowthMb: mb(peakRss - base.rss),
     baselineHeapMb: mb(base.heapUsed), peakHeapMb: mb(peakHeap), heapGrowthMb: mb(peakHeap - base.heapUsed),
     retainedHeapMb: mb(after.heapUsed - base.heapUsed),
+    ...(stats.size ? { sql: [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12).map(([k, v]) => ({ ms: Math.round(v.ms), n: v.n, sql: k })) } : {}),
   }));
 }
 
