@@ -60,6 +60,8 @@ export const dialectSql = {
     forUpdate: ' FOR UPDATE',
     // Point lookups on the primary key lock exactly the rows asked for.
     primaryIndex: ' FORCE INDEX (PRIMARY)',
+    // The planner takes the due-time index by itself (EXPLAIN: range on digest_events_held).
+    heldIndex: '',
     concat: (...parts: string[]) => `CONCAT(${parts.join(', ')})`,
   },
   sqlite: {
@@ -74,6 +76,11 @@ export const dialectSql = {
     // outstanding event of the type per page (a 200k drain: 32k → 15k/s).
     // NOT INDEXED leaves rowid lookups as the only way.
     primaryIndex: ' NOT INDEXED',
+    // Without statistics SQLite answers `SELECT DISTINCT type … WHERE
+    // held_until <= ?` by scanning the whole claim index (type first, so no
+    // sort for DISTINCT): every event ever kept, every second, in the window
+    // pass (100k held events: 6 ms idle; 200k events: 19 ms vs 0.006 ms).
+    heldIndex: ' INDEXED BY digest_events_held',
     concat: (...parts: string[]) => parts.join(' || '),
   },
 } as const;

@@ -3,7 +3,7 @@
  * (issue 15): digest_events.held_until, read through digest_events_held
  * (held_until, type), so finding what is due never scans every recipient.
  */
-import { chunks, dbTime, type Executor, nowParam, nowSql, placeholders } from './db.js';
+import { chunks, dbTime, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
 
 /**
  * Holds these outstanding events until `until`, by primary key (the claim
@@ -24,7 +24,7 @@ export async function holdEvents(ex: Executor, until: Date, ids: readonly number
 /** The types that have held events due now: a range of the due-time index, as short as what is due. */
 export async function selectDueHeldTypes(ex: Executor, now?: Date): Promise<string[]> {
   const rows = await ex.all<{ type: string }>(
-    `SELECT DISTINCT type FROM digest_events WHERE held_until <= ${nowSql(ex)}`, [nowParam(now)]);
+    `SELECT DISTINCT type FROM digest_events${sqlFor(ex).heldIndex} WHERE held_until <= ${nowSql(ex)}`, [nowParam(now)]);
   return rows.map((r) => r.type);
 }
 

@@ -27,6 +27,8 @@ export const SIZES = {
   receipts: scaled(50_000, 1000), // Order.Created events drained one delivery each (the receipts row) …
   receiptsBatch: 500, // … the raw floor taking this many per batch
   backlogEvents: scaled(1_000_000, 10_000),
+  // Send windows (issue 15): recipient profiles over 24 time zones, one event each (windows.mjs).
+  windowRecipients: scaled(100_000, 2_400),
   // BENCH_BACKLOG_RECIPIENTS=10: the same backlog skewed onto few recipients (memory must stay bounded).
   backlogRecipients: Number(process.env.BENCH_BACKLOG_RECIPIENTS ?? 10_000),
 };

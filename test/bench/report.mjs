@@ -54,6 +54,31 @@ export function rows(r) {
       out.push(['  … p99; delivered / recorded (missing); POST round trip', '', `${n(a.p99, 1)} ms; ${n(a.received)} / ${n(a.recorded)} (${a.missing})${a.postP50 != null ? `; POST answered p50 ${n(a.postP50, 1)} ms` : ''}`, '', 'all', verdict(a.missing === 0)]);
     }
   }
+  if (r.windows) {
+    const w = r.windows;
+    const cell = (m) => (m ? `${n(m.count)} in ${n(m.ms)} ms (${n(m.perSec)}/s)` : '—');
+    const ratio = (ours, floor) => { const x = ratioOf(ours, floor); return x == null ? '—' : `${x.toFixed(2)}×`; };
+    out.push([`windows: hold pass, ${n(w.recipients)} fresh events / ${w.zones} zones → held to 09:00 local`, cell(w.hold.floor), cell(w.hold.ours),
+      ratio(w.hold.ours, w.hold.floor), '(diagnostic)', w.hold.matchesFloor ? 'same instants' : 'DIFFERENT instants']);
+    for (const z of [1, 2, 4, 6]) {
+      const d = w[`due${z}`];
+      if (!d?.ours) continue;
+      out.push([`  … due pass, ${z} zone${z > 1 ? 's' : ''} due (median of ${d.samplesMs.ours.length})`, cell(d.floor), cell(d.ours), ratio(d.ours, d.floor), '(diagnostic)', '']);
+    }
+    const per = [1, 2, 4, 6].map((z) => w[`due${z}`]?.ours?.msPerRecipient);
+    const largest = per[3] ?? per[2];
+    const bounded = per[0] != null && largest != null ? largest <= 1.25 * per[0] : null;
+    out.push(['  … ms per due recipient, 1 / 2 / 4 / 6 zones', [1, 2, 4].map((z) => n(w[`due${z}`]?.floor?.msPerRecipient, 3)).join(' / '),
+      per.map((x) => n(x, 3)).join(' / '), '', 'largest ≤ 1.25× 1 zone', verdict(bounded)]);
+    const oursDue = w.passes.filter((p) => p.who === 'ours');
+    const peak = Math.max(...oursDue.map((p) => p.peakRssMb));
+    const growth = Math.max(...oursDue.map((p) => p.rssGrowthMb));
+    const heap = Math.max(...oursDue.map((p) => p.heapGrowthMb));
+    const kept = Math.max(...oursDue.map((p) => p.retainedHeapMb ?? NaN));
+    out.push(['  … due passes: peak RSS (growth over the app\'s baseline); heap growth, retained after GC', '',
+      `${n(peak, 1)} MB (+${n(growth, 1)} MB); heap +${n(heap, 1)} MB, kept ${Number.isNaN(kept) ? '—' : `${n(kept, 1)} MB`}`, '', '≤ 256 MB', verdict(peak <= 256)]);
+    out.push([`  … idle due pass, nothing due (median of ${w.idle.ours.times})`, `${n(w.idle.floor.medianMs, 2)} ms`, `${n(w.idle.ours.medianMs, 2)} ms`, '', '≤ 5 ms', verdict(w.idle.ours.medianMs <= 5)]);
+  }
   if (r.backlog) {
     const b = r.backlog;
     out.push([`backlog ${n(b.seeded)} events / ${n(b.recipients)} recipients: peak RSS`, '', `${n(b.peakRssMb, 1)} MB`, '', '≤ 256 MB', verdict(b.peakRssMb <= 256)]);

@@ -1,20 +1,21 @@
 // npm run bench: raw floor vs ours on DATABASE_URL (MySQL) or a temp SQLite file.
 //   BENCH_SCALE=0.1          smaller sizes / shorter runs
 //   BENCH_BACKLOG=1 | --backlog   also the 1M-event backlog drain (minutes)
-//   --only=single1,single16,multi,drain,receipts,latency,backlog   run a subset
+//   --only=single1,single16,multi,drain,receipts,latency,windows,backlog   run a subset
 //   BENCH_CPU_PROF=<dir>     --cpu-prof the child processes (scheduler, backlog drain)
 import { loadavg } from 'node:os';
 import { SCALE, SIZES, createBenchDb, log, rounds } from './common.mjs';
 import { orderRowOf, rawClaimStamp, rawMulti, rawReceipts, rawSingle, rawTwoPhaseDrain } from './floor.mjs';
 import { backlog } from './backlog.mjs';
 import { latency } from './latency.mjs';
+import { windows } from './windows.mjs';
 import { orderEvent, oursDrain, oursReceipts, oursRecordMany, oursRecordSingle } from './ours.mjs';
 import { report } from './report.mjs';
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const wantBacklog = args.includes('--backlog') || process.env.BENCH_BACKLOG === '1' || /backlog/.test(onlyArg ?? '');
-const only = new Set((onlyArg ?? 'single1,single16,multi,drain,receipts,latency').split(',').concat(wantBacklog ? ['backlog'] : []));
+const only = new Set((onlyArg ?? 'single1,single16,multi,drain,receipts,latency,windows').split(',').concat(wantBacklog ? ['backlog'] : []));
 
 const bench = await createBenchDb(process.env.DATABASE_URL);
 log(`engine ${bench.engine}, database ${bench.name ?? bench.path}, scale ${SCALE}, sizes ${JSON.stringify(SIZES)}`);
@@ -91,6 +92,12 @@ try {
     log('immediate latency (scheduler child process + webhook)');
     await bench.reset();
     r.latency = await latency(bench);
+  }
+  if (only.has('windows')) {
+    r.windows = await windows(bench);
+    const w = r.windows;
+    if (!w.hold.matchesFloor) r.notes.push('windows: ours held the events until other instants than the floor computed (see results.json windows.hold)');
+    if (w.undelivered.length) r.notes.push(`windows: due passes delivered other counts than were due: ${JSON.stringify(w.undelivered)}`);
   }
   if (only.has('backlog')) {
     r.backlog = await backlog(bench);
