@@ -21,10 +21,12 @@ export async function holdEvents(ex: Executor, until: Date, ids: readonly number
   return held;
 }
 
-/** The types that have held events due now: a range of the due-time index, as short as what is due. */
+/** The types that have held events due now: a range of the due-time index, as short as what is due. Parameter: now (nowParam). */
+export const selectDueHeldTypesSql = (ex: Executor) =>
+  `SELECT DISTINCT type FROM digest_events${sqlFor(ex).heldIndex} WHERE held_until <= ${nowSql(ex)}`;
+
 export async function selectDueHeldTypes(ex: Executor, now?: Date): Promise<string[]> {
-  const rows = await ex.all<{ type: string }>(
-    `SELECT DISTINCT type FROM digest_events${sqlFor(ex).heldIndex} WHERE held_until <= ${nowSql(ex)}`, [nowParam(now)]);
+  const rows = await ex.all<{ type: string }>(selectDueHeldTypesSql(ex), [nowParam(now)]);
   return rows.map((r) => r.type);
 }
 

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig, EventTypeConfig } from '../../src/config/types.js';
 import { runDue } from '../../src/runner/run-due.js';
+import { selectDueHeldTypesSql } from '../../src/store/event-holds.js';
 import { runType } from '../../src/runner/run.js';
 import { toDate } from '../../src/store/db.js';
 import { scheduleStatus } from '../../src/scheduler/status.js';
@@ -120,6 +121,18 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     expect(await deliveries('31')).toHaveLength(0);
     await step(clock, apps, new Date('2027-06-02T00:00:01Z'));
     expect(await deliveries('31')).toHaveLength(1);
+  });
+
+  it('the window pass finds due types through the due-time index, never a scan of every event', async () => {
+    const sql = selectDueHeldTypesSql(engine.db);
+    if (engine.name === 'mysql') {
+      const plan = await engine.db.all<{ key: string | null; type: string }>(`EXPLAIN ${sql}`, [null]);
+      expect(plan[0]).toMatchObject({ key: 'digest_events_held', type: 'range' });
+    } else {
+      // Without ANALYZE statistics SQLite chose to scan the whole claim index (type first, so DISTINCT needs no sort).
+      const plan = await engine.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, [null]);
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/SEARCH digest_events USING (COVERING )?INDEX digest_events_held \(held_until<\?\)/);
+    }
   });
 
   it('quiet hours defer an immediate delivery to their end; an urgent type goes at once', async () => {
