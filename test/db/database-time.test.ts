@@ -45,7 +45,7 @@ describeEngines('injected database time', (engine) => {
     await seedEvent(engine.db, { recipient: 'later@shop.example', availableAt: at(60_000), recordedAt: T });
     expect(await selectOutstandingRecipients(engine.db, 'Order.Created', null, 10, at(59_999))).toEqual([]);
     expect(await selectOutstandingRecipients(engine.db, 'Order.Created', null, 10, at(60_000)))
-      .toEqual([{ recipient: 'later@shop.example', outstanding: 1 }]);
+      .toEqual([{ recipient: 'later@shop.example', outstanding: 1, since: at(60_000) }]);
     const [stats] = await selectOutstandingStats(engine.db, at(90_000));
     expect(stats).toMatchObject({ outstanding: 1, waitingSince: at(60_000), now: at(90_000) });
   });

@@ -18,8 +18,8 @@ import { receiptsToConsole, writeSchedules } from '../support/config-file.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The scheduler's loops for this config: one per type, plus the recovery loop. */
-const LOOPS = ['immediate:Order.Created', 'recovery'];
+/** The scheduler's loops for this config: one per type, plus the recovery and window (held events come due) loops. */
+const LOOPS = ['immediate:Order.Created', 'recovery', 'window'];
 /** Lease of the scheduler under test: a claim stranded by the outage is recovered within it. */
 const LEASE_SECONDS = 10;
 
