@@ -41,7 +41,7 @@ export function createRecipientBook(db: Db, registry: Pick<Registry, 'types'>, d
   // Per type: the claim index bounds each read to that type's held events. Ids first, then an update by key (as the claim does).
   const retime = async (recipient: string) => {
     const now = databaseNow?.() ?? new Date();
-    for (const type of registry.types()) await holdEvents(db, now, await selectHeldEventIds(db, type, recipient));
+    for (const type of registry.types()) await holdEvents(db, (await selectHeldEventIds(db, type, recipient)).map((id) => ({ until: now, id })));
   };
   return {
     async setRecipient(recipient, input) {

@@ -177,19 +177,14 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   return claimed;
 }
 
-/** Holds the read events of the recipients timed `hold`, one UPDATE per distinct instant; returns how many were held. */
-async function holdAll(tx: Executor, read: readonly EventKey[], timing: ReadonlyMap<string, PageTiming>): Promise<number> {
-  const byUntil = new Map<number, number[]>();
-  for (const k of read) {
-    const t = timing.get(k.recipient);
-    if (t?.act !== 'hold') continue;
-    const ids = byUntil.get(t.until.getTime()) ?? [];
-    ids.push(k.id);
-    byUntil.set(t.until.getTime(), ids);
-  }
-  let held = 0;
-  for (const [until, ids] of byUntil) held += await holdEvents(tx, new Date(until), ids);
-  return held;
+/** Holds the events of the recipients timed `hold` (one statement per 500); returns how many were held. */
+async function holdAll(tx: Executor, events: readonly EventKey[], timing: ReadonlyMap<string, PageTiming>): Promise<number> {
+  const holds = events.flatMap((e) => {
+    const t = timing.get(e.recipient);
+    return t?.act === 'hold' ? [{ until: t.until, id: e.id }] : [];
+  });
+  // By instant: each instant one CASE branch.
+  return holdEvents(tx, holds.sort((a, b) => a.until.getTime() - b.until.getTime()));
 }
 
 /** A window digest's row carries its slot; a dead one (nothing rendered) or a split-off one does not use it up. */

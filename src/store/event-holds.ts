@@ -3,22 +3,17 @@
  * (issue 15): digest_events.held_until, read through digest_events_held
  * (held_until, type), so finding what is due never scans every recipient.
  */
-import { chunks, dbTime, type Executor, nowParam, nowSql, placeholders, sqlFor } from './db.js';
+import { setOutstandingById } from './case-by-id.js';
+import { dbTime, type Executor, nowParam, nowSql, sqlFor } from './db.js';
 
 /**
- * Holds these outstanding events until `until`, by primary key (the claim
- * read their ids without a lock; see event-claims.ts on why it locks by
- * key). An event another claim linked meanwhile is left alone.
+ * Holds outstanding events, each until its own instant, by primary key (the
+ * claim read their ids; see event-claims.ts on why it locks by key): one
+ * statement for a page's many instants (store/case-by-id.ts). An event
+ * another claim linked meanwhile is left alone.
  */
-export async function holdEvents(ex: Executor, until: Date, ids: readonly number[]): Promise<number> {
-  let held = 0;
-  for (const part of chunks(ids)) {
-    const res = await ex.run(
-      `UPDATE digest_events SET held_until = ? WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
-      [dbTime(until), ...part]);
-    held += res.affectedRows;
-  }
-  return held;
+export async function holdEvents(ex: Executor, holds: ReadonlyArray<{ until: Date; id: number }>): Promise<number> {
+  return setOutstandingById(ex, 'held_until', holds.map((h) => [dbTime(h.until), h.id] as const));
 }
 
 /** The types that have held events due now: a range of the due-time index, as short as what is due. Parameter: now (nowParam). */

@@ -4,6 +4,7 @@
  * reading back what a delivery carries.
  */
 import { chunks, type Executor, nowParam, nowSql, placeholders } from './db.js';
+import { setOutstandingById } from './case-by-id.js';
 import { eventColumns, toEvent } from './event-row.js';
 import type { StoredEvent } from '../types.js';
 
@@ -22,21 +23,7 @@ export interface EventLink {
  */
 export async function linkEvents(ex: Executor, links: readonly EventLink[]): Promise<number> {
   const pairs = links.flatMap((l) => l.eventIds.map((id) => [l.deliveryId, id] as const));
-  let linked = 0;
-  for (const part of chunks(pairs, 500)) {
-    const branches: Array<{ deliveryId: number; ids: number[] }> = [];
-    for (const [deliveryId, id] of part) {
-      const last = branches[branches.length - 1];
-      if (last?.deliveryId === deliveryId) last.ids.push(id);
-      else branches.push({ deliveryId, ids: [id] });
-    }
-    const res = await ex.run(
-      `UPDATE digest_events SET delivery_id = CASE ${branches.map((b) => `WHEN id IN (${placeholders(b.ids.length)}) THEN ?`).join(' ')} END, held_until = NULL
-        WHERE delivery_id IS NULL AND id IN (${placeholders(part.length)})`,
-      [...branches.flatMap((b) => [...b.ids, b.deliveryId]), ...part.map(([, id]) => id)]);
-    linked += res.affectedRows;
-  }
-  return linked;
+  return setOutstandingById(ex, 'delivery_id', pairs, ', held_until = NULL');
 }
 
 /**
