@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type EventKey, type EventPool, lockEventsById, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+  type EventKey, type EventPool, lockEventsById, selectDueHeldEvents, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
 } from '../store/event-claims.js';
 import { holdEvents } from '../store/event-holds.js';
 import { linkEvents, stampEvents } from '../store/event-links.js';
@@ -17,6 +17,7 @@ import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
 import { type PageTiming, timePage } from './page-timing.js';
+import { readDuePage } from './due-page.js';
 
 /** Window runs claim the held events that came due; run now claims everything outstanding; every other run the fresh ones. */
 const poolOf = (trigger: RunTrigger): EventPool => (trigger === 'window' ? 'held' : trigger === 'manual' ? 'all' : 'fresh');
@@ -80,20 +81,27 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   const nothing = { deliveries: [], dead: [], events: 0, held: 0, suppressed: [] };
   // Idle polls are the common case: peek without a transaction first, so an
   // idle scheduler never takes SQLite's write lock away from the app.
-  if (!req.woken && req.after == null && req.recipient == null
-    && (await selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.(), undefined, pool)).length === 0) {
+  const peek = () => (pool === 'held'
+    ? selectDueHeldEvents(ctx.db, req.type, 1, ctx.databaseNow?.())
+    : selectOutstandingRecipients(ctx.db, req.type, null, 1, ctx.databaseNow?.(), undefined, pool));
+  if (!req.woken && req.after == null && req.recipient == null && (await peek()).length === 0) {
     return { done: true, idle: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, ...nothing };
   }
-  const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
+  /**
+   * A page of recipients after the cursor and the ids of their outstanding
+   * events, or null when no recipient is left: how every run but a window
+   * run reads (a window run: due-page.ts).
+   */
+  const readCandidates = async (tx: Executor) => {
     const candidates = req.recipient != null
       ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY, since: new Date(0) }] : [])
       : req.resumed && req.runId != null
         ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, ctx.databaseNow?.())
         : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.(), req.lane, pool);
     const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
+    if (page.length === 0) return null;
     const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
     const next = nextCandidates(candidates.length, page.length, cfg.batchSize);
-    if (page.length === 0) return { done: true, more, candidates: next, leftover: false, runId: req.runId, last: req.after, ...nothing };
     // In the database's order (its collation), which is what `recipient > ?` follows.
     const last = page[page.length - 1]!.recipient;
     // A recipient with more events than one delivery takes is read with a
@@ -109,9 +117,24 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
       keys.push(...oldest);
     }
+    return { page, keys, more, next, last, leftover };
+  };
+  /** A window run's page (due-page.ts): no cursor and no candidate count to carry. */
+  const readDueCandidates = async (tx: Executor) => {
+    const due = await readDuePage(tx, req.type, ctx.databaseNow?.());
+    return due.page.length === 0 ? null : { ...due, next: limit, last: null, leftover: false };
+  };
+  const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
+    const read = pool === 'held' && req.recipient == null ? await readDueCandidates(tx) : await readCandidates(tx);
+    if (!read) return { done: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: req.after, ...nothing };
+    const { page, keys, next, last, leftover } = read;
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
     const taken = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
+    // A window run pages without a cursor (what it takes leaves the due
+    // range): a page whose events all belong to another claim in flight ends
+    // the run, rather than reading them again; the next pass comes soon.
+    const more = read.more && (pool !== 'held' || taken.length > 0);
     // The page's profiles, in one statement: each recipient's own clock (send
     // now, hold for a window or quiet hours, or suppress) and the language and
     // zone to render in. Timed after the lock: a zone may come from the

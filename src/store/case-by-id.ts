@@ -15,7 +15,7 @@ export async function setOutstandingById(
     const branches: Array<{ value: unknown; ids: number[] }> = [];
     for (const [value, id] of part) {
       const last = branches[branches.length - 1];
-      if (last?.value === value) last.ids.push(id);
+      if (last && last.value === value) last.ids.push(id);
       else branches.push({ value, ids: [id] });
     }
     const res = await ex.run(

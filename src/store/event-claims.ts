@@ -155,3 +155,28 @@ export async function lockEventsById(ex: Executor, type: string, ids: readonly n
   for (const part of chunks(ids)) rows.push(...await ex.all<StoredEvent>(lockEventsByIdSql(ex, part.length, wait), [...part, type]));
   return rows.map(toEvent);
 }
+
+/** A held event come due, as the window claim reads it (selectDueHeldEvents). */
+export interface DueEvent extends EventKey {
+  availableAt: Date;
+}
+
+/**
+ * The next `limit` held events come due, in the claim index's own order
+ * (held_until, recipient): no sort, and no re-reading of what earlier pages
+ * took, since a claimed or re-held event leaves the range. A cursor on the
+ * recipient alone (as fresh claims page) cannot narrow a range on
+ * held_until: every page re-read and sorted the whole due set (measured by
+ * the windows bench, issue 15). One recipient's due events share their
+ * held_until, so they come together. Not locking (lockEventsById is).
+ */
+export const selectDueHeldEventsSql = (ex: Executor) =>
+  // The claim index named: its order is the ORDER BY (a small table's plan may otherwise pick the due-time index and sort).
+  `SELECT id, recipient, available_at AS availableAt FROM digest_events${ex.dialect === 'mysql' ? ' FORCE INDEX (digest_events_claim)' : ' INDEXED BY digest_events_claim'}
+    WHERE type = ? AND delivery_id IS NULL AND held_until <= ${nowSql(ex)}
+    ORDER BY held_until, recipient LIMIT ?`;
+
+export async function selectDueHeldEvents(ex: Executor, type: string, limit: number, now?: Date): Promise<DueEvent[]> {
+  const rows = await ex.all<DueEvent>(selectDueHeldEventsSql(ex), [type, nowParam(now), limit]);
+  return rows.map((r) => ({ id: Number(r.id), recipient: r.recipient, availableAt: toDate(r.availableAt)! }));
+}

@@ -8,8 +8,10 @@
 import { DateTime } from 'luxon';
 import { beforeEach, expect, it } from 'vitest';
 import type { DigestConfig, EventTypeConfig } from '../../src/config/types.js';
+import { readDuePage } from '../../src/runner/due-page.js';
 import { runDue } from '../../src/runner/run-due.js';
 import { selectDueHeldTypesSql } from '../../src/store/event-holds.js';
+import { selectDueHeldEventsSql } from '../../src/store/event-claims.js';
 import { runType } from '../../src/runner/run.js';
 import { toDate } from '../../src/store/db.js';
 import { scheduleStatus } from '../../src/scheduler/status.js';
@@ -133,6 +135,32 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
       const plan = await engine.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, [null]);
       expect(plan.map((p) => p.detail).join('; ')).toMatch(/SEARCH digest_events USING (COVERING )?INDEX digest_events_held \(held_until<\?\)/);
     }
+  });
+
+  it('a window run reads due events in due-time order without a sort, and never cuts a recipient\'s events across pages', async () => {
+    const due = new Date('2027-03-01T09:00:00Z');
+    const sql = selectDueHeldEventsSql(engine.db);
+    if (engine.name === 'mysql') {
+      const plan = await engine.db.all<{ key: string | null; Extra: string | null }>(`EXPLAIN ${sql}`, [DIGEST, null, 10]);
+      expect(plan[0]!.key).toBe('digest_events_claim');
+      expect(plan[0]!.Extra ?? '').not.toMatch(/filesort|temporary/i);
+    } else {
+      const plan = await engine.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, [DIGEST, null, 10]);
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX digest_events_claim/);
+      expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE/);
+    }
+    const { a } = await replicas(new DatabaseClock(), {});
+    for (const r of ['41', '41', '41', '42', '42', '42']) await a.recorder.record(DIGEST, request(++n, r));
+    await engine.db.run('UPDATE digest_events SET held_until = ?', [engine.name === 'mysql' ? due : '2027-03-01 09:00:00.000']);
+    const after = new Date(+due + 1_000);
+    // 4 of 6 read: 42's events were cut, so 42 waits whole for the next page.
+    const first = await engine.db.transaction((tx) => readDuePage(tx, DIGEST, after, 4));
+    expect(first.page.map((p) => [p.recipient, p.outstanding])).toEqual([['41', 3]]);
+    expect(first.keys).toHaveLength(3);
+    expect(first.more).toBe(true);
+    // A page's only recipient is taken even when cut (one delivery takes at most so many anyway).
+    const alone = await engine.db.transaction((tx) => readDuePage(tx, DIGEST, after, 2));
+    expect(alone.page.map((p) => [p.recipient, p.outstanding])).toEqual([['41', 2]]);
   });
 
   it('quiet hours defer an immediate delivery to their end; an urgent type goes at once', async () => {
