@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type EventKey, type EventPool, lockEventsById, selectDueHeldEvents, type RecipientLane, selectOldestEventIds, selectOutstandingEventIds, selectOutstandingRecipients, selectOutstandingRecipientsOutsideRun,
+  type EventKey, type EventPool, lockEventsById, selectDueHeldEvents, type RecipientLane, selectOutstandingRecipients,
 } from '../store/event-claims.js';
 import { holdEvents } from '../store/event-holds.js';
 import { linkEvents, stampEvents } from '../store/event-links.js';
@@ -8,16 +8,17 @@ import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.
 import type { Executor } from '../store/db.js';
 import type { ClaimedDelivery, RunTrigger, StoredEvent } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
-import { groupEvents, MAX_EVENTS_PER_DELIVERY } from './group.js';
+import { groupEvents } from './group.js';
 import { type BornDelivery, prepareGroups } from './prepare.js';
 import { settingsFrom } from './recipient-settings.js';
 import { selectRecipientsByKeys } from '../store/recipients.js';
-import { FIRST_CANDIDATES, fitPage, nextCandidates } from './page-budget.js';
+import { FIRST_CANDIDATES } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
 import { type PageTiming, timePage } from './page-timing.js';
 import { readDuePage } from './due-page.js';
+import { readCandidatePage } from './candidate-page.js';
 
 /** Window runs claim the held events that came due; run now claims everything outstanding; every other run the fresh ones. */
 const poolOf = (trigger: RunTrigger): EventPool => (trigger === 'window' ? 'held' : trigger === 'manual' ? 'all' : 'fresh');
@@ -87,45 +88,13 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   if (!req.woken && req.after == null && req.recipient == null && (await peek()).length === 0) {
     return { done: true, idle: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: null, ...nothing };
   }
-  /**
-   * A page of recipients after the cursor and the ids of their outstanding
-   * events, or null when no recipient is left: how every run but a window
-   * run reads (a window run: due-page.ts).
-   */
-  const readCandidates = async (tx: Executor) => {
-    const candidates = req.recipient != null
-      ? (req.after == null ? [{ recipient: req.recipient, outstanding: Number.POSITIVE_INFINITY, since: new Date(0) }] : [])
-      : req.resumed && req.runId != null
-        ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, ctx.databaseNow?.())
-        : await selectOutstandingRecipients(tx, req.type, req.after, limit, ctx.databaseNow?.(), req.lane, pool);
-    const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
-    if (page.length === 0) return null;
-    const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
-    const next = nextCandidates(candidates.length, page.length, cfg.batchSize);
-    // In the database's order (its collation), which is what `recipient > ?` follows.
-    const last = page[page.length - 1]!.recipient;
-    // A recipient with more events than one delivery takes is read with a
-    // LIMIT of its own; the others together, in one IN list.
-    const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
-    const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
-    // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
-    const keys = await selectOutstandingEventIds(tx, req.type, light, ctx.databaseNow?.(), pool);
-    let leftover = false;
-    for (const r of heavy) {
-      const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, ctx.databaseNow?.(), pool);
-      // A full delivery's worth: more may be waiting (a short read means another worker holds them).
-      leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
-      keys.push(...oldest);
-    }
-    return { page, keys, more, next, last, leftover };
-  };
   /** A window run's page (due-page.ts): no cursor and no candidate count to carry. */
   const readDueCandidates = async (tx: Executor) => {
     const due = await readDuePage(tx, req.type, ctx.databaseNow?.());
     return due.page.length === 0 ? null : { ...due, next: limit, last: null, leftover: false };
   };
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
-    const read = pool === 'held' && req.recipient == null ? await readDueCandidates(tx) : await readCandidates(tx);
+    const read = pool === 'held' && req.recipient == null ? await readDueCandidates(tx) : await readCandidatePage(ctx, tx, req, pool, limit);
     if (!read) return { done: true, more: false, candidates: limit, leftover: false, runId: req.runId, last: req.after, ...nothing };
     const { page, keys, next, last, leftover } = read;
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
