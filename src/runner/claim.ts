@@ -111,7 +111,11 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const profiles = await selectRecipientsByKeys(tx, page.map((r) => r.recipient));
     const settingsOf = settingsFrom(ctx, profiles);
     const byRecipient = new Map<string, StoredEvent[]>();
-    for (const e of taken) byRecipient.set(e.recipient, [...byRecipient.get(e.recipient) ?? [], e]);
+    for (const e of taken) {
+      const list = byRecipient.get(e.recipient);
+      if (list) list.push(e);
+      else byRecipient.set(e.recipient, [e]);
+    }
     const zoneOf = (recipient: string) => settingsOf(req.type, recipient, byRecipient.get(recipient) ?? []).timeZone;
     const timing = await timePage(tx, cfg, handler.group, page, profiles, zoneOf, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
     const held = await holdAll(tx, taken, timing);
