@@ -68,6 +68,8 @@ export interface ClaimedDelivery {
   settings?: RenderSettings;
   /** A retry's address as last rendered (stored on the row): its suppression is looked up with the others' ahead of the re-render. */
   address?: string | null;
+  /** Its message's address already looked up in the suppression list, at claim: the reason, or null when not suppressed. */
+  suppressedAs?: SuppressionReason | null;
 }
 
 /**

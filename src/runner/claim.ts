@@ -12,6 +12,8 @@ import { groupEvents } from './group.js';
 import { type BornDelivery, prepareGroups } from './prepare.js';
 import { settingsFrom } from './recipient-settings.js';
 import { selectRecipientsByKeys } from '../store/recipients.js';
+import { selectSuppressedAmong } from '../store/suppressions.js';
+import { normalAddress } from '../recipients/suppression-input.js';
 import { FIRST_CANDIDATES } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
@@ -131,6 +133,13 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       ...prepareGroups(ctx, base, sent, settingsOf).map((b) => withSlot(b, timing)),
       ...off.map((g) => ({ row: { ...base, recipient: g.recipient, groupKey: g.groupKey, suppressed: `the recipient turned ${req.type} off` }, events: g.events })),
     ];
+    // The suppression list, for the messages born rendered: read beside the
+    // claim's own writes (on MySQL on another pooled connection; the list
+    // takes no lock), so their sends ask nothing more (suppression-check.ts).
+    // On an immediate claim that lookup was a round trip before every send.
+    const addresses = born.flatMap((b) => (b.message ? [normalAddress(b.message.to)] : []));
+    const listedRead = addresses.length ? selectSuppressedAmong(tx.dialect === 'mysql' ? ctx.db : tx, addresses) : Promise.resolve(new Map());
+    listedRead.catch(() => undefined); // awaited below; a failed claim must not leave it unhandled
     const insertId = await insertDeliveries(tx, born.map((b) => b.row), { token: leaseToken, ms: ctx.leaseMs }, ctx.databaseNow?.());
     // One delivery (an immediate type's usual claim) is its own insert id: a round trip saved on every event's way out.
     const ids = born.length === 1
@@ -140,9 +149,12 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     // Never sent, on purpose: processed now, visible as the delivery's status.
     const offEvents = off.flatMap((g) => g.events.map((e) => e.id));
     if (offEvents.length) await stampEvents(tx, offEvents, ctx.databaseNow?.());
+    const listed = await listedRead;
     const deliveries: ClaimedDelivery[] = born.filter((b) => b.row.error == null && b.row.suppressed == null).map((b) => ({
       id: ids.get(b.row.groupKey)!, leaseToken, eventType: req.type, recipient: b.row.recipient, attempts: 1, events: b.events,
-      ...(b.message ? { message: b.message } : b.settings ? { settings: b.settings } : {}),
+      ...(b.message
+        ? { message: b.message, suppressedAs: listed.get(normalAddress(b.message.to)) ?? null }
+        : b.settings ? { settings: b.settings } : {}),
     }));
     const dead = born.filter((b) => b.row.error != null).map((b) => ({
       id: ids.get(b.row.groupKey)!, from: b.splitFrom == null ? null : ids.get(b.splitFrom)!, error: b.row.error!, events: b.events.map((e) => e.id),
