@@ -155,7 +155,11 @@ describeEngines('database restart under a running scheduler', () => {
     expect(pending, 'record() calls that never settled').toEqual([]);
     expect(failed.length, JSON.stringify(report)).toBeGreaterThanOrEqual(10);
     for (const a of failed) {
-      expect(a.ms!, `record(${a.orderId}) took ${a.ms} ms to fail`).toBeLessThan(2_000);
+      // Fast from when it could know: its call, or the outage's start for a
+      // call already in flight (the first record() of a loaded CI box may
+      // still be connecting a second after the start: 2 of 4 runs).
+      const knownFor = a.startedAt + a.ms! - Math.max(a.startedAt, phases.outageStart);
+      expect(knownFor, `record(${a.orderId}) failed ${knownFor} ms after it could know (${a.ms} ms after its call)`).toBeLessThan(2_000);
       expect(a.error, 'a clear error message').toMatch(/ECONNREFUSED|connect|connection|closed|shut ?down|lost/i);
       // Only while the database was really away.
       expect(a.startedAt + a.ms!).toBeGreaterThanOrEqual(phases.outageStart);
