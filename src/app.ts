@@ -72,7 +72,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   return {
     ctx,
     env,
-    recorder: createRecorder(db, registry),
+    recorder: createRecorder(db, registry, undefined, (type) => config.events[type]?.urgent),
     recipients: createRecipientBook(db, registry, opts.databaseNow),
     suppressions: createSuppressionList(db, opts.databaseNow),
     async close() {

@@ -7,10 +7,11 @@
  * the first runNow.
  */
 import { createApp, type App, type AppOptions } from './app.js';
-import { loadRegistry } from './setup.js';
+import { loadRecording } from './setup.js';
 import { readEnv } from './config/env.js';
 import type { Handler } from './handlers/define.js';
-import { createRegistry } from './handlers/registry.js';
+import { createRegistry, type Registry } from './handlers/registry.js';
+import type { DigestConfig } from './config/types.js';
 import { createRecorder, type EventInput, type RecordOptions, type Recorder } from './record.js';
 import { createRecipientBook, type RecipientBook } from './recipients/book.js';
 import { createSuppressionList, type SuppressionList } from './recipients/suppression-list.js';
@@ -57,11 +58,16 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
   const env = readEnv();
   const db = openDb(opts.databaseUrl ?? env.databaseUrl);
   const appOpts = { ...opts, env, db };
-  const registry = opts.handlers ? Promise.resolve(createRegistry(opts.handlers)) : undefined;
-  let loaded: ReturnType<typeof loadRegistry> | undefined;
-  const registryNow = () => (loaded ??= registry ?? loadRegistry(appOpts));
+  // Handlers given in code: no schedules file is read, unless a config object is given too (a type's `urgent`).
+  const given = opts.handlers
+    ? Promise.resolve({ registry: createRegistry(opts.handlers), config: typeof opts.config === 'object' ? opts.config : undefined })
+    : undefined;
+  let loaded: Promise<{ registry: Registry; config?: DigestConfig }> | undefined;
+  const recordingNow = () => (loaded ??= given ?? loadRecording(appOpts));
+  const registryNow = () => recordingNow().then((r) => r.registry);
   let recorder: Promise<Recorder> | undefined;
-  const recorderNow = () => (recorder ??= registryNow().then((r) => createRecorder(db, r, opts.maxPayloadBytes)));
+  const recorderNow = () => (recorder ??= recordingNow().then(({ registry, config }) =>
+    createRecorder(db, registry, opts.maxPayloadBytes, (type) => config?.events[type]?.urgent)));
   // Profiles name event types: the same ones this client records.
   let recipients: Promise<RecipientBook> | undefined;
   const recipientsNow = () => (recipients ??= registryNow().then((r) => createRecipientBook(db, r)));

@@ -7,6 +7,9 @@ import { INVALID_UNICODE, isValidUnicode, MAX_KEY_LENGTH as MAX_KEY, payloadText
 import {
   EVENT_ROWS_PER_INSERT, insertEvent, insertEventRows, insertEventRowsSync, insertEventSync, type NewEvent,
 } from './store/event-inserts.js';
+import { type FlushRequest, upsertFlushes, upsertFlushesSync } from './store/flushes.js';
+import type { EventTypeConfig } from './config/types.js';
+import { isUrgent } from './urgency.js';
 
 export interface RecordOptions {
   /** The caller's open transaction: a mysql2 / better-sqlite3 connection or a drizzle transaction. */
@@ -31,7 +34,13 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
  * it does not declare, unless the schema passes them through), so a field
  * the type does not know is never stored or shown.
  */
-function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEvent {
+/** A row to insert, and whether it is urgent (its recipient's digest is then asked for now). */
+type Prepared = NewEvent & { urgent: boolean };
+
+/** A type's `urgent` setting, where the schedules file is known (src/urgency.ts). */
+export type UrgentOf = (type: string) => EventTypeConfig['urgent'];
+
+function prepare(registry: Registry, input: EventInput, maxBytes: number, urgentOf: UrgentOf): Prepared {
   if (typeof input.type === 'string' && !isValidUnicode(input.type)) throw new ValidationError('event', [{ path: 'type', message: INVALID_UNICODE }]);
   const handler = registry.require(input.type);
   const text = payloadTextIssues(input.payload);
@@ -51,18 +60,34 @@ function prepare(registry: Registry, input: EventInput, maxBytes: number): NewEv
     if (v != null && (!(v instanceof Date) || Number.isNaN(v.getTime()))) issues.push({ path: f, message: 'must be a valid Date' });
   }
   if (issues.length) throw new ValidationError(`${input.type} event`, issues);
-  return { type: input.type, recipient, payload: json, idempotencyKey: key ?? null, occurredAt: input.occurredAt, availableAt: input.availableAt };
+  return {
+    type: input.type, recipient, payload: json, idempotencyKey: key ?? null, occurredAt: input.occurredAt, availableAt: input.availableAt,
+    urgent: isUrgent(urgentOf(input.type), payload),
+  };
 }
+
+/** The flush requests of the urgent rows among `ready`, once their ids are known. */
+const flushesOf = (ready: readonly Prepared[], ids: readonly number[]): FlushRequest[] =>
+  ready.flatMap((r, i) => (r.urgent ? [{ type: r.type, recipient: r.recipient, eventId: ids[i]! }] : []));
+
 
 export interface Recorder {
   record(type: string, payload: unknown, opts?: RecordOptions): Promise<number>;
   recordMany(events: readonly EventInput[], opts?: { tx?: unknown }): Promise<number[]>;
 }
 
-export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Recorder {
+/**
+ * `urgentOf`: an urgent event files its flush request (store/flushes.ts) in
+ * the same transaction as the event, so the scheduler's next window pass
+ * sends the recipient's digest. Without it (a client given handlers but no
+ * schedules file) an urgent event still goes out whole, at its type's next run.
+ */
+export function createRecorder(
+  db: Db, registry: Registry, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES, urgentOf: UrgentOf = () => undefined,
+): Recorder {
   const on = (tx: unknown): Executor => (tx == null ? db : callerExecutor(tx, db.dialect));
-  const plainOf = (ready: readonly NewEvent[]) => ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
-  const write = async (ex: Executor, ready: readonly NewEvent[]) => {
+  const plainOf = (ready: readonly Prepared[]) => ready.map((r, i) => [r, i] as const).filter(([r]) => r.idempotencyKey == null);
+  const write = async (ex: Executor, ready: readonly Prepared[]) => {
     const ids = new Array<number>(ready.length);
     // Keyed events go one by one (each may already exist); the rest in
     // multi-row INSERTs, one per chunk.
@@ -71,23 +96,40 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
       const got = await insertEventRows(ex, part.map(([r]) => r));
       part.forEach(([, i], k) => { ids[i] = got[k]!; });
     }
+    const flushes = flushesOf(ready, ids);
+    if (flushes.length) await upsertFlushes(ex, flushes);
     return ids;
   };
   // A caller's synchronous SQLite transaction: every statement runs before
   // we return, since the caller may commit or roll back right after the call.
-  const writeSync = (sx: SyncExecutor, ready: readonly NewEvent[]) => inSavepointSync(sx, () => {
+  const writeSync = (sx: SyncExecutor, ready: readonly Prepared[]) => inSavepointSync(sx, () => {
     const ids = new Array<number>(ready.length);
     for (const [i, r] of ready.entries()) if (r.idempotencyKey != null) ids[i] = insertEventSync(sx, r);
     for (const part of chunks(plainOf(ready), EVENT_ROWS_PER_INSERT)) {
       const got = insertEventRowsSync(sx, part.map(([r]) => r));
       part.forEach(([, i], k) => { ids[i] = got[k]!; });
     }
+    const flushes = flushesOf(ready, ids);
+    if (flushes.length) upsertFlushesSync(sx, flushes);
     return ids;
   });
+  const writeRows = (ready: readonly Prepared[], tx: unknown): Promise<number[]> => {
+    if (tx != null) {
+      const ex = on(tx);
+      return ex.sync ? Promise.resolve(writeSync(ex.sync, ready)) : write(ex, ready);
+    }
+    // One multi-row INSERT is atomic by itself: no transaction needed
+    // unless keyed rows, urgent ones (their flush requests) or a large batch
+    // make it several statements.
+    const single = ready.length <= EVENT_ROWS_PER_INSERT && ready.every((r) => r.idempotencyKey == null && !r.urgent);
+    return single ? write(db, ready) : db.transaction((t) => write(t, ready));
+  };
   return {
     async record(type, payload, opts = {}) {
       const { tx, ...rest } = opts;
-      const row = prepare(registry, { type, payload, ...rest }, maxPayloadBytes);
+      const row = prepare(registry, { type, payload, ...rest }, maxPayloadBytes, urgentOf);
+      // An urgent event and its flush request land together (in the caller's transaction, or one of ours).
+      if (row.urgent) return (await writeRows([row], tx))[0]!;
       const ex = on(tx);
       return ex.sync ? insertEventSync(ex.sync, row) : insertEvent(ex, row);
     },
@@ -96,7 +138,7 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
       const issues: Issue[] = [];
       const rows = events.map((e, i) => {
         try {
-          return prepare(registry, e, maxPayloadBytes);
+          return prepare(registry, e, maxPayloadBytes, urgentOf);
         } catch (err) {
           if (!(err instanceof DigestError)) throw err;
           const inner = err instanceof ValidationError ? err.issues : [{ path: 'type', message: err.message }];
@@ -105,16 +147,9 @@ export function createRecorder(db: Db, registry: Registry, maxPayloadBytes = DEF
         }
       });
       if (issues.length) throw new ValidationError('events', issues);
-      const ready = rows as NewEvent[];
+      const ready = rows as Prepared[];
       if (ready.length === 0) return [];
-      if (opts.tx != null) {
-        const ex = on(opts.tx);
-        return ex.sync ? writeSync(ex.sync, ready) : write(ex, ready);
-      }
-      // One multi-row INSERT is atomic by itself: no transaction needed
-      // unless keyed rows or a large batch make it several statements.
-      const single = ready.length <= EVENT_ROWS_PER_INSERT && ready.every((r) => r.idempotencyKey == null);
-      return single ? write(db, ready) : db.transaction((tx) => write(tx, ready));
+      return writeRows(ready, opts.tx);
     },
   };
 }

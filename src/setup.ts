@@ -82,13 +82,18 @@ async function loadTypes(opts: SetupOptions, env: Env, issues: Issue[]) {
   return { config, registry: built.registry };
 }
 
-/** What recording needs: the schedules file's event types (handler modules + declared types), not its templates. */
-export async function loadRegistry(opts: SetupOptions = {}): Promise<Registry> {
+/**
+ * What recording needs: the schedules file's event types (handler modules +
+ * declared types) and its settings (a type's `urgent`), not its templates.
+ */
+export async function loadRecording(opts: SetupOptions = {}): Promise<{ config: DigestConfig; registry: Registry }> {
   const issues: Issue[] = [];
   const types = await loadTypes(opts, opts.env ?? readEnv(), issues);
   if (!types || issues.length) throw new ConfigError(issues);
-  return types.registry;
+  return types;
 }
+
+export const loadRegistry = async (opts: SetupOptions = {}): Promise<Registry> => (await loadRecording(opts)).registry;
 
 /**
  * Loads config, handler modules and templates and checks them against each

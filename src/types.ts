@@ -25,9 +25,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  * at start-up, the most recent slot nobody ran (or a slot run that broke
  * off); `followup` — a run started right after another because a recipient
  * had more outstanding events than one delivery takes; `manual` — run now;
- * `window` — events held for a recipient's send window or quiet hours came due.
+ * `window` — events held for a recipient's send window or quiet hours came due;
+ * `urgent` — one recipient's urgent event (src/urgency.ts) sends what they have waiting.
  */
-export const RUN_TRIGGERS = ['tick', 'immediate', 'catchup', 'followup', 'manual', 'window'] as const;
+export const RUN_TRIGGERS = ['tick', 'immediate', 'catchup', 'followup', 'manual', 'window', 'urgent'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**

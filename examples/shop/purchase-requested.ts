@@ -16,6 +16,8 @@ export const purchaseRequested = defineHandler({
     customer_email: z.email(),
     item: z.string().min(1),
     quantity: z.number().int().positive(),
+    // A rush request: with `urgent: rush` on the type, the supplier's digest goes now (src/urgency.ts).
+    rush: z.boolean().optional(),
   }),
   recipient: (p) => String(p.supplier_id),
   group: 'recipient',

@@ -13,6 +13,13 @@ export type RenderingOptions = Pick<EventTypeConfig, 'locale' | 'localeField' | 
 /** `lang`, `recipient.tz`: dot-separated names, none empty. */
 const FIELD_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
+/** `value` if it is a dotted payload path, else an issue at `path` (also for urgent, issue 16). */
+export function checkFieldPath(value: string, path: string, issues: Issue[]): string | undefined {
+  if (FIELD_PATH.test(value)) return value;
+  issues.push({ path, message: `"${value}" is not a payload field name or dotted path (e.g. recipient.tz)` });
+  return undefined;
+}
+
 /** The canonical tag (`de-at` → `de-AT`), or an issue at `path`. */
 export function checkLocale(value: string, path: string, issues: Issue[]): string | undefined {
   const tag = canonicalLocale(value);
@@ -28,9 +35,8 @@ export function checkRendering(path: string, e: { locale?: string; localeField?:
   }
   for (const key of ['localeField', 'timeZoneField'] as const) {
     const field = e[key];
-    if (field === undefined) continue;
-    if (FIELD_PATH.test(field)) out[key] = field;
-    else issues.push({ path: `${path}.${key}`, message: `"${field}" is not a payload field name or dotted path (e.g. recipient.tz)` });
+    const ok = field === undefined ? undefined : checkFieldPath(field, `${path}.${key}`, issues);
+    if (ok) out[key] = ok;
   }
   return out;
 }

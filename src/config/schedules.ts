@@ -17,7 +17,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import { parseCadence } from './cadence.js';
-import { checkLocale, checkRendering } from './rendering.js';
+import { checkFieldPath, checkLocale, checkRendering } from './rendering.js';
 import { interpolate, protectVars, type Vars } from './vars.js';
 import { type Cadence, WALL_TIME, WEEKDAYS } from '../types.js';
 import type { DigestConfig, EventTypeConfig, TransportConfig, TypeDeclaration } from './types.js';
@@ -145,7 +145,8 @@ const EventSchema = z.strictObject({
   // A send window in each recipient's own time zone (recipients/timing.ts).
   deliverAt: text.refine((v) => WALL_TIME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a local time "HH:MM" (00:00 to 23:59)` }).optional(),
   days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1).optional(),
-  urgent: z.boolean().optional(),
+  // true, or the payload path that marks an urgent event (a field path, checked in checkEvent).
+  urgent: z.union([z.boolean(), text]).optional(),
   // Rendering (runner/recipient-settings.ts): the type's language when the
   // recipient has none, and payload fields that carry the recipient's own.
   locale: text.optional(),
@@ -312,6 +313,10 @@ function checkEvent(
     issues.push({ path: `${path}.transport`, message: `unknown transport "${e.transport}" (defined: ${known})` });
   }
   if (e.days && e.deliverAt === undefined) issues.push({ path: `${path}.days`, message: 'is only allowed with deliverAt' });
+  // Every event urgent means every event goes at once: a window would never apply.
+  if (e.urgent === true && e.deliverAt !== undefined) {
+    issues.push({ path: `${path}.urgent`, message: 'true sends every event at once, so deliverAt would never apply: name the payload field that marks an urgent event instead' });
+  }
   let cadence: Cadence | undefined;
   try {
     // With a bad zone (already reported) still check the cadence itself, in UTC.
@@ -322,10 +327,11 @@ function checkEvent(
   }
   const declared = checkDeclaration(path, e, issues);
   const rendering = checkRendering(path, e, issues);
+  const urgent = typeof e.urgent === 'string' ? checkFieldPath(e.urgent, `${path}.urgent`, issues) : e.urgent || undefined;
   if (!cadence || issues.length > before) return undefined;
   return {
     type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared, ...rendering,
-    ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(e.urgent && { urgent: true }),
+    ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(urgent && { urgent }),
   };
 }
 

@@ -54,8 +54,12 @@ export interface EventTypeConfig {
   /** Send window in each recipient's own time (`deliverAt: "09:00"`, optionally on `days`): see recipients/timing.ts. */
   deliverAt?: WallTime;
   days?: Weekday[];
-  /** Delivered inside recipients' quiet hours too. */
-  urgent?: boolean;
+  /**
+   * Urgent events (src/urgency.ts): `true` for all, or the dotted payload
+   * path whose value marks one. An urgent event sends its recipient's
+   * outstanding events now, in one digest, ignoring windows and quiet hours.
+   */
+  urgent?: true | string;
   /** Language of its messages when the recipient names none (canonical BCP 47); unset: the top-level `locale`. */
   locale?: string;
   /** Dotted payload path of the recipient's language, read from the newest event of a group when the recipient has no profile locale. */

@@ -14,7 +14,6 @@ export interface TypeTiming {
   type: string;
   deliverAt?: WallTime;
   days?: Weekday[];
-  urgent?: boolean;
 }
 
 /**
@@ -57,18 +56,19 @@ export function windowOf(t: TypeTiming, pref: TypePreference | undefined): SendW
  * waits for tomorrow's, even if today's digest had nothing else to carry.
  * A scheduler that was down across a slot sends that slot's digest when it
  * is back (one digest, however many slots it missed). Quiet hours defer
- * whatever would go out inside them to their end, unless the type is urgent.
- * `manual` (digest run now): everything goes now; only `off` still holds.
+ * whatever would go out inside them to their end.
+ * `manual` (digest run now), or `urgent` (the recipient's events include an
+ * urgent one, src/urgency.ts): everything goes now; only `off` still holds.
  * `zone`: the recipient's, as rendering resolves it (their profile's, a
  * payload field's, else the type's: runner/recipient-settings.ts).
  */
 export function timingFor(
-  t: TypeTiming, profile: RecipientProfile | null | undefined, zone: string, since: Date, now: Date, manual = false,
+  t: TypeTiming, profile: RecipientProfile | null | undefined, zone: string, since: Date, now: Date, manual = false, urgent = false,
 ): Timing {
   const pref = profile?.preferences[t.type];
   if (pref?.frequency === 'off') return { act: 'suppress' };
-  if (manual) return { act: 'send', slot: null };
-  const quiet = t.urgent ? null : profile?.quietHours ?? null;
+  if (manual || urgent) return { act: 'send', slot: null };
+  const quiet = profile?.quietHours ?? null;
   // The end of the quiet hours `at` falls in, else `at` itself.
   const afterQuiet = (at: Date) => (quiet ? quietUntil(quiet, zone, at) : null) ?? at;
   const quietNow = afterQuiet(now);

@@ -18,12 +18,17 @@ import { FIRST_CANDIDATES } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
+import { withUrgentRecipients } from './urgent-recipients.js';
 import { type PageTiming, timePage } from './page-timing.js';
 import { readDuePage } from './due-page.js';
 import { readCandidatePage } from './candidate-page.js';
 
-/** Window runs claim the held events that came due; run now claims everything outstanding; every other run the fresh ones. */
-const poolOf = (trigger: RunTrigger): EventPool => (trigger === 'window' ? 'held' : trigger === 'manual' ? 'all' : 'fresh');
+/**
+ * Window runs claim the held events that came due; run now and urgent runs
+ * (one recipient's, run-urgent.ts) everything outstanding; every other run the fresh ones.
+ */
+const poolOf = (trigger: RunTrigger): EventPool =>
+  (trigger === 'window' ? 'held' : trigger === 'manual' || trigger === 'urgent' ? 'all' : 'fresh');
 
 export interface ClaimedPage {
   /** No recipients left after the cursor: the run is complete. */
@@ -101,7 +106,8 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
     const { page, keys, next, last, leftover } = read;
     const locked = keys.length ? await lockEventsById(tx, req.type, keys.map((k) => k.id)) : [];
     // Per-event deliveries cannot be split; recipient-grouped ones can.
-    const taken = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
+    const whole = handler.group === 'recipient' ? await wholeRecipients(tx, req.type, keys, locked) : locked;
+    const { taken, urgent } = await withUrgentRecipients(tx, cfg, pool, whole, ctx.databaseNow?.());
     // A window run pages without a cursor (what it takes leaves the due
     // range): a page whose events all belong to another claim in flight ends
     // the run, rather than reading them again; the next pass comes soon.
@@ -119,7 +125,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
       else byRecipient.set(e.recipient, [e]);
     }
     const zoneOf = (recipient: string) => settingsOf(req.type, recipient, byRecipient.get(recipient) ?? []).timeZone;
-    const timing = await timePage(tx, cfg, handler.group, page, profiles, zoneOf, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual');
+    const timing = await timePage(tx, cfg, handler.group, page, profiles, zoneOf, ctx.databaseNow?.() ?? new Date(), req.trigger === 'manual', urgent);
     const held = await holdAll(tx, taken, timing);
     const events = taken.filter((e) => timing.get(e.recipient)?.act !== 'hold');
     if (events.length === 0) return { done: false, more, candidates: next, leftover, runId: req.runId, last, ...nothing, held };

@@ -26,11 +26,12 @@ export const slotKey = (type: string, recipient: string, slot: Date) =>
 export async function timePage(
   tx: Executor, t: TypeTiming, grouping: Grouping, page: readonly Pick<OutstandingRecipient, 'recipient' | 'since'>[],
   profiles: ReadonlyMap<string, RecipientProfile>, zoneOf: (recipient: string) => string, now: Date, manual: boolean,
+  urgent: ReadonlySet<string>,
 ): Promise<Map<string, PageTiming>> {
   const out = new Map<string, PageTiming>();
   const slotted: Array<{ recipient: string; key: string; at: Date; ifTaken: Date }> = [];
   for (const r of page) {
-    const timing = timingFor(t, profiles.get(r.recipient), zoneOf(r.recipient), r.since, now, manual);
+    const timing = timingFor(t, profiles.get(r.recipient), zoneOf(r.recipient), r.since, now, manual, urgent.has(r.recipient));
     // A per-event type sends each event alone: its window holds them, but a
     // slot key (one delivery per slot) would refuse all but the first.
     if (timing.act === 'send' && timing.slot && grouping === 'recipient') {

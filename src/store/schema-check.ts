@@ -2,7 +2,7 @@
 import type { Executor } from './db.js';
 import { placeholders } from './db.js';
 
-export const DIGEST_TABLES = ['digest_events', 'digest_deliveries', 'digest_runs', 'digest_workers', 'digest_recipients'] as const;
+export const DIGEST_TABLES = ['digest_events', 'digest_deliveries', 'digest_runs', 'digest_workers', 'digest_recipients', 'digest_suppressions', 'digest_flushes'] as const;
 
 export async function selectMissingTables(ex: Executor): Promise<string[]> {
   const sql = ex.dialect === 'mysql'

@@ -111,5 +111,5 @@ export function describeEngines(title: string, body: (engine: TestEngine) => voi
 
 /** Empties every table between tests that need a clean slate. */
 export async function truncateAll(db: Db): Promise<void> {
-  for (const t of ['digest_events', 'digest_runs', 'digest_deliveries', 'digest_workers', 'digest_recipients', 'digest_suppressions']) await db.run(`DELETE FROM ${t}`);
+  for (const t of ['digest_events', 'digest_runs', 'digest_deliveries', 'digest_workers', 'digest_recipients', 'digest_suppressions', 'digest_flushes']) await db.run(`DELETE FROM ${t}`);
 }

@@ -19,6 +19,7 @@ const LAYERS: string[][] = [
   ['scheduler'],
   ['runner'],
   ['record', 'recipients'],
+  ['urgency'],
   ['store', 'handlers', 'render', 'transports', 'unsubscribe'],
   ['config'],
   ['lifecycle-log'],

@@ -36,7 +36,11 @@ describe('timingFor', () => {
     const quiet = profile({ quietHours: { start: '22:00', end: '07:00' } });
     const plain: TypeTiming = { type: 'Digest' };
     expect(timingFor(plain, quiet, 'UTC', at('2027-01-05T23:00Z'), at('2027-01-05T23:00Z'))).toEqual({ act: 'hold', until: at('2027-01-06T07:00Z') });
-    expect(timingFor({ ...plain, urgent: true }, quiet, 'UTC', at('2027-01-05T23:00Z'), at('2027-01-05T23:00Z'))).toEqual({ act: 'send', slot: null });
+    // An urgent event among the recipient's (src/urgency.ts): now, past quiet hours and the window alike; `off` still wins.
+    expect(timingFor(plain, quiet, 'UTC', at('2027-01-05T23:00Z'), at('2027-01-05T23:00Z'), false, true)).toEqual({ act: 'send', slot: null });
+    expect(timingFor(T, quiet, 'UTC', at('2027-01-05T12:00Z'), at('2027-01-05T12:00Z'), false, true)).toEqual({ act: 'send', slot: null });
+    const off = profile({ preferences: { Digest: { frequency: 'off' } } });
+    expect(timingFor(plain, off, 'UTC', at('2027-01-05T12:00Z'), at('2027-01-05T12:00Z'), false, true)).toEqual({ act: 'suppress' });
     const early: TypeTiming = { ...T, deliverAt: '06:00' };
     expect(timingFor(early, quiet, 'UTC', at('2027-01-05T12:00Z'), at('2027-01-05T12:00Z'))).toEqual({ act: 'hold', until: at('2027-01-06T07:00Z') });
   });

@@ -74,11 +74,25 @@ describe('the shipped config/schedules.yaml', () => {
 
   it('a window type reads as its cadence plus its recipient-local window; a missing cadence with deliverAt is immediate', () => {
     const config = parseSchedules(
-      'transports: { c: { kind: console } }\nevents:\n  W: { deliverAt: "09:00", days: [mon, fri], transport: c, urgent: true }\n', {}, '.');
-    expect(config.events.W).toMatchObject({ cadence: { kind: 'immediate' }, deliverAt: '09:00', days: ['mon', 'fri'], urgent: true });
+      'transports: { c: { kind: console } }\nevents:\n  W: { deliverAt: "09:00", days: [mon, fri], transport: c, urgent: order.rush }\n', {}, '.');
+    expect(config.events.W).toMatchObject({ cadence: { kind: 'immediate' }, deliverAt: '09:00', days: ['mon', 'fri'], urgent: 'order.rush' });
     expect(describeSchedules(config, new Date('2026-11-21T13:30:00Z'))[0]!.cadence).toBe('immediate, deliverAt 09:00 (mon,fri) recipient-local');
     expect(() => parseSchedules('transports: { c: { kind: console } }\nevents:\n  W: { days: [mon], deliverAt: "9am", transport: c }\n', {}, '.'))
       .toThrow(/events\.W\.deliverAt: "9am" is not a local time/);
+  });
+});
+
+describe('urgent (issue 16)', () => {
+  const typed = (urgent: string) => `transports: { c: { kind: console } }\nevents:\n  U: { cadence: every 4h, transport: c, urgent: ${urgent} }\n`;
+  it('is true, false (not urgent) or a payload path', () => {
+    expect(parseSchedules(typed('true'), {}).events.U!.urgent).toBe(true);
+    expect(parseSchedules(typed('false'), {}).events.U!.urgent).toBeUndefined();
+    expect(parseSchedules(typed('priority.rush'), {}).events.U!.urgent).toBe('priority.rush');
+  });
+  it('names the field and the rule: a bad path, true beside a window', () => {
+    expect(issuesOf(typed('"a..b"'))).toEqual([{ path: 'events.U.urgent', message: '"a..b" is not a payload field name or dotted path (e.g. recipient.tz)' }]);
+    expect(issuesOf('transports: { c: { kind: console } }\nevents:\n  U: { deliverAt: "09:00", transport: c, urgent: true }\n').map((i) => i.path))
+      .toEqual(['events.U.urgent']);
   });
 });
 

@@ -14,7 +14,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, char, datetime, index, int, json, mysqlTable, mediumtext, text, uniqueIndex, varchar,
+  bigint, char, datetime, index, int, json, mysqlTable, mediumtext, primaryKey, text, uniqueIndex, varchar,
 } from 'drizzle-orm/mysql-core';
 
 const utcNow = sql`(UTC_TIMESTAMP(3))`;
@@ -160,3 +160,17 @@ export const suppressions = mysqlTable('digest_suppressions', {
   detail: text('detail'),
   createdAt: time('created_at').notNull().default(utcNow),
 });
+
+/**
+ * Urgent events' requests to send their recipient's digest now (issue 16):
+ * one row per (type, recipient), naming the latest urgent event. The
+ * scheduler's window pass claims the recipient's outstanding events and
+ * drops the row once that event is no longer outstanding (whoever took it).
+ * Keyed by the pair, so a burst of urgent events asks once.
+ */
+export const flushes = mysqlTable('digest_flushes', {
+  type: varchar('type', { length: 191 }).notNull(),
+  recipient: varchar('recipient', { length: 191 }).notNull(),
+  eventId: bigint('event_id', { mode: 'number', unsigned: true }).notNull(),
+  requestedAt: time('requested_at').notNull().default(utcNow),
+}, (t) => [primaryKey({ name: 'digest_flushes_pk', columns: [t.type, t.recipient] })]);

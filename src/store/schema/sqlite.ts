@@ -7,7 +7,7 @@
  * executor binds for Date parameters.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const utcNow = sql`(strftime('%Y-%m-%d %H:%M:%f','now'))`;
 const id = () => integer('id', { mode: 'number' }).primaryKey({ autoIncrement: true });
@@ -111,3 +111,11 @@ export const suppressions = sqliteTable('digest_suppressions', {
   detail: text('detail'),
   createdAt: text('created_at').notNull().default(utcNow),
 });
+
+/** Urgent events' requests to send now (issue 16): see the MySQL schema. */
+export const flushes = sqliteTable('digest_flushes', {
+  type: text('type').notNull(),
+  recipient: text('recipient').notNull(),
+  eventId: integer('event_id').notNull(),
+  requestedAt: text('requested_at').notNull().default(utcNow),
+}, (t) => [primaryKey({ name: 'digest_flushes_pk', columns: [t.type, t.recipient] })]);
