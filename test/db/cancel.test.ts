@@ -15,8 +15,10 @@ import { claimPage } from '../../src/runner/claim.js';
 import { eventState } from '../../src/runner/event-state.js';
 import { pruneOld } from '../../src/runner/prune.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
+import { replayDelivery } from '../../src/runner/replay.js';
 import { runType } from '../../src/runner/run.js';
 import type { Db } from '../../src/store/db.js';
+import { requeueDeliveries } from '../../src/store/delivery-marks.js';
 import { selectEventWithDelivery } from '../../src/store/read-pages.js';
 import { testApp } from '../support/app.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
@@ -72,6 +74,10 @@ describeEngines('cancel()', (engine) => {
       expect(await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' })).toMatchObject({ eventsClaimed: 0 });
       ctx.databaseNow = () => new Date(Date.now() + 7 * 86_400_000);
       expect(await recoverDeliveries(ctx)).toEqual([]);
+      // Neither retried nor replayed by hand.
+      const cancelledId = Number(rows[0]!.id);
+      expect(await requeueDeliveries(engine.db, { id: cancelledId })).toBe(0);
+      await expect(replayDelivery(ctx, cancelledId)).rejects.toThrow(`delivery ${cancelledId} is cancelled (its event was cancelled before its digest): nothing to replay`);
       expect(transport.sent).toHaveLength(1);
     } finally {
       await app.close();
