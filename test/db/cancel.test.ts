@@ -8,7 +8,11 @@
  * either cancelled or delivered, never both. In the caller's transaction:
  * cancelled if and only if it commits.
  */
+import Database from 'better-sqlite3';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { beforeEach, expect, it } from 'vitest';
+import { handlers as shopHandlers } from '../../examples/shop/handlers.js';
+import { createDigest } from '../../src/digest.js';
 import { EventNotCancellableError, EventNotFoundError, ValidationError } from '../../src/errors.js';
 import { cancelEvent } from '../../src/runner/cancel.js';
 import { claimPage } from '../../src/runner/claim.js';
@@ -165,6 +169,37 @@ describeEngines('cancel()', (engine) => {
       }
       expect(await stateOf(engine.db, id)).toBe('cancelled');
     } finally {
+      await app.close();
+    }
+  });
+
+  it('the library client: cancel() by id and key; in a synchronous better-sqlite3 transaction every statement lands inside it', async () => {
+    const { app, recorder } = await testApp(engine);
+    const digest = createDigest({ databaseUrl: engine.url, handlers: shopHandlers });
+    try {
+      const a = await recorder.record('Purchase.Requested', request('s1', 1), { idempotencyKey: 'lib-1' });
+      expect(await digest.cancel({ type: 'Purchase.Requested', idempotencyKey: 'lib-1' })).toMatchObject({ eventId: a, state: 'cancelled', already: false });
+      await expect(digest.cancel(a + 1000)).rejects.toBeInstanceOf(EventNotFoundError);
+      if (engine.name === 'sqlite') {
+        const b = await recorder.record('Purchase.Requested', request('s1', 2));
+        const conn = new Database(engine.url.slice('sqlite:'.length), { timeout: 15_000 });
+        const orm = drizzleSqlite(conn);
+        try {
+          expect(() => orm.transaction((tx) => {
+            void digest.cancel(b, { tx });
+            tx.rollback();
+          })).toThrow();
+          expect(await stateOf(engine.db, b)).toBe('outstanding');
+          let pending: Promise<unknown> | undefined;
+          orm.transaction((tx) => { pending = digest.cancel(b, { tx }); });
+          expect(await pending).toMatchObject({ eventId: b, already: false });
+          expect(await stateOf(engine.db, b)).toBe('cancelled');
+        } finally {
+          conn.close();
+        }
+      }
+    } finally {
+      await digest.close();
       await app.close();
     }
   });
