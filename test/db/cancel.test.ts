@@ -291,6 +291,31 @@ describeEngines('cancel() against a claim holding the event (MySQL row locks)', 
     }
   });
 
+  it('a run that finds part of a recipient locked by a cancel waits for it, then sends the rest without the cancelled event', async () => {
+    const { app, ctx, recorder, transport } = await testApp(engine);
+    try {
+      const cancelled = await recorder.record('Purchase.Requested', request('s1', 1));
+      await recorder.record('Purchase.Requested', request('s1', 2));
+      const caller = await engine.callerTx();
+      try {
+        await cancelEvent(engine.db, cancelled, { tx: caller.tx });
+        // wholeRecipients: the recipient came back in part, so the run waits for the rest.
+        const run = runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
+        await waitFor(async () => (await lockWaits()) > 0, 5_000, 150);
+        await caller.commit();
+        expect(await run).toMatchObject({ eventsClaimed: 1, deliveriesSent: 1 });
+      } finally {
+        await caller.close();
+      }
+      expect(transport.sent).toHaveLength(1);
+      expect(transport.sent[0]!.text).toContain('#2: 1 x item 2');
+      expect(transport.sent[0]!.text).not.toContain('#1:');
+      expect(await stateOf(engine.db, cancelled)).toBe('cancelled');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a cancel waits for a claim that holds the event, then answers claimed', async () => {
     const { app, recorder } = await testApp(engine);
     try {
