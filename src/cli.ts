@@ -18,6 +18,7 @@ import { readEnv } from './config/env.js';
 import { createDigest } from './digest.js';
 import { DigestError, UnknownEventTypeError } from './errors.js';
 import { parseEventTime } from './event-time.js';
+import { cancelEvent, type CancelTarget } from './runner/cancel.js';
 import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
@@ -99,6 +100,22 @@ program.command('record <type> <payload>')
     } finally {
       await digest.close();
     }
+  });
+
+program.command('cancel [eventId]')
+  .description('take an outstanding event out of its next digest (kept as cancelled, never delivered); fails naming its state once a run has claimed it')
+  .option('--type <type>', 'with --key: the event type')
+  .option('--key <idempotencyKey>', 'with --type: the idempotency key the event was recorded with')
+  .option('--json', 'machine-readable output')
+  .action(async (id: string | undefined, o: { type?: string; key?: string; json?: boolean }) => {
+    const byKey = o.type != null || o.key != null;
+    if ((id == null) === !byKey) throw new DigestError('USAGE', 'give an event id, or --type and --key');
+    if (byKey && (o.type == null || o.key == null)) throw new DigestError('USAGE', '--type and --key go together');
+    if (id != null && !/^\d+$/.test(id)) throw new DigestError('USAGE', `event id must be a positive integer, got "${id}"`);
+    const target: CancelTarget = id != null ? { id: Number(id) } : { type: o.type!, idempotencyKey: o.key! };
+    const r = await withApp((app) => cancelEvent(app.ctx.db, target));
+    if (o.json) json(r);
+    else print(r.already ? `event ${r.eventId} was already cancelled` : `cancelled event ${r.eventId} (${r.type}); it will not be delivered`);
   });
 
 program.command('retry [deliveryId]')

@@ -15,6 +15,7 @@ import type { DigestConfig } from './config/types.js';
 import { createRecorder, type EventInput, type RecordOptions, type Recorder } from './record.js';
 import { createRecipientBook, type RecipientBook } from './recipients/book.js';
 import { createSuppressionList, type SuppressionList } from './recipients/suppression-list.js';
+import { cancelEvent, type CancelOptions, type CancelResult, type CancelTarget } from './runner/cancel.js';
 import { runNow, type RunNowOptions, type RunNowResult } from './runner/run-now.js';
 import { openDb } from './store/open.js';
 
@@ -49,7 +50,18 @@ export type RecipientProfiles = Pick<RecipientBook, 'setRecipient' | 'getRecipie
  */
 export type Suppressions = Pick<SuppressionList, 'suppress' | 'unsuppress' | 'listSuppressions'>;
 
-export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & RecipientProfiles & Suppressions & {
+/**
+ * Takes an outstanding event out of its next digest (by id, or by the type
+ * and idempotency key it was recorded with); it stays stored as `cancelled`.
+ * Throws EventNotFoundError, or EventNotCancellableError naming its state
+ * when a run has already claimed it. Again on a cancelled event: the same
+ * result with `already: true`. `tx`: in the caller's transaction, as for record().
+ */
+export interface Canceller {
+  cancel(target: CancelTarget, opts?: Pick<CancelOptions, 'tx'>): Promise<CancelResult>;
+}
+
+export type Digest<H extends readonly AnyHandler[] = readonly AnyHandler[]> = (string extends EventTypeOf<H> ? Recorder : TypedRecorder<H>) & RecipientProfiles & Suppressions & Canceller & {
   runNow(type?: string, opts?: Omit<RunNowOptions, 'type'>): Promise<RunNowResult[]>;
   close(): Promise<void>;
 };
@@ -74,7 +86,7 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
   // Needs no registry: addresses are not per type.
   const suppressions = createSuppressionList(db);
   let app: Promise<App> | undefined;
-  const digest: Recorder & RecipientProfiles & Suppressions & Pick<Digest, 'runNow' | 'close'> = {
+  const digest: Recorder & RecipientProfiles & Suppressions & Canceller & Pick<Digest, 'runNow' | 'close'> = {
     record: async (type, payload, o) => (await recorderNow()).record(type, payload, o),
     recordMany: async (events, o) => (await recorderNow()).recordMany(events, o),
     setRecipient: async (recipient, profile) => (await recipientsNow()).setRecipient(recipient, profile),
@@ -83,6 +95,8 @@ export function createDigest<const H extends readonly AnyHandler[] = readonly An
     suppress: (address, reason, detail) => suppressions.suppress(address, reason, detail),
     unsuppress: (address) => suppressions.unsuppress(address),
     listSuppressions: (page) => suppressions.listSuppressions(page),
+    // Needs no registry: an event of a type no longer configured can be cancelled too.
+    cancel: (target, o) => cancelEvent(db, target, { tx: o?.tx }),
     async runNow(type, o = {}) {
       app ??= createApp(appOpts);
       return runNow((await app).ctx, { ...o, type });
@@ -109,6 +123,8 @@ export const deleteRecipient: RecipientProfiles['deleteRecipient'] = (recipient)
 export const suppress: Suppressions['suppress'] = (address, reason, detail) => client().suppress(address, reason, detail);
 export const unsuppress: Suppressions['unsuppress'] = (address) => client().unsuppress(address);
 export const listSuppressions: Suppressions['listSuppressions'] = (page) => client().listSuppressions(page);
+/** cancel() on the default client. */
+export const cancel: Canceller['cancel'] = (target, opts) => client().cancel(target, opts);
 /** Closes the default client (lets a script exit). */
 export async function closeDefaultClient(): Promise<void> {
   await defaultClient?.close();

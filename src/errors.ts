@@ -44,3 +44,21 @@ export class ConfigError extends DigestError {
     this.issues = issues;
   }
 }
+
+/** cancel(): no event with this id, or with this idempotency key for this type. */
+export class EventNotFoundError extends DigestError {
+  constructor(readonly target: string) {
+    super('NOT_FOUND', `no event ${target}`);
+  }
+}
+
+/**
+ * cancel(): the event is no longer outstanding — a run has claimed it (its
+ * digest is being made or sent) or its delivery has ended. `state` says
+ * where it is (claimed, sent, failed, dead, suppressed).
+ */
+export class EventNotCancellableError extends DigestError {
+  constructor(readonly eventId: number, readonly state: string, readonly deliveryId: number | null) {
+    super('NOT_CANCELLABLE', `event ${eventId} is ${state}${deliveryId == null ? '' : ` (delivery ${deliveryId})`}: only an outstanding event can be cancelled`);
+  }
+}

@@ -15,10 +15,21 @@ export type Cadence =
  * pending → sending → sent | failed (will retry) | dead (gave up);
  * `suppressed`: never sent, on purpose (the recipient turned the type off,
  * or the address is on the suppression list): its events are stamped all
- * the same, and it is never retried.
+ * the same, and it is never retried. `cancelled`: never sent, on purpose (its
+ * one event was cancelled while outstanding: runner/cancel.ts); born so, its
+ * event linked and stamped, never retried, pruned like a sent one.
  */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * Where an event is, as GET /v1/events/:id, cancel() and the dashboard tell
+ * it: outstanding (no delivery yet), claimed (its delivery is pending or
+ * sending), then its delivery's end: sent, failed (will retry), dead,
+ * suppressed or cancelled.
+ */
+export const EVENT_STATES = ['outstanding', 'claimed', 'sent', 'failed', 'dead', 'suppressed', 'cancelled'] as const;
+export type EventState = (typeof EVENT_STATES)[number];
 
 /**
  * Why a run started: a cron/every `tick`; the `immediate` loop; `catchup` —

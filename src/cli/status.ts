@@ -8,7 +8,7 @@ export function formatStatus(s: ScheduleStatus): string {
     outstanding: t.outstanding,
     held: null,
     oldest: t.oldestAgeSeconds == null ? null : duration(t.oldestAgeSeconds * 1000),
-    'last run': null, 'next run': 'never (not configured)', sent: null, failed: null, dead: null, suppressed: null, 'in flight': null,
+    'last run': null, 'next run': 'never (not configured)', sent: null, failed: null, dead: null, suppressed: null, cancelled: null, 'in flight': null,
   }));
   return table([...s.types.map((t) => ({
     type: t.type,
@@ -22,6 +22,7 @@ export function formatStatus(s: ScheduleStatus): string {
     failed: t.deliveries.failed,
     dead: t.deliveries.dead,
     suppressed: t.deliveries.suppressed,
+    cancelled: t.deliveries.cancelled,
     'in flight': t.deliveries.pending + t.deliveries.sending,
   })), ...unknown]);
 }

@@ -2,7 +2,7 @@
  * Prometheus metrics, on a Registry of our own (never prom-client's global
  * one, so two apps in one process — tests, embedding — never share series).
  *
- * Counters and histograms are fed by the POST route (countRecorded) and by
+ * Counters and histograms are fed by the POST and DELETE event routes (countRecorded, countCancelled) and by
  * the runner's lifecycle events, which `subscribe` turns into observations
  * (run.finished, delivery.sent, delivery.suppressed, transport.down/up, page.claimed, db.conflict). Database-derived
  * gauges are computed at scrape time in collect() callbacks: the database is
@@ -23,6 +23,8 @@ import { ageSeconds } from '../clock.js';
 export interface MetricsHooks {
   /** `n` events of `type` were recorded (POST /v1/events, record()). */
   countRecorded(type: string, n?: number): void;
+  /** An outstanding event of `type` was cancelled (DELETE /v1/events). */
+  countCancelled(type: string): void;
   /** One run finished. Polls that claimed nothing (runId null) and skipped slots are not runs and are ignored. */
   observeRun(type: string, trigger: string, seconds: number, summary: Pick<RunSummary, 'runId' | 'skipped' | 'eventsClaimed'>): void;
   /** One delivery was handed to its transport (success or failure). */
@@ -166,6 +168,11 @@ export function createMetrics(source: MetricsSource): Metrics {
     name: 'digest_deliveries_suppressed_total',
     help: 'Deliveries not sent, by type: their address is on the suppression list, or their recipient turned the type off.', labelNames: ['type'], registers,
   });
+  const cancelled = new Counter({
+    name: 'digest_events_cancelled_total',
+    help: 'Outstanding events cancelled through this process\'s API, by type (each linked to a delivery born cancelled: digest_deliveries{status="cancelled"} counts them all).',
+    labelNames: ['type'], registers,
+  });
   const conflicts = new Counter({
     name: 'digest_db_conflicts_total',
     help: 'Transactions and statements run again after losing a race (deadlock, lock wait timeout, Galera certification), by error code.',
@@ -179,6 +186,9 @@ export function createMetrics(source: MetricsSource): Metrics {
     registry,
     countRecorded(type, n = 1) {
       if (n > 0) recorded.inc({ type }, n);
+    },
+    countCancelled(type) {
+      cancelled.inc({ type });
     },
     observeRun(type, trigger, seconds, summary) {
       // The immediate loop polls every 200 ms; empty polls would bury real runs in the histogram.

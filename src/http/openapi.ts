@@ -21,7 +21,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'DIGEST_API_TOKEN' } } },
       security: [{ bearer: [] }],
       tags: [
-        { name: 'events', description: 'Record events and follow them to their delivery' },
+        { name: 'events', description: 'Record events, follow them to their delivery, cancel outstanding ones' },
         { name: 'schedules', description: 'Cadences, outstanding work, run now' },
         { name: 'deliveries', description: 'The outbox: rendered messages and their state' },
         { name: 'recipients', description: 'Recipient profiles: time zone, locale, quiet hours, per-type frequency' },

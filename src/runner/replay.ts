@@ -22,6 +22,7 @@ export async function replayDelivery(ctx: RunnerContext, id: number): Promise<vo
   const [d] = await selectDeliveriesByIds(ctx.db, [id]);
   if (!d) throw new DigestError('NOT_FOUND', `delivery ${id} does not exist`);
   if (d.status === 'suppressed') throw new DigestError('NOT_SENT', `delivery ${id} is suppressed (its address is on the suppression list): nothing to replay`);
+  if (d.status === 'cancelled') throw new DigestError('NOT_SENT', `delivery ${id} is cancelled (its event was cancelled before its digest): nothing to replay`);
   if (d.status !== 'sent') throw new DigestError('NOT_SENT', `delivery ${id} is ${d.status}, not sent: use \`digest retry ${id}\``);
   // Suppressed since it was sent: a replay is a send like any other.
   const to = d.address ?? d.recipient;

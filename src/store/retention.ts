@@ -15,6 +15,10 @@ import { type Executor, placeholders } from './db.js';
 const EVENTS = 'processed_at < ?';
 // Dead, failed and pending deliveries are kept.
 const DELIVERIES = "status = 'sent' AND sent_at < ?";
+// Cancelled ones (never sent: runner/cancel.ts) go like sent ones, by the
+// time they were cancelled. Picked apart from the sent ones, so each pick
+// ranges over its own part of digest_deliveries_sent (status first).
+const CANCELLED = "status = 'cancelled' AND updated_at < ?";
 // Each type's latest slot run is never chosen: its unique (event_type, slot_at)
 // row is what stops a long cadence (monthly, say) from firing that slot again after a restart.
 const FINISHED_RUNS = "status IN ('succeeded', 'failed', 'stopped', 'abandoned') AND finished_at < ?";
@@ -30,6 +34,7 @@ const RUNS = `${FINISHED_RUNS}
 const TABLES = {
   events: { table: 'digest_events', where: EVENTS, recheck: EVENTS, order: ' ORDER BY processed_at' },
   deliveries: { table: 'digest_deliveries', where: DELIVERIES, recheck: DELIVERIES, order: ' ORDER BY sent_at' },
+  cancelled: { table: 'digest_deliveries', where: CANCELLED, recheck: CANCELLED, order: '' },
   // No ORDER BY: the scan over digest_runs_status stops at the limit.
   runs: { table: 'digest_runs', where: RUNS, recheck: FINISHED_RUNS, order: '' },
 } as const;
@@ -59,10 +64,20 @@ export const selectPrunableEventIds = (ex: Executor, before: Date, limit: number
 export const deleteProcessedEvents = (ex: Executor, ids: readonly number[], before: Date) => deleteIds(ex, 'events', ids, before);
 export const countPrunableEvents = (ex: Executor, before: Date) => count(ex, 'events', before);
 
-/** Ids of deliveries sent before `before`, oldest first (digest_deliveries_sent). */
-export const selectPrunableDeliveryIds = (ex: Executor, before: Date, limit: number) => selectIds(ex, 'deliveries', before, limit);
-export const deleteSentDeliveries = (ex: Executor, ids: readonly number[], before: Date) => deleteIds(ex, 'deliveries', ids, before);
-export const countPrunableDeliveries = (ex: Executor, before: Date) => count(ex, 'deliveries', before);
+/**
+ * Ids of deliveries sent before `before`, oldest first (digest_deliveries_sent),
+ * then of those cancelled before it to fill the batch.
+ */
+export async function selectPrunableDeliveryIds(ex: Executor, before: Date, limit: number): Promise<number[]> {
+  const sent = await selectIds(ex, 'deliveries', before, limit);
+  return sent.length < limit ? [...sent, ...await selectIds(ex, 'cancelled', before, limit - sent.length)] : sent;
+}
+/** Deletes those still sent or cancelled before `before` (two statements at most: each condition checked again). */
+export async function deleteSentDeliveries(ex: Executor, ids: readonly number[], before: Date): Promise<number> {
+  const gone = await deleteIds(ex, 'deliveries', ids, before);
+  return gone === ids.length ? gone : gone + await deleteIds(ex, 'cancelled', ids, before);
+}
+export const countPrunableDeliveries = async (ex: Executor, before: Date) => await count(ex, 'deliveries', before) + await count(ex, 'cancelled', before);
 
 /** Finished runs that ended before `before` (digest_runs_status), each type's latest slot run excepted. */
 export const selectPrunableRunIds = (ex: Executor, before: Date, limit: number) => selectIds(ex, 'runs', before, limit);

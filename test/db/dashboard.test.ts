@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
+import { cancelEvent } from '../../src/runner/cancel.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { describeEngines } from '../support/engines.js';
@@ -102,6 +103,21 @@ describeEngines('dashboard in a real browser', (engine) => {
       expect(await page.locator('#types tr[data-type="Order.Created"] td.suppressed').textContent()).toBe('1');
       const recent = page.locator('#recent tbody tr', { hasText: 'gone@shop.example' });
       expect(await recent.locator('td.status').textContent()).toBe('suppressed');
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
+  it('shows cancelled events: counted per type, their deliveries with status cancelled', async () => {
+    const { app, recorder } = await testApp(engine);
+    const id = await recorder.record('Order.Created', { email_address: 'changed-mind@shop.example', order_id: 9 });
+    await cancelEvent(app.ctx.db, id);
+    const { server, page } = await signedIn(app);
+    try {
+      await expect.poll(() => page.locator('#types tr[data-type="Order.Created"] td.cancelled').textContent(), { timeout: 10_000 }).toBe('1');
+      const recent = page.locator('#recent tbody tr', { hasText: 'changed-mind@shop.example' });
+      expect(await recent.locator('td.status').textContent()).toBe('cancelled');
     } finally {
       await page.close();
       await server.close();

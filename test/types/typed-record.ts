@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { handlers as shopHandlers, orderCreated } from '../../examples/shop/handlers.js';
-import { createDigest, defineHandler, type EventTypeOf, type Handler, type PayloadOf, type RecipientProfiles, type Recorder, type Suppressions } from '../../src/index.js';
+import { createDigest, defineHandler, type EventTypeOf, type Handler, type PayloadOf, type RecipientProfiles, type Recorder, type Suppressions, type Canceller } from '../../src/index.js';
 
 /** Our own type: nested object, an optional field, a default and a transform (record() takes the schema's input). */
 const ticketEscalated = defineHandler({
@@ -100,7 +100,7 @@ export async function typedOwnHandlers(): Promise<void> {
 export async function untyped(): Promise<void> {
   // No handlers: they come from the schedules file at run time, so any type name and payload are accepted.
   const digest = createDigest();
-  assertType<Equal<Omit<typeof digest, 'runNow' | 'close' | keyof RecipientProfiles | keyof Suppressions>, Recorder>>(true);
+  assertType<Equal<Omit<typeof digest, 'runNow' | 'close' | keyof RecipientProfiles | keyof Suppressions | keyof Canceller>, Recorder>>(true);
   await digest.record('Anything.At.All', { whatever: 1 });
   await digest.record('Order.Created', { order_id: 'x' });
   await digest.recordMany([{ type: 'Some.Type', payload: 'any json' }, { type: 'Other', payload: null }]);
@@ -110,6 +110,6 @@ export async function untyped(): Promise<void> {
   // A list of handlers typed only as Handler[] (e.g. loaded dynamically) also leaves record() untyped.
   const list: readonly Handler[] = [ticketEscalated];
   const loose = createDigest({ handlers: list });
-  assertType<Equal<Omit<typeof loose, 'runNow' | 'close' | keyof RecipientProfiles | keyof Suppressions>, Recorder>>(true);
+  assertType<Equal<Omit<typeof loose, 'runNow' | 'close' | keyof RecipientProfiles | keyof Suppressions | keyof Canceller>, Recorder>>(true);
   await loose.record('Whatever', 1);
 }

@@ -1,32 +1,16 @@
-/** POST /v1/events (record one or many) and GET /v1/events/:id (where an event is now). */
+/** POST /v1/events (record one or many), GET /v1/events/:id (where an event is now), DELETE (cancel an outstanding one). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { selectEventWithDelivery, type EventWithDelivery } from '../../store/read-pages.js';
+import { EventNotCancellableError, EventNotFoundError } from '../../errors.js';
+import { cancelEvent, type CancelTarget } from '../../runner/cancel.js';
+import { eventState } from '../../runner/event-state.js';
+import { EVENT_STATES } from '../../types.js';
+import { selectEventWithDelivery } from '../../store/read-pages.js';
 import { HttpError } from '../errors.js';
 import { eventBodySchema, parseEventBody } from '../event-input.js';
 import type { MetricsHooks } from '../metrics.js';
 import { errorBody, idParams, iso, isoTime, jsonSchema } from '../schema.js';
-
-const EVENT_STATES = ['outstanding', 'claimed', 'sent', 'failed', 'dead', 'suppressed'] as const;
-type EventState = (typeof EVENT_STATES)[number];
-
-/**
- * An event's state is its delivery's: unclaimed → outstanding; pending/sending
- * → claimed; then sent, failed (will retry), dead, or suppressed (processed,
- * but nothing was sent: the address is suppressed).
- */
-export function eventState(e: Pick<EventWithDelivery, 'deliveryId' | 'deliveryStatus' | 'processedAt'>): EventState {
-  if (e.deliveryStatus === 'suppressed') return 'suppressed';
-  if (e.processedAt) return 'sent';
-  if (e.deliveryId == null) return 'outstanding';
-  switch (e.deliveryStatus) {
-    case 'sent': return 'sent';
-    case 'failed': return 'failed';
-    case 'dead': return 'dead';
-    default: return 'claimed';
-  }
-}
 
 const eventView = jsonSchema(z.object({
   id: z.int(),
@@ -97,4 +81,46 @@ export function eventRoutes(server: FastifyInstance, app: App, metrics: MetricsH
       state: eventState(e), deliveryId: e.deliveryId, sentAt: iso(e.sentAt), error: e.error,
     };
   });
+
+  const cancelled = jsonSchema(z.object({
+    id: z.int(), type: z.string(), state: z.literal('cancelled'), deliveryId: z.int(),
+    already: z.boolean().describe('true: it was cancelled before; this call changed nothing'),
+  }));
+  const notCancellable = jsonSchema(z.object({
+    error: z.literal('not_cancellable'), message: z.string(), id: z.int(), state: z.enum(EVENT_STATES), deliveryId: z.int().nullable(),
+  }));
+  const cancelResponses = { 200: cancelled, 400: errorBody, 404: errorBody, 409: notCancellable };
+  const cancel = async (target: CancelTarget) => {
+    try {
+      const r = await cancelEvent(app.ctx.db, target, { now: app.ctx.databaseNow?.() });
+      if (!r.already) {
+        metrics.countCancelled(r.type);
+        app.ctx.logger.info({ evt: 'event.cancelled', eventId: r.eventId, type: r.type, deliveryId: r.deliveryId });
+      }
+      return { id: r.eventId, type: r.type, state: r.state, deliveryId: r.deliveryId, already: r.already };
+    } catch (err) {
+      if (err instanceof EventNotFoundError) throw new HttpError(404, 'not_found', err.message);
+      if (err instanceof EventNotCancellableError) {
+        throw new HttpError(409, 'not_cancellable', err.message, { id: err.eventId, state: err.state, deliveryId: err.deliveryId });
+      }
+      throw err;
+    }
+  };
+  const cancelDescription = 'Takes an outstanding event out of its next digest: it stays stored, as `cancelled`, and is never delivered. '
+    + 'An event a run has already claimed, or whose delivery has ended, answers 409 with its state. '
+    + 'Cancelling a cancelled event again answers 200 with `already: true`.';
+
+  server.delete<{ Params: { id: string } }>('/v1/events/:id', {
+    schema: { tags: ['events'], summary: 'Cancel an outstanding event', description: cancelDescription, params: idParams, response: cancelResponses },
+  }, async (request) => cancel({ id: Number(request.params.id) }));
+
+  server.delete<{ Querystring: { type: string; idempotencyKey: string } }>('/v1/events', {
+    schema: {
+      tags: ['events'],
+      summary: 'Cancel an outstanding event by the idempotency key it was recorded with',
+      description: cancelDescription,
+      querystring: jsonSchema(z.object({ type: z.string().min(1), idempotencyKey: z.string().min(1).max(191) })),
+      response: cancelResponses,
+    },
+  }, async (request) => cancel({ type: request.query.type, idempotencyKey: request.query.idempotencyKey }));
 }
