@@ -141,7 +141,7 @@ const EventSchema = z.strictObject({
   batchSize: int(1, 10_000).default(1000),
   // Digest shaping (handlers/max-items.ts, handlers/collapse.ts): what the template is given, never what the delivery takes.
   maxItems: numeric(z.number().int('must be a positive integer').min(1, 'must be a positive integer')).optional(),
-  collapseKey: text.refine((v) => DOTTED_PATH.test(v), 'must be a dotted payload path (e.g. post.id)').optional(),
+  collapseKey: text.refine((v) => v === '' || DOTTED_PATH.test(v), 'must be a dotted payload path (e.g. post.id)').optional(),
   // A type declared here instead of in a handler module (see handlers/declared.ts).
   group: z.enum(['recipient', 'event']).optional(),
   recipient: text.optional(),

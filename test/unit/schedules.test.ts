@@ -40,7 +40,6 @@ describe('the shipped config/schedules.yaml', () => {
           timezone: 'UTC',
           maxAttempts: DEFAULT_MAX_ATTEMPTS,
           batchSize: 1000,
-          maxItems: 100,
         },
         'Purchase.Responded': {
           type: 'Purchase.Responded',
