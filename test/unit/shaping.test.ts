@@ -162,6 +162,33 @@ describe('the declared view, shaped', () => {
   });
 });
 
+describe('a code handler applying the type\'s settings (the README example)', () => {
+  const handler = defineHandler({
+    type: 'Comment.Created',
+    payload: z.object({ post: z.object({ id: z.string(), title: z.string() }), author: z.string() }),
+    recipient: (p) => p.post.id,
+    template: 'comments',
+    render: (group) => {
+      const items = collapse(group.events, group.collapseKey); // no key: one item per event
+      const { items: shown, total, more } = limitItems(items, group.maxItems);
+      return { data: { posts: shown.map((i) => ({ title: i.latest.payload.post.title, count: i.count })), total, more } };
+    },
+  });
+  const events = range(9).map((n) => ev(n, n, { post: { id: `p${n % 4}`, title: `T${n % 4}` }, author: `a${n}` }));
+
+  it('collapses and caps as the group says', () => {
+    expect(handler.render({ type: 'Comment.Created', recipient: 'r', events, collapseKey: 'post.id', maxItems: 2 }).data).toEqual({
+      posts: [{ title: 'T1', count: 3 }, { title: 'T2', count: 2 }], total: 4, more: 2,
+    });
+  });
+
+  it('without settings lists every event', () => {
+    const data = handler.render({ type: 'Comment.Created', recipient: 'r', events }).data as { posts: unknown[]; total: number; more: number };
+    expect(data).toMatchObject({ total: 9, more: 0 });
+    expect(data.posts).toHaveLength(9);
+  });
+});
+
 describe('config: maxItems and collapseKey', () => {
   const base = 'transports: { c: { kind: console } }\nevents:\n';
 
@@ -208,6 +235,17 @@ describe('config: maxItems and collapseKey', () => {
     expect(checkShaping(config, (t) => handlers.get(t))).toEqual([
       { path: 'events.Code.Bad.collapseKey', message: 'the payload schema has no property "post.nope"' },
       { path: 'events.Code.Object.collapseKey', message: expect.stringMatching(/"post" is of type object .* must be string or integer or number or boolean/) },
+    ]);
+  });
+
+  it('on a type grouped per event, either setting is an error (one event per message: nothing to shape)', () => {
+    const config = parseSchedules(`${base}  Per.Event: { cadence: immediate, transport: c, maxItems: 5, collapseKey: id }\n`, {});
+    const handler = defineHandler({
+      type: 'Per.Event', payload: z.object({ id: z.string() }), recipient: (p) => p.id, group: 'event', template: 't', render: () => ({ data: {} }),
+    });
+    expect(checkShaping(config, () => handler)).toEqual([
+      { path: 'events.Per.Event.maxItems', message: 'has no effect on a type grouped per event (one event per message)' },
+      { path: 'events.Per.Event.collapseKey', message: 'has no effect on a type grouped per event (one event per message)' },
     ]);
   });
 
