@@ -326,13 +326,14 @@ function checkEvent(
   } catch (err) {
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
+  const shaping = { ...(e.maxItems !== undefined && { maxItems: e.maxItems }), ...(e.collapseKey !== undefined && { collapseKey: e.collapseKey }) };
   const declared = checkDeclaration(path, e, issues);
   const rendering = checkRendering(path, e, issues);
   if (!cadence || issues.length > before) return undefined;
   return {
+    ...shaping,
     type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared, ...rendering,
     ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(e.urgent && { urgent: true }),
-    ...(e.maxItems !== undefined && { maxItems: e.maxItems }), ...(e.collapseKey !== undefined && { collapseKey: e.collapseKey }),
   };
 }
 

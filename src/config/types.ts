@@ -56,16 +56,16 @@ export interface EventTypeConfig {
   days?: Weekday[];
   /** Delivered inside recipients' quiet hours too. */
   urgent?: boolean;
-  /** Items a template shows at most (plus `total` and `more`); the delivery still takes every event. See handlers/max-items.ts. */
-  maxItems?: number;
-  /** Dotted payload path: a delivery's events sharing its value become one item. See handlers/collapse.ts. */
-  collapseKey?: string;
   /** Language of its messages when the recipient names none (canonical BCP 47); unset: the top-level `locale`. */
   locale?: string;
   /** Dotted payload path of the recipient's language, read from the newest event of a group when the recipient has no profile locale. */
   localeField?: string;
   /** Dotted payload path of the recipient's IANA time zone, read like `localeField`; `timezone` is the fallback. */
   timeZoneField?: string;
+  /** Items a template shows at most (plus `total` and `more`); the delivery still takes every event. See handlers/max-items.ts. */
+  maxItems?: number;
+  /** Dotted payload path: a delivery's events sharing its value become one item. See handlers/collapse.ts. */
+  collapseKey?: string;
 }
 
 export interface DigestConfig {
