@@ -13,5 +13,9 @@ export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-servi
 export type { LifecycleEvent, LifecycleEventName, LifecycleEvents, LifecycleSubscriptions } from './lifecycle.js';
 export { defineHandler } from './handlers/define.js';
 export type { Handler, HandlerDefinition, EventGroup, GroupEvent, View, Grouping, PayloadCheck } from './handlers/define.js';
+export { limitItems } from './handlers/max-items.js';
+export type { LimitedItems } from './handlers/max-items.js';
+export { collapse } from './handlers/collapse.js';
+export type { CollapsedItem, CollapseKey } from './handlers/collapse.js';
 export { DigestError, ValidationError, UnknownEventTypeError, ConfigError, EventNotFoundError, EventNotCancellableError } from './errors.js';
 export type { Issue } from './errors.js';

@@ -16,6 +16,7 @@ import { declareHandler } from './handlers/declared.js';
 import { importHandlerModules, type SourcedHandler } from './handlers/load.js';
 import type { Handler } from './handlers/define.js';
 import { buildRegistry, type Registry } from './handlers/registry.js';
+import { checkShaping } from './handlers/shaping-check.js';
 import { loadTemplates, type Renderer } from './render/renderer.js';
 
 /** Where the setup comes from; the composition root's AppOptions extends it. */
@@ -79,6 +80,7 @@ async function loadTypes(opts: SetupOptions, env: Env, issues: Issue[]) {
   if (!config) return undefined;
   const built = buildRegistry(await loadHandlers(opts, env, config, issues));
   issues.push(...built.issues);
+  issues.push(...checkShaping(config, (t) => built.registry.get(t)));
   return { config, registry: built.registry };
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineHandler } from '../../src/index.js';
+import { defineHandler, limitItems } from '../../src/index.js';
 import { externalId } from './ids.js';
 
 /**
- * One digest per supplier listing every outstanding request. The recipient
+ * One digest per supplier listing its outstanding requests (the first
+ * `maxItems` of them, then "and N more"). The recipient
  * is the supplier id (stable), not the address (which may change between
  * events); the address of the most recent event is the one we send to.
  */
@@ -36,9 +37,11 @@ export const purchaseRequested = defineHandler({
       customer_email: e.payload.customer_email,
       occurredAt: e.occurredAt,
     }));
+    // The schedules file's maxItems caps the list, never the count: "and 212 more" under it.
+    const shown = limitItems(requests, group.maxItems);
     return {
       to: latest.payload.supplier_email,
-      data: { supplier_id: group.recipient, count: requests.length, requests },
+      data: { supplier_id: group.recipient, count: requests.length, requests: shown.items, more: shown.more },
     };
   },
 });

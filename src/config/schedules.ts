@@ -128,6 +128,9 @@ const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webh
  */
 export const DEFAULT_MAX_ATTEMPTS = 20;
 
+/** `post.id`: names separated by single dots; checked against the payload schema where the handler is known (handlers/shaping-check.ts). */
+const DOTTED_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
+
 const EventSchema = z.strictObject({
   // Optional only with deliverAt (checked in readSchedules): the type then claims at once and holds for each window.
   cadence: text.optional(),
@@ -136,6 +139,9 @@ const EventSchema = z.strictObject({
   maxAttempts: int(1, 100).default(DEFAULT_MAX_ATTEMPTS),
   // Recipients per claim page; a page also holds at most MAX_EVENTS_PER_PAGE events.
   batchSize: int(1, 10_000).default(1000),
+  // Digest shaping (handlers/max-items.ts, handlers/collapse.ts): what the template is given, never what the delivery takes.
+  maxItems: numeric(z.number().int('must be a positive integer').min(1, 'must be a positive integer')).optional(),
+  collapseKey: text.refine((v) => v === '' || DOTTED_PATH.test(v), 'must be a dotted payload path (e.g. post.id)').optional(),
   // A type declared here instead of in a handler module (see handlers/declared.ts).
   group: z.enum(['recipient', 'event']).optional(),
   recipient: text.optional(),
@@ -325,11 +331,13 @@ function checkEvent(
   } catch (err) {
     issues.push({ path: `${path}.cadence`, message: (err as Error).message });
   }
+  const shaping = { ...(e.maxItems !== undefined && { maxItems: e.maxItems }), ...(e.collapseKey !== undefined && { collapseKey: e.collapseKey }) };
   const declared = checkDeclaration(path, e, issues);
   const rendering = checkRendering(path, e, issues);
   const urgent = typeof e.urgent === 'string' ? checkFieldPath(e.urgent, `${path}.urgent`, issues) : e.urgent || undefined;
   if (!cadence || issues.length > before) return undefined;
   return {
+    ...shaping,
     type, cadence, transport: e.transport, timezone, maxAttempts: e.maxAttempts, batchSize: e.batchSize, declared, ...rendering,
     ...(e.deliverAt !== undefined && { deliverAt: e.deliverAt }), ...(e.days && { days: e.days }), ...(urgent && { urgent }),
   };

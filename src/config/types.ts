@@ -66,6 +66,10 @@ export interface EventTypeConfig {
   localeField?: string;
   /** Dotted payload path of the recipient's IANA time zone, read like `localeField`; `timezone` is the fallback. */
   timeZoneField?: string;
+  /** Items a template shows at most (plus `total` and `more`); the delivery still takes every event. See handlers/max-items.ts. */
+  maxItems?: number;
+  /** Dotted payload path: a delivery's events sharing its value become one item. See handlers/collapse.ts. */
+  collapseKey?: string;
 }
 
 export interface DigestConfig {

@@ -5,13 +5,16 @@
  * result is an ordinary Handler, so the runner cannot tell the difference.
  * Its template gets a documented view: `type`, `recipient`, `count`,
  * `events` (oldest first, each the payload's fields plus `id` and
- * `occurredAt`), `first`, `last`.
+ * `occurredAt`; collapsed and capped by the type's collapseKey / maxItems),
+ * `total`, `more`, `first`, `last`.
  */
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { TypeDeclaration } from '../config/types.js';
 import type { Issue } from '../errors.js';
-import type { EventGroup, Handler } from './define.js';
+import { collapse, type CollapsedItem } from './collapse.js';
+import type { EventGroup, GroupEvent, Handler } from './define.js';
+import { limitItems } from './max-items.js';
 import { checkSchemaPath, inlineRefs, pick, propertiesOf } from './schema-path.js';
 
 // ajv-formats is CommonJS with a `default` property; NodeNext sees the module object.
@@ -71,13 +74,31 @@ const byTime = (a: { occurredAt: Date; id: number }, b: { occurredAt: Date; id: 
  * The view a declared type's template receives. An event is its payload's
  * fields plus the event's `id` and `occurredAt`; the payload also stays whole
  * under `payload`, so a payload field with one of those names is still there.
+ * `events` holds the items shown: the events (oldest first), or with a
+ * `collapseKey` one item per key ({ key, count, others, first, latest,
+ * events }, in the order of each key's oldest event); with `maxItems` only
+ * the first of them. `total` counts the items, `more` those not shown;
+ * `count`, `first` and `last` are always about every event of the delivery.
  */
 export function declaredView(group: EventGroup<Payload>, schema: Schema) {
-  const events = [...group.events].sort(byTime).map((e) => {
+  const sorted = [...group.events].sort(byTime);
+  // Only what is shown is turned into a view: a capped delivery may hold thousands of events.
+  const view = (e: GroupEvent<Payload>) => {
     const payload = withNulls(schema, e.payload, schema) as Payload;
     return { ...payload, id: e.id, occurredAt: e.occurredAt, payload };
-  });
-  return { type: group.type, recipient: group.recipient, count: events.length, events, first: events[0] ?? null, last: events[events.length - 1] ?? null };
+  };
+  const collapsed = group.collapseKey === undefined ? undefined : collapse(sorted, group.collapseKey);
+  const shown = collapsed ? limitItems(collapsed, group.maxItems) : limitItems(sorted, group.maxItems);
+  // Events, or collapsed items: either way records of fields for the template.
+  const events: Payload[] = collapsed
+    ? (shown.items as CollapsedItem<Payload>[]).map((i) => ({ ...i, first: view(i.first), latest: view(i.latest), events: i.events.map(view) }))
+    : (shown.items as GroupEvent<Payload>[]).map(view);
+  const oldest = sorted[0];
+  const newest = sorted[sorted.length - 1];
+  return {
+    type: group.type, recipient: group.recipient, count: sorted.length, total: shown.total, more: shown.more, events,
+    first: oldest ? view(oldest) : null, last: newest ? view(newest) : null,
+  };
 }
 
 /**

@@ -13,6 +13,10 @@ export interface EventGroup<P> {
   type: string;
   recipient: string;
   events: GroupEvent<P>[];
+  /** The type's `maxItems` (schedules file), when set: show that many items, with limitItems(). */
+  maxItems?: number;
+  /** The type's `collapseKey` (a dotted payload path), when set: one item per key, with collapse(). */
+  collapseKey?: string;
 }
 
 /** What `render` returns: which template, with what data, to whom. */

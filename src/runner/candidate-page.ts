@@ -4,7 +4,7 @@ import {
 } from '../store/event-claims.js';
 import type { ClaimRequest } from './claim.js';
 import { type RunnerContext, typeConfig } from './context.js';
-import { MAX_EVENTS_PER_DELIVERY } from './group.js';
+import { eventsPerDelivery } from './group.js';
 import { fitPage, nextCandidates } from './page-budget.js';
 
 /**
@@ -20,7 +20,8 @@ export async function readCandidatePage(ctx: RunnerContext, tx: Executor, req: C
     : req.resumed && req.runId != null
       ? await selectOutstandingRecipientsOutsideRun(tx, req.type, req.runId, req.after, limit, now)
       : await selectOutstandingRecipients(tx, req.type, req.after, limit, now, req.lane, pool);
-  const page = fitPage(candidates, MAX_EVENTS_PER_DELIVERY);
+  const perDelivery = eventsPerDelivery(typeConfig(ctx, req.type));
+  const page = fitPage(candidates, perDelivery);
   if (page.length === 0) return null;
   const more = req.recipient == null && (page.length < candidates.length || candidates.length === limit);
   const next = nextCandidates(candidates.length, page.length, typeConfig(ctx, req.type).batchSize);
@@ -28,15 +29,15 @@ export async function readCandidatePage(ctx: RunnerContext, tx: Executor, req: C
   const last = page[page.length - 1]!.recipient;
   // A recipient with more events than one delivery takes is read with a
   // LIMIT of its own; the others together, in one IN list.
-  const heavy = page.filter((r) => r.outstanding > MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
-  const light = page.filter((r) => r.outstanding <= MAX_EVENTS_PER_DELIVERY).map((r) => r.recipient);
+  const heavy = page.filter((r) => r.outstanding > perDelivery).map((r) => r.recipient);
+  const light = page.filter((r) => r.outstanding <= perDelivery).map((r) => r.recipient);
   // Ids first, then a lock on exactly those rows (see selectOutstandingEventIds).
   const keys = await selectOutstandingEventIds(tx, req.type, light, now, pool);
   let leftover = false;
   for (const r of heavy) {
-    const oldest = await selectOldestEventIds(tx, req.type, r, MAX_EVENTS_PER_DELIVERY, now, pool);
+    const oldest = await selectOldestEventIds(tx, req.type, r, perDelivery, now, pool);
     // A full delivery's worth: more may be waiting (a short read means another worker holds them).
-    leftover ||= oldest.length === MAX_EVENTS_PER_DELIVERY;
+    leftover ||= oldest.length === perDelivery;
     keys.push(...oldest);
   }
   return { page, keys, more, next, last, leftover };

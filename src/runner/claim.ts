@@ -8,13 +8,13 @@ import { insertDeliveries, selectDeliveryIdsByGroup } from '../store/deliveries.
 import type { Executor } from '../store/db.js';
 import type { ClaimedDelivery, RunTrigger, StoredEvent } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
-import { groupEvents } from './group.js';
+import { eventsPerDelivery, groupEvents } from './group.js';
 import { type BornDelivery, prepareGroups } from './prepare.js';
 import { settingsFrom } from './recipient-settings.js';
 import { selectRecipientsByKeys } from '../store/recipients.js';
 import { selectSuppressedAmong } from '../store/suppressions.js';
 import { normalAddress } from '../recipients/suppression-input.js';
-import { FIRST_CANDIDATES } from './page-budget.js';
+import { FIRST_CANDIDATES, MAX_EVENTS_PER_PAGE } from './page-budget.js';
 import { leasesOf } from './lease-keeper.js';
 import { insertUnslottedRun } from './run-rows.js';
 import { wholeRecipients } from './whole-recipients.js';
@@ -97,7 +97,8 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
   }
   /** A window run's page (due-page.ts): no cursor and no candidate count to carry. */
   const readDueCandidates = async (tx: Executor) => {
-    const due = await readDuePage(tx, req.type, ctx.databaseNow?.());
+    // A capped type's delivery takes more than a page's worth of events: its page reads at least that many.
+    const due = await readDuePage(tx, req.type, ctx.databaseNow?.(), Math.max(MAX_EVENTS_PER_PAGE, eventsPerDelivery(cfg)));
     return due.page.length === 0 ? null : { ...due, next: limit, last: null, leftover: false };
   };
   const claimed = await ctx.db.transaction(async (tx): Promise<ClaimedPage> => {
@@ -132,7 +133,7 @@ export async function claimPage(ctx: RunnerContext, req: ClaimRequest): Promise<
 
     const runId = req.runId ?? (await insertUnslottedRun(ctx, tx, { type: req.type, trigger: req.trigger }));
     const base = { runId, eventType: req.type, transport: cfg.transport };
-    const groups = groupEvents(events, handler.group);
+    const groups = groupEvents(events, handler.group, eventsPerDelivery(cfg));
     const off = groups.filter((g) => timing.get(g.recipient)?.act === 'suppress');
     const sent = groups.filter((g) => timing.get(g.recipient)?.act !== 'suppress');
     const born: BornDelivery[] = [

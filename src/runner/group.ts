@@ -15,6 +15,18 @@ export interface Grouped<E extends { id: number; recipient: string }> {
 export const MAX_EVENTS_PER_DELIVERY = 1000;
 
 /**
+ * A type with `maxItems` renders a bounded message however many events it
+ * holds, so its delivery takes far more: a backlog goes out as one digest
+ * saying "and 9,990 more", not as ten digests. Still bounded, for memory
+ * (a claim page then holds one such recipient).
+ */
+export const MAX_EVENTS_PER_CAPPED_DELIVERY = 10_000;
+
+/** Events one delivery of a type takes. */
+export const eventsPerDelivery = (cfg: { maxItems?: number } | undefined) =>
+  cfg?.maxItems === undefined ? MAX_EVENTS_PER_DELIVERY : MAX_EVENTS_PER_CAPPED_DELIVERY;
+
+/**
  * The group key of a row that can never be rendered (see store/event-row.ts):
  * a delivery of its own, so it fails alone and the recipient's other events
  * still go out. NUL-prefixed: no recipient record() accepts starts with it.

@@ -1,6 +1,6 @@
 import { selectOutstandingEvents } from '../store/read-pages.js';
 import type { RunnerContext } from './context.js';
-import { groupEvents } from './group.js';
+import { eventsPerDelivery, groupEvents } from './group.js';
 import { loadRecipientSettings } from './recipient-settings.js';
 import { renderDelivery } from './render.js';
 
@@ -19,7 +19,7 @@ export async function previewType(ctx: RunnerContext, type: string, recipient?: 
   const handler = ctx.registry.require(type);
   const events = await selectOutstandingEvents(ctx.db, type, recipient ?? null, limit, ctx.databaseNow?.());
   const settingsOf = await loadRecipientSettings(ctx, ctx.db, events.map((e) => e.recipient));
-  return groupEvents(events, handler.group).map((g) => {
+  return groupEvents(events, handler.group, eventsPerDelivery(ctx.config.events[type])).map((g) => {
     const base = { recipient: g.recipient, events: g.events.map((e) => e.id) };
     // The same render path as a real run: events a real run would split off
     // into a dead delivery are named in `error` beside the message of the rest.

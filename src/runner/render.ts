@@ -85,7 +85,10 @@ export function renderDelivery(ctx: RunnerContext, type: string, recipient: stri
   }
   // The same link the List-Unsubscribe header carries (deliver.ts computes it again at send).
   const context = unsubscribeFields(ctx.config, { recipient, type });
-  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view) }, given, context);
+  // The type's shaping settings travel with the group: the handler decides which of its data is the list.
+  const cfg = ctx.config.events[type];
+  const shaping = { ...(cfg?.maxItems !== undefined && { maxItems: cfg.maxItems }), ...(cfg?.collapseKey !== undefined && { collapseKey: cfg.collapseKey }) };
+  const render = (list: typeof valid) => renderGroup(handler, ctx.renderer, { type, recipient, events: list.map((v) => v.view), ...shaping }, given, context);
   const attempt = (list: typeof valid): { ok: true; rendered: RenderedGroup } | { ok: false; error: string } => {
     try {
       return { ok: true, rendered: render(list) };

@@ -205,7 +205,7 @@ describe('a declared type: recipient, view and address', () => {
 
   it('an empty group gives count 0 and null first / last', () => {
     const view = declaredView({ type: 'Comment.Created', recipient: 'r', events: [] }, commentSchema());
-    expect(view).toEqual({ type: 'Comment.Created', recipient: 'r', count: 0, events: [], first: null, last: null });
+    expect(view).toEqual({ type: 'Comment.Created', recipient: 'r', count: 0, total: 0, more: 0, events: [], first: null, last: null });
   });
 
   it('without `to` the view names no address (the recipient is used)', () => {
