@@ -8,8 +8,11 @@ export function formatRunNow(results: readonly RunNowResult[]): string {
     out.push(`# ${r.type}: ${r.messages.length} message(s) would be sent (dry run, nothing claimed)`);
     for (const m of r.messages) {
       out.push(`--- to ${m.to ?? m.recipient} (recipient ${m.recipient}, events ${m.events.join(', ')})`);
+      if (m.suppressed) out.push(`SUPPRESSED (nothing would be sent): ${m.suppressed}`);
       if (m.error) out.push(`ERROR: ${m.error}`);
-      if (m.subject) out.push(`Subject: ${m.subject}`);
+      // A mail transport's header fields (Subject among them); else the subject alone.
+      if (m.headers) for (const [name, value] of Object.entries(m.headers)) out.push(`${name}: ${value}`);
+      else if (m.subject) out.push(`Subject: ${m.subject}`);
       if (m.text) out.push(m.text);
     }
   }
