@@ -1,5 +1,11 @@
+import type { RunProgress } from '../runner/run.js';
 import type { RunNowResult } from '../runner/run-now.js';
 import { table } from './format.js';
+import { count } from './progress.js';
+
+/** The progress line of `run now` (cli/progress.ts): e.g. `run now Order.Created: 4,000 events, 3 runs, 3,990 sent, 2 failed…`. */
+export const runNowProgress = (type: string, p: RunProgress) =>
+  `run now ${type}: ${count(p.eventsClaimed)} events, ${count(p.runs)} run${p.runs === 1 ? '' : 's'}, ${count(p.deliveriesSent)} sent, ${count(p.deliveriesFailed)} failed…`;
 
 export function formatRunNow(results: readonly RunNowResult[]): string {
   const out: string[] = [];
