@@ -118,6 +118,8 @@ describeEngines('a preview renders exactly what run now sends', (engine) => {
     // The HTTP preview with ?recipient= is the library's, for that recipient alone.
     expect(await httpPreview(ANN)).toEqual([of(ANN)]);
     expect(await httpPreview()).toEqual(preview);
+    // So is `digest run now --dry-run --recipient` (runNow is what the CLI calls).
+    expect(await runNow(t.ctx, { type: TYPE, dryRun: true, recipient: ANN })).toEqual([{ type: TYPE, dryRun: true, messages: [of(ANN)] }]);
     expect(of(CARL)).toEqual({ recipient: CARL, events: [expect.any(Number)], suppressed: `the recipient turned ${TYPE} off` });
     expect(of(DORA)).toMatchObject({ recipient: DORA, to: DORA, suppressed: 'the address is on the suppression list (bounce)' });
     expect(of(DORA).text).toBeUndefined();
@@ -153,6 +155,16 @@ describeEngines('a preview renders exactly what run now sends', (engine) => {
     // Off and suppressed: no message, deliveries ended suppressed.
     const statuses = await engine.db.all<{ recipient: string; status: string }>('SELECT recipient, status FROM digest_deliveries ORDER BY recipient');
     expect(statuses.map((s) => [s.recipient, s.status])).toEqual([[ANN, 'sent'], [BOB, 'sent'], [CARL, 'suppressed'], [DORA, 'suppressed']]);
+  });
+
+  it('GET /v1/schedules/:type/preview is in /openapi.json, answers 404 for an unknown type and 400 for an empty recipient', async () => {
+    const spec = (await server.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }> };
+    const op = spec.paths['/v1/schedules/{type}/preview']?.get;
+    expect(op?.parameters?.map((p) => p.name).sort()).toEqual(['recipient', 'type']);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect((await server.inject({ method: 'GET', url: '/v1/schedules/No.Such/preview', headers: auth })).statusCode).toBe(404);
+    expect((await server.inject({ method: 'GET', url: `/v1/schedules/${TYPE}/preview?recipient=`, headers: auth })).statusCode).toBe(400);
+    expect((await server.inject({ method: 'GET', url: `/v1/schedules/${TYPE}/preview` })).statusCode).toBe(401);
   });
 
   it('a recipient with more events than one delivery takes: the preview lists the follow-up deliveries run now sends', async () => {
