@@ -88,6 +88,17 @@ describeEngines('progress of long CLI work', (engine) => {
     expect(tty.output).toContain('\rprune: 2,500 events deleted so far…\u001b[K\r\n');
     expect(tty.output).toMatch(/processed events\s+2500/);
 
+    // run now: the line after each page, then its last state; --json: none, and stdout is the JSON alone.
+    const receipts = (from: number) => Array.from({ length: 3 }, (_, i) => `('Order.Created', 'ann@shop.example', '{"email_address":"ann@shop.example","order_id":${from + i}}')`).join(', ');
+    await engine.db.run(`INSERT INTO digest_events (type, recipient, payload) VALUES ${receipts(1)}`);
+    const runNowTty = await runCliOnTty(['run', 'now', 'Order.Created', '--config', config], env);
+    expect(runNowTty.code, runNowTty.output).toBe(0);
+    expect(runNowTty.output).toContain('\rrun now Order.Created: 3 events, 1 run, 3 sent, 0 failed…\u001b[K\r\n');
+    await engine.db.run(`INSERT INTO digest_events (type, recipient, payload) VALUES ${receipts(4)}`);
+    const runNowJson = await runCliOnTty(['run', 'now', 'Order.Created', '--config', config, '--json'], env);
+    expect(runNowJson.code, runNowJson.output).toBe(0);
+    expect(runNowJson.output).not.toMatch(/run now Order|\u001b\[K/);
+
     await seedDead(engine.db, 1_500);
     const retry = await runCliOnTty(['retry', '--dead', '--config', config], env);
     expect(retry.code, retry.output).toBe(0);
