@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import { createApp, type App, type AppOptions } from './app.js';
 import { check, checkDatabase } from './cli/check.js';
 import { runDemo } from './cli/demo.js';
-import { formatRunNow } from './cli/run-now.js';
-import { formatPrune, progressReporter } from './cli/prune.js';
+import { formatRunNow, runNowProgress } from './cli/run-now.js';
+import { formatPrune, pruneProgress } from './cli/prune.js';
+import { count, progressLine } from './cli/progress.js';
 import { allRecipients, formatRecipient, formatRecipients, PREF_SYNTAX, profileFromOptions, type SetOptions } from './cli/recipients.js';
 import { formatStatus } from './cli/status.js';
 import { allSuppressions, formatSuppressions, orderOption, reasonOption } from './cli/suppressions.js';
@@ -23,6 +24,7 @@ import { pruneOld } from './runner/prune.js';
 import { replayDelivery } from './runner/replay.js';
 import { runNow } from './runner/run-now.js';
 import { requeueDeliveries } from './store/delivery-marks.js';
+import { requeueDead } from './runner/requeue-dead.js';
 import { assertMigrated, openDb, shippedMigrations } from './store/open.js';
 import { assertSkipsLocked } from './store/skip-locked-probe.js';
 
@@ -75,7 +77,10 @@ run.command('now [type]')
   .option('--dry-run', 'render and print what would be sent; claim nothing')
   .option('--json', 'machine-readable output')
   .action(async (type: string | undefined, o: { recipient?: string; dryRun?: boolean; json?: boolean }) => {
-    const results = await withApp((app) => runNow(app.ctx, { type, recipient: o.recipient, dryRun: o.dryRun }));
+    const progress = progressLine({ stream: process.stderr, json: o.json });
+    const results = await withApp((app) => runNow(app.ctx, {
+      type, recipient: o.recipient, dryRun: o.dryRun, onProgress: (t, p) => progress.update(runNowProgress(t, p)),
+    })).finally(() => progress.done());
     if (o.json) json(results);
     else print(formatRunNow(results));
   });
@@ -124,11 +129,14 @@ program.command('retry [deliveryId]')
   .option('--type <type>', 'with --dead: only this event type')
   .action(async (id: string | undefined, o: { dead?: boolean; type?: string }) => {
     if ((id == null) === !o.dead) throw new DigestError('USAGE', 'give a delivery id or --dead');
+    const progress = progressLine({ stream: process.stderr });
     const n = await withApp((app) => {
       const known = Object.keys(app.ctx.config.events);
       if (o.type != null && !known.includes(o.type)) throw new UnknownEventTypeError(o.type, known);
-      return requeueDeliveries(app.ctx.db, o.dead ? { type: o.type } : { id: deliveryId(id!) }, app.ctx.databaseNow?.());
-    });
+      return o.dead
+        ? requeueDead(app.ctx, { type: o.type, onProgress: (k) => progress.update(`retry --dead: ${count(k)} re-queued so far…`) })
+        : requeueDeliveries(app.ctx.db, { id: deliveryId(id!) }, app.ctx.databaseNow?.());
+    }).finally(() => progress.done());
     if (id != null && n === 0) throw new DigestError('NOT_RETRYABLE', `delivery ${id} does not exist or is not dead/failed`);
     print(`re-queued ${n} delivery(ies)`);
   });
@@ -145,10 +153,11 @@ program.command('prune')
   .option('--dry-run', 'count what would be deleted, delete nothing')
   .option('--json', 'machine-readable output')
   .action(async (o: { dryRun?: boolean; json?: boolean }) => {
+    const progress = progressLine({ stream: process.stderr, json: o.json });
     const counts = await withApp((app) => pruneOld(app.ctx.db, app.ctx.config.retention ?? DEFAULT_RETENTION, new Date(), {
       dryRun: o.dryRun,
-      onProgress: progressReporter((line) => process.stderr.write(`${line}\n`)),
-    }));
+      onProgress: (t, n) => progress.update(pruneProgress(t, n)),
+    })).finally(() => progress.done());
     if (o.json) json({ dryRun: Boolean(o.dryRun), ...counts });
     else print(formatPrune(counts, Boolean(o.dryRun)));
   });

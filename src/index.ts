@@ -8,6 +8,8 @@ export type { RecordOptions, EventInput, Recorder } from './record.js';
 export type { RecipientProfileInput } from './recipients/profile.js';
 export type { EventState, Frequency, RecipientProfile, StoredRecipientProfile, TypePreference, Weekday, Suppression, SuppressionCursor, SuppressionReason } from './types.js';
 export type { RunNowOptions, RunNowResult } from './runner/run-now.js';
+export type { PreviewMessage } from './runner/preview.js';
+export type { RunProgress } from './runner/run.js';
 export { createScheduler } from './scheduler-service.js';
 export type { DigestScheduler, SchedulerServiceOptions } from './scheduler-service.js';
 export type { LifecycleEvent, LifecycleEventName, LifecycleEvents, LifecycleSubscriptions } from './lifecycle.js';

@@ -21,6 +21,13 @@ export interface RunRequest {
   lane?: Lane;
   /** With `lane`: go on to the other recipients even when the own range had work (the loop asks every few seconds). */
   sweep?: boolean;
+  /** After each page is sent: the counts so far, over this run and its follow-ups (the CLI's progress line). */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** How far a runType call has come: `runs` is the run under way (1, then its follow-ups). */
+export interface RunProgress extends RunCounts {
+  runs: number;
 }
 
 /** This scheduler's share of the recipients: hash range `index` of `count`. */
@@ -49,11 +56,20 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
   if (req.trigger === 'immediate' && circuitOf(ctx, typeConfig(ctx, req.type).transport).paused()) {
     return { runId: null, skipped: false, eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
   }
-  const { leftover, ...first } = await runOnce(ctx, req, signal);
+  let runs = 1;
+  const before: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
+  const progress = req.onProgress && ((counts: RunCounts) => {
+    const p: RunProgress = { runs, ...before };
+    for (const k of COUNTS) p[k] += counts[k];
+    req.onProgress!(p);
+  });
+  const { leftover, ...first } = await runOnce(ctx, req, signal, progress);
   const total = { ...first };
   // The immediate and window loops need none: they run again at once (what is left is still due).
   for (let more = leftover; more && req.trigger !== 'immediate' && req.trigger !== 'window' && !signal?.aborted;) {
-    const next = await runOnce(ctx, { type: req.type, trigger: 'followup', recipient: req.recipient }, signal);
+    for (const k of COUNTS) before[k] = total[k];
+    runs++;
+    const next = await runOnce(ctx, { type: req.type, trigger: 'followup', recipient: req.recipient }, signal, progress);
     for (const k of COUNTS) total[k] += next[k];
     more = next.leftover;
   }
@@ -61,7 +77,9 @@ export async function runType(ctx: RunnerContext, req: RunRequest, signal?: Abor
 }
 
 /** One run: page by page, then records its outcome. */
-async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal): Promise<RunSummary & { leftover: boolean }> {
+async function runOnce(
+  ctx: RunnerContext, req: RunRequest, signal?: AbortSignal, progress?: (counts: RunCounts) => void,
+): Promise<RunSummary & { leftover: boolean }> {
   const run = { type: req.type, trigger: req.trigger };
   const started = performance.now();
   const counts: RunCounts = { eventsClaimed: 0, deliveriesCreated: 0, deliveriesSent: 0, deliveriesFailed: 0 };
@@ -125,6 +143,7 @@ async function runOnce(ctx: RunnerContext, req: RunRequest, signal?: AbortSignal
         // Deferred ones (transport down) and lost ones are neither: another pass sends them.
         else if (outcome === 'failed' || outcome === 'dead') counts.deliveriesFailed++;
       }
+      progress?.(counts);
     }
   } catch (err) {
     // The next page may already be claimed: hand it back rather than leave

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 const BIN = 'bin/digest.js';
 
@@ -34,4 +34,26 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   child.stderr!.on('data', (chunk: Buffer) => { out.stderr += chunk; });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out, exited };
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** util-linux `script`, which gives a command a terminal (a pty) for stdin, stdout and stderr; absent on some systems. */
+export const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Runs `digest <args>` on a terminal (through `script`): stdout and stderr arrive together, as a person sees them. */
+export function runCliOnTty(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; output: string }> {
+  const command = ['node', BIN, ...args].map(shellQuote).join(' ');
+  return new Promise((resolve) => {
+    execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, LOG_LEVEL: 'warn', DIGEST_HTTP_PORT: '0', ...env }, timeout: 20_000 }, (err, stdout) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout });
+    });
+  });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { scheduleStatus } from '../../scheduler/status.js';
+import { previewType } from '../../runner/preview.js';
 import { runNow } from '../../runner/run-now.js';
 import { describeSchedules } from '../../scheduler/fire-times.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, RUN_TRIGGERS } from '../../types.js';
@@ -37,8 +38,14 @@ const runSummary = z.object({
 });
 const previewMessage = z.object({
   recipient: z.string(), events: z.array(z.int()),
-  to: z.string().optional(), subject: z.string().optional(), text: z.string().optional(), html: z.string().optional(), error: z.string().optional(),
+  to: z.string().optional(), subject: z.string().optional(), text: z.string().optional(), html: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional().meta({
+    description: 'A mail transport\'s header fields as the message is written, but Date (the send\'s) and Message-ID (made from the delivery\'s id, which only a real claim creates)',
+  }),
+  suppressed: z.string().optional().meta({ description: 'Why a real run would send nothing to this recipient (type turned off, address on the suppression list)' }),
+  error: z.string().optional(),
 });
+const previewView = jsonSchema(z.object({ type: z.string(), messages: z.array(previewMessage) }));
 const runView = jsonSchema(z.union([
   z.object({ type: z.string(), dryRun: z.literal(false), summary: runSummary }),
   z.object({ type: z.string(), dryRun: z.literal(true), messages: z.array(previewMessage) }),
@@ -85,5 +92,22 @@ export function scheduleRoutes(server: FastifyInstance, app: App): void {
     }
     const [result] = await runNow(app.ctx, { type, recipient: request.query.recipient, dryRun: request.query.dryRun });
     return result;
+  });
+
+  server.get<{ Params: { type: string }; Querystring: { recipient?: string } }>('/v1/schedules/:type/preview', {
+    schema: {
+      tags: ['schedules'],
+      summary: 'What a run now of this type would send at this moment (like `digest run now --dry-run`); claims nothing',
+      description: 'The same subject, bodies and header fields (but Date and Message-ID) a real run now renders and sends.',
+      params: jsonSchema(z.object({ type: z.string() })),
+      querystring: jsonSchema(z.object({ recipient: z.string().min(1).optional() }), 'input'),
+      response: { 200: previewView, 404: errorBody },
+    },
+  }, async (request) => {
+    const { type } = request.params;
+    if (!app.ctx.config.events[type]) {
+      throw new HttpError(404, 'not_found', `unknown event type "${type}"`, { knownTypes: Object.keys(app.ctx.config.events) });
+    }
+    return { type, messages: await previewType(app.ctx, type, request.query.recipient) };
   });
 }
