@@ -97,6 +97,24 @@ export async function deliver(
       return 'suppressed';
     }));
   }
+  // A pull transport's consumers send it (runner/pull.ts): stored `ready`,
+  // no transport asked, no circuit; the consumer's ack or nack settles it.
+  if (ctx.config.transports[cfg.transport]?.kind === 'pull') {
+    const { to, subject, text, html } = message;
+    const content = d.message
+      ? undefined
+      : { address: to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId: messageIdFor(d.id, ctx.messageIdDomain), transport: cfg.transport };
+    const events = d.events.length;
+    return handed(commits.ready({ delivery: d, ...(content && { content }) }).then((held): DeliveryOutcome => {
+      if (!held) return 'lost';
+      ctx.lifecycle.emit('delivery.ready', { ...about, events, transport: cfg.transport });
+      return 'ready';
+    }, (err: unknown) => {
+      // As for a send's mark: a row the database refuses fails alone; an outage is the run's.
+      if (isConnectionError(err)) throw err;
+      return fail('store', err);
+    }));
+  }
   // Before anything is marked: a delivery of a transport that is down waits
   // as it is, and a probe in flight is waited for (transport-circuit.ts).
   const admission = await circuitOf(ctx, cfg.transport).admit();
