@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { DigestConfig } from '../../src/config/types.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
@@ -17,19 +16,9 @@ import { messageIdFor } from '../../src/runner/message-id.js';
 import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
+import { pullConfig } from '../support/pull-config.js';
 
 const TOKEN = 'pull-test-token-0123456789';
-
-export function pullConfig(maxAttempts = 3): DigestConfig {
-  return {
-    timezone: 'UTC',
-    transports: { consumers: { name: 'consumers', kind: 'pull' }, console: { name: 'console', kind: 'console' } },
-    events: {
-      'Order.Created': { type: 'Order.Created', cadence: { kind: 'immediate', text: 'immediate' }, transport: 'consumers', timezone: 'UTC', maxAttempts, batchSize: 1000 },
-      'Purchase.Requested': { type: 'Purchase.Requested', cadence: { kind: 'immediate', text: 'immediate' }, transport: 'console', timezone: 'UTC', maxAttempts, batchSize: 1000 },
-    },
-  };
-}
 
 interface Leased {
   leaseToken: string;
