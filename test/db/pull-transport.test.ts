@@ -13,6 +13,8 @@ import { createHttpServer } from '../../src/http/server.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { messageIdFor } from '../../src/runner/message-id.js';
+import { replayDelivery } from '../../src/runner/replay.js';
+import { pullTransport } from '../../src/transports/pull.js';
 import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
@@ -53,7 +55,8 @@ describeEngines('pull transport', (engine) => {
   };
 
   beforeAll(async () => {
-    t = await testApp(engine, { config: pullConfig(2), retryBaseMs: 1_000, databaseNow: clock.now });
+    // The pull transport as the app builds it (testApp would put a memory transport in its place).
+    t = await testApp(engine, { config: pullConfig(2), retryBaseMs: 1_000, databaseNow: clock.now, transports: { consumers: pullTransport('consumers') } });
     server = await createHttpServer(t.app, { token: TOKEN, metrics: createMetrics(t.ctx) });
     await server.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
@@ -106,6 +109,8 @@ describeEngines('pull transport', (engine) => {
     expect(sentRow!.messageId).toBe(first!.messageId);
     // Twice: it is not held any more.
     expect((await ack(first!.id, got.leaseToken)).status).toBe(409);
+    // The transport itself sends nothing: a replay is refused with the way to go.
+    await expect(replayDelivery(t.ctx, first!.id)).rejects.toThrow(/consumers is a pull transport/);
   });
 
   it('no two leases hold one delivery; a lease not acked in its visibility is leased again, and the stale token gets 409', async () => {
