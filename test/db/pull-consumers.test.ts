@@ -3,7 +3,7 @@
  * consumers (test/support/pull-consumer.mjs) take 5,000 deliveries of a pull
  * transport from a server on 127.0.0.1 with an API token. One of them is
  * killed (SIGKILL) mid-batch holding leased deliveries: those come back after
- * the visibility timeout (2 s) and the other two ack them. Every delivery is
+ * the visibility timeout (3 s) and the other two ack them. Every delivery is
  * sent exactly once and acked, and ends `sent` with its event stamped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -68,7 +68,7 @@ describeEngines('pull consumers in separate processes', (engine) => {
     expect(summary).toMatchObject({ eventsClaimed: DELIVERIES, deliveriesCreated: DELIVERIES, deliveriesSent: 0 });
     expect(t.transport.sent).toEqual([]);
 
-    const env = { BASE: base, TOKEN, VISIBILITY_MS: '2000', MAX: '20', IDLE_EXIT_MS: '4000' };
+    const env = { BASE: base, TOKEN, VISIBILITY_MS: '3000', MAX: '20', IDLE_EXIT_MS: '4000' };
     consumers.push(
       startConsumer('a', env),
       startConsumer('b', env),

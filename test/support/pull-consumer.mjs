@@ -42,7 +42,7 @@ for (;;) {
       await new Promise(() => undefined);
     }
     // Too close to the end of the lease to send and ack safely: leave it to the next lease.
-    if (Date.now() > asked + visibility - 500) break;
+    if (Date.now() > asked + visibility - 1_000) break;
     out(`sent ${d.id} ${d.messageId}`);
     const r = await fetch(`${BASE}/v1/pull/deliveries/${d.id}/ack`, {
       method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ leaseToken: d.leaseToken }),
