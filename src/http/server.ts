@@ -1,8 +1,8 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
  * outbox out, recipient profiles, one-click unsubscribe links, the
- * suppression list and bounce reports, pull consumers' leases, health, readiness, metrics and the
- * OpenAPI document.
+ * suppression list and bounce reports, pull consumers' leases, health,
+ * readiness, metrics and the OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
