@@ -173,6 +173,13 @@ describeEngines('pull transport', (engine) => {
     expect(await unstamped()).toBe(2);
     clock.advance(3_600_000);
     expect(await recoverDeliveries(t.ctx)).toEqual([]);
+    // Retried by hand (digest retry, the dashboard's button): handed to the consumers again, with a fresh set of attempts.
+    expect((await call('POST', `/v1/deliveries/${d!.id}/retry`)).status).toBe(200);
+    expect(await recoverDeliveries(t.ctx)).toEqual(['ready']);
+    const third = await lease();
+    expect(third.deliveries.map((x) => [x.id, x.attempt])).toEqual([[d!.id, 1]]);
+    expect((await ack(d!.id, third.leaseToken)).status).toBe(200);
+    expect(await unstamped()).toBe(1);
   });
 
   it('bad parameters are a 400 naming the field; unknown or non-pull transports 404; the API token is required', async () => {
