@@ -8,6 +8,7 @@ import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { type DeliveryCommits, persist } from './commit.js';
 import { messageIdFor } from './message-id.js';
+import { isPullTransport } from './pull.js';
 import { renderDelivery } from './render.js';
 import type { Send } from './sender.js';
 import { splitPoison } from './split-poison.js';
@@ -99,7 +100,7 @@ export async function deliver(
   }
   // A pull transport's consumers send it (runner/pull.ts): stored `ready`,
   // no transport asked, no circuit; the consumer's ack or nack settles it.
-  if (ctx.config.transports[cfg.transport]?.kind === 'pull') {
+  if (isPullTransport(ctx, cfg.transport)) {
     const { to, subject, text, html } = message;
     const content = d.message
       ? undefined
