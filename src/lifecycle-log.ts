@@ -40,6 +40,9 @@ const LINES: { [K in LifecycleEventName]: Entry<K> } = {
   'delivery.retrying': ['info', (f) => ({ evt: 'delivery.retrying', deliveryId: f.deliveryId, type: f.type, attempt: f.attempt })],
   // Debug only: after an outage thousands of unsent deliveries are taken up again, and none of them is a retry.
   'delivery.resumed': ['debug', (f) => ({ evt: 'delivery.resumed', deliveryId: f.deliveryId, type: f.type, attempt: f.attempt })],
+  // Debug only: the consumer's ack logs delivery.sent, its nack delivery.failed or delivery.dead.
+  'delivery.ready': ['debug', (f) => ({ evt: 'delivery.ready', deliveryId: f.deliveryId, type: f.type, attempt: f.attempt, transport: f.transport })],
+  'pull.leased': ['debug', (f) => ({ evt: 'pull.leased', transport: f.transport, deliveries: f.deliveries, visibilityMs: f.visibilityMs })],
   'delivery.replayed': ['info', (f) => ({ evt: 'delivery.replayed', deliveryId: f.deliveryId, type: f.type, transport: f.transport })],
   'recipient.unsubscribed': ['info', (f) => ({ evt: 'recipient.unsubscribed', type: f.type })],
   'lease.renew_failed': ['warn', (f) => ({ evt: 'lease.renew_failed', err: f.err })],

@@ -53,6 +53,10 @@ export interface LifecycleEvents {
   'delivery.retrying': DeliveryFields;
   /** A pending delivery never sent (handed back, waited out an outage) is taken up again. */
   'delivery.resumed': DeliveryFields;
+  /** Stored rendered and `ready` for a pull transport's consumers (runner/pull.ts) instead of sent. */
+  'delivery.ready': DeliveryFields & { events: number; transport: string };
+  /** A pull consumer leased `deliveries` of `transport` for `visibilityMs`. */
+  'pull.leased': { transport: string; deliveries: number; visibilityMs: number };
   /** A sent delivery was re-sent as stored (`digest replay`). */
   'delivery.replayed': { deliveryId: number; type: string; transport: string };
   /** A one-click unsubscribe link was followed: the recipient's preference for `type` is now `off` (no recipient: it may be an address). */

@@ -13,13 +13,15 @@ export type Cadence =
 
 /**
  * pending → sending → sent | failed (will retry) | dead (gave up);
+ * a `pull` transport's: pending → `ready` (rendered, waiting for a consumer)
+ * → `leased` (a consumer holds it until `lease_until`) → sent | failed | dead;
  * `suppressed`: never sent, on purpose (the recipient turned the type off,
  * or the address is on the suppression list): its events are stamped all
  * the same, and it is never retried. `cancelled`: never sent, on purpose (its
  * one event was cancelled while outstanding: runner/cancel.ts); born so, its
  * event linked and stamped, never retried, pruned like a sent one.
  */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'cancelled'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'suppressed', 'cancelled', 'ready', 'leased'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -109,7 +111,8 @@ export interface PreparedMessage {
  * is down; back to pending without costing an attempt. `suppressed`: not
  * sent, its address is on the suppression list; done.
  */
-export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost' | 'suppressed';
+/** `ready`: handed to a pull transport's consumers (stored rendered; they ack or nack it later). */
+export type DeliveryOutcome = 'sent' | 'failed' | 'dead' | 'deferred' | 'lost' | 'suppressed' | 'ready';
 
 /** A local wall time `HH:MM`, 00:00–23:59 (send windows, quiet hours, preferred times). */
 export type WallTime = string;

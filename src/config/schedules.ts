@@ -116,9 +116,11 @@ const TransportSchemas = {
     // A batchSize left over from a batch receiver would otherwise be silently ignored.
     error: 'is read only with batch: true',
   }),
+  // Deliveries wait, rendered, for outside consumers to lease them over HTTP (runner/pull.ts).
+  pull: z.strictObject({ kind: z.literal('pull') }),
 };
-const { console: consoleT, file, smtp, webhook } = TransportSchemas;
-const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webhook]);
+const { console: consoleT, file, smtp, webhook, pull } = TransportSchemas;
+const TransportSchema = z.discriminatedUnion('kind', [consoleT, file, smtp, webhook, pull]);
 
 /**
  * With the runner's backoff (10 s doubling, capped at 6 h, half of it

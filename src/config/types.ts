@@ -26,7 +26,9 @@ export type TransportConfig =
     name: string; kind: 'webhook'; url: string; secret?: string; timeoutMs: number; concurrency?: number;
     /** POST deliveries as a JSON array, up to `batchSize` (default 100) per request. */
     batch?: boolean; batchSize?: number;
-  };
+  }
+  /** Nothing is sent: rendered deliveries wait for consumers that lease them over HTTP (runner/pull.ts). */
+  | { name: string; kind: 'pull' };
 
 /** An event type defined in the schedules file itself (no handler module): see handlers/declared.ts. */
 export interface TypeDeclaration {

@@ -37,7 +37,7 @@ const PAGE = `<!doctype html>
   <h2>Event types</h2>
   <table id="types"><thead><tr>
     <th>Type</th><th>Cadence</th><th>Outstanding</th><th>Oldest</th><th>Last run</th><th>Next run</th>
-    <th>Sent</th><th>Failed</th><th>Dead</th><th>Suppressed</th><th>Cancelled</th><th></th></tr></thead><tbody></tbody></table>
+    <th>Sent</th><th>Failed</th><th>Dead</th><th>Suppressed</th><th>Cancelled</th><th title="Deliveries of a pull transport waiting for a consumer / leased to one">Pull ready / leased</th><th></th></tr></thead><tbody></tbody></table>
   <h2>Failed and dead deliveries</h2>
   <table id="problems"><thead><tr><th>Id</th><th>Type</th><th>Recipient</th><th>Status</th><th>Attempts</th><th>Error</th><th></th></tr></thead><tbody></tbody></table>
   <h2>Recent deliveries</h2>
@@ -79,6 +79,7 @@ async function refresh() {
     cell(row, t.lastRun ? t.lastRun.startedAt + ' ' + t.lastRun.trigger + ' ' + t.lastRun.status : null);
     cell(row, t.nextRun);
     cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num'); cell(row, t.deliveries.suppressed, 'num suppressed'); cell(row, t.deliveries.cancelled, 'num cancelled');
+    cell(row, t.deliveries.ready + t.deliveries.leased ? t.deliveries.ready + ' / ' + t.deliveries.leased : null, 'num pull');
     button(row, 'Run now', async () => { await api('POST', '/v1/schedules/' + encodeURIComponent(t.type) + '/run'); $('message').textContent = 'Ran ' + t.type; await refresh(); });
   });
   // Types not in the schedules file: nothing processes them, so they are shown, not hidden.

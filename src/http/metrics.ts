@@ -206,7 +206,10 @@ export function createMetrics(source: MetricsSource): Metrics {
       const offs = [
         // run.finished comes only from runs with a row: empty polls and skipped slots never reach the histogram.
         lifecycle.on('run.finished', (e) => metrics.observeRun(e.type, e.trigger, e.durationMs / 1000, { runId: e.runId, skipped: false, eventsClaimed: e.eventsClaimed })),
-        lifecycle.on('delivery.sent', (e) => metrics.observeSend(e.type, e.transport, e.sendMs / 1000)),
+        // A pull consumer's ack took no send of ours: its time is not the transport's.
+        lifecycle.on('delivery.sent', (e) => {
+          if (source.config.transports[e.transport]?.kind !== 'pull') metrics.observeSend(e.type, e.transport, e.sendMs / 1000);
+        }),
         lifecycle.on('transport.down', (e) => metrics.setTransportUp(e.transport, false)),
         lifecycle.on('transport.up', (e) => metrics.setTransportUp(e.transport, true)),
         lifecycle.on('page.claimed', (e) => claims.inc({ type: e.type })),

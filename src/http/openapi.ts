@@ -26,6 +26,7 @@ export async function registerOpenApi(server: FastifyInstance, version: string):
         { name: 'deliveries', description: 'The outbox: rendered messages and their state' },
         { name: 'recipients', description: 'Recipient profiles: time zone, locale, quiet hours, per-type frequency' },
         { name: 'suppressions', description: 'Addresses that receive nothing; bounce and complaint reports' },
+        { name: 'pull', description: 'Pull consumers: lease rendered deliveries of a `kind: pull` transport, ack or nack each' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },

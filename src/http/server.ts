@@ -1,8 +1,8 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
  * outbox out, recipient profiles, one-click unsubscribe links, the
- * suppression list and bounce reports, health, readiness, metrics and the
- * OpenAPI document.
+ * suppression list and bounce reports, pull consumers' leases, health,
+ * readiness, metrics and the OpenAPI document.
  *
  * createHttpServer builds it (nothing listens yet, so tests and embedders
  * can inject or pick a port); listen() binds it, to every interface only
@@ -23,6 +23,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { pullRoutes } from './routes/pull.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -68,6 +69,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   recipientRoutes(server, app);
   unsubscribeRoutes(server, app);
   suppressionRoutes(server, app);
+  pullRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

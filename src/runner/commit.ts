@@ -10,6 +10,7 @@ import { markSuppressed } from '../store/delivery-marks.js';
 import { markSending, markSent } from '../store/delivery-sends.js';
 import { isConflict, isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
+import { markReady } from '../store/pull-leases.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { messageIdAround } from './message-id.js';
@@ -102,6 +103,12 @@ export interface DeliveryCommits {
   sent: GroupCommit<ClaimedDelivery, boolean>;
   /** Suppressed (never sent: its address is on the suppression list) and stamped in one transaction, like `sent`. */
   suppressed: GroupCommit<{ delivery: ClaimedDelivery; address: string; note: string }, boolean>;
+  /**
+   * Handed to a pull transport's consumers instead of sent: stored `ready`
+   * with its message (`content`: rendered just now; absent: stored at claim)
+   * and no lease. Its events are stamped later, by the consumer's ack.
+   */
+  ready: GroupCommit<{ delivery: ClaimedDelivery; content?: RenderedContent }, boolean>;
 }
 
 export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
@@ -128,6 +135,18 @@ export function deliveryCommits(ctx: RunnerContext): DeliveryCommits {
       for (const { delivery: d, address, note } of items) ours.push(await markSuppressed(tx, d.id, d.leaseToken, address, note, ctx.databaseNow?.()));
       await stampEvents(tx, items.filter((_, i) => ours[i]).flatMap((i) => i.delivery.events.map((e) => e.id)), ctx.databaseNow?.());
       return ours;
+    }))),
+    ready: groupCommit((items) => persist(() => ctx.db.transaction(async (tx) => {
+      const ours = new Set<number>();
+      for (const [token, list] of byToken(items, (i) => i.delivery.leaseToken)) {
+        // Rendered just before this: stored first, the way a send stores it (markSending), then handed over.
+        const fresh = list.flatMap((i) => (i.content ? [{ id: i.delivery.id, content: i.content }] : []));
+        const stored = fresh.length ? await markSending(tx, token, fresh, ctx.leaseMs, ctx.databaseNow?.()) : new Set<number>();
+        const ids = list.filter((i) => !i.content || stored.has(i.delivery.id)).map((i) => i.delivery.id);
+        if (ids.length === 0) continue;
+        for (const id of await markReady(tx, token, ids, messageIdAround(ctx.messageIdDomain), ctx.databaseNow?.())) ours.add(id);
+      }
+      return items.map((i) => ours.has(i.delivery.id));
     }))),
   };
 }

@@ -8,6 +8,7 @@ import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
 import { type DeliveryCommits, persist } from './commit.js';
 import { messageIdFor } from './message-id.js';
+import { isPullTransport } from './pull.js';
 import { renderDelivery } from './render.js';
 import type { Send } from './sender.js';
 import { splitPoison } from './split-poison.js';
@@ -95,6 +96,24 @@ export async function deliver(
       if (!held) return 'lost';
       ctx.lifecycle.emit('delivery.suppressed', { ...about, events, reason, transport: cfg.transport });
       return 'suppressed';
+    }));
+  }
+  // A pull transport's consumers send it (runner/pull.ts): stored `ready`,
+  // no transport asked, no circuit; the consumer's ack or nack settles it.
+  if (isPullTransport(ctx, cfg.transport)) {
+    const { to, subject, text, html } = message;
+    const content = d.message
+      ? undefined
+      : { address: to, subject: subject ?? null, text: text ?? null, html: html ?? null, messageId: messageIdFor(d.id, ctx.messageIdDomain), transport: cfg.transport };
+    const events = d.events.length;
+    return handed(commits.ready({ delivery: d, ...(content && { content }) }).then((held): DeliveryOutcome => {
+      if (!held) return 'lost';
+      ctx.lifecycle.emit('delivery.ready', { ...about, events, transport: cfg.transport });
+      return 'ready';
+    }, (err: unknown) => {
+      // As for a send's mark: a row the database refuses fails alone; an outage is the run's.
+      if (isConnectionError(err)) throw err;
+      return fail('store', err);
     }));
   }
   // Before anything is marked: a delivery of a transport that is down waits

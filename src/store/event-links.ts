@@ -42,6 +42,17 @@ export async function stampEvents(ex: Executor, eventIds: readonly number[], now
   return stamped;
 }
 
+/**
+ * Stamps the events of one delivery (a pull consumer's ack): by
+ * digest_events_delivery, since the acking request holds only the delivery id.
+ */
+export async function stampDeliveryEvents(ex: Executor, deliveryId: number, now?: Date): Promise<number> {
+  const res = await ex.run(
+    `UPDATE digest_events SET processed_at = ${nowSql(ex)} WHERE delivery_id = ? AND processed_at IS NULL`,
+    [nowParam(now), deliveryId]);
+  return res.affectedRows;
+}
+
 /** Moves events that cannot be rendered from their delivery to the dead one split off for them. */
 export async function relinkEvents(ex: Executor, fromDeliveryId: number, toDeliveryId: number, eventIds: readonly number[]): Promise<number> {
   let moved = 0;
@@ -59,6 +70,23 @@ export async function selectDeliveryEvents(ex: Executor, deliveryId: number): Pr
     `SELECT ${eventColumns(ex)} FROM digest_events WHERE delivery_id = ? ORDER BY id`,
     [deliveryId]);
   return rows.map(toEvent);
+}
+
+/** The ids of the events of many deliveries (what a pull consumer is told), each delivery's in id order. */
+export async function selectEventIdsOfDeliveries(ex: Executor, deliveryIds: readonly number[]): Promise<Map<number, number[]>> {
+  const byDelivery = new Map<number, number[]>();
+  for (const part of chunks(deliveryIds)) {
+    const rows = await ex.all<{ deliveryId: number; id: number }>(
+      `SELECT delivery_id AS deliveryId, id FROM digest_events WHERE delivery_id IN (${placeholders(part.length)}) ORDER BY delivery_id, id`,
+      part);
+    for (const r of rows) {
+      const id = Number(r.deliveryId);
+      const list = byDelivery.get(id);
+      if (list) list.push(Number(r.id));
+      else byDelivery.set(id, [Number(r.id)]);
+    }
+  }
+  return byDelivery;
 }
 
 /**

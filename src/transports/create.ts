@@ -2,6 +2,7 @@ import type { TransportConfig } from '../config/types.js';
 import { DigestError } from '../errors.js';
 import { consoleTransport } from './console.js';
 import { fileTransport } from './file.js';
+import { pullTransport } from './pull.js';
 import { smtpTransport } from './smtp.js';
 import type { Transport } from './transport.js';
 import { webhookTransport } from './webhook.js';
@@ -22,6 +23,8 @@ export function createTransport(config: TransportConfig): Transport {
         url: config.url, secret: config.secret, timeoutMs: config.timeoutMs, concurrency: config.concurrency,
         batch: config.batch, batchSize: config.batchSize,
       });
+    case 'pull':
+      return pullTransport(config.name);
     default: {
       // Exhaustiveness: a new kind in TransportConfig must be handled here.
       const unknownKind: never = config;

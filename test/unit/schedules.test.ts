@@ -202,7 +202,7 @@ events:
         { path: 'events.E.transport', message: 'environment variable MISSING is not set' },
         { path: 'timezone', message: 'unknown time zone "Mars/Base"' },
         { path: 'colour', message: 'unknown key (expected timezone, handlers, templates, messageIdDomain, transports, events, retention, locale, publicUrl, unsubscribe)' },
-        { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook' },
+        { path: 'transports.weird.kind', message: 'must be one of console, file, smtp, webhook, pull' },
         { path: 'transports.hook.url', message: 'must be a URL starting with http:// or https://' },
         { path: 'transports.hook.timeoutMs', message: 'must be between 1 and 600000' },
         { path: 'events.A.cadence', message: '"0 */4 * *" is not a valid cron expression' },
