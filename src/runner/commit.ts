@@ -7,10 +7,9 @@
 import { systemClock } from '../clock.js';
 import type { RenderedContent } from '../store/delivery-marks.js';
 import { markSuppressed } from '../store/delivery-marks.js';
-import { markSending, markSent } from '../store/delivery-sends.js';
+import { markReady, markSending, markSent } from '../store/delivery-sends.js';
 import { isConflict, isConnectionError } from '../store/errors.js';
 import { stampEvents } from '../store/event-links.js';
-import { markReady } from '../store/pull-leases.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { RunnerContext } from './context.js';
 import { messageIdAround } from './message-id.js';

@@ -59,29 +59,39 @@ export async function markSending(
 }
 
 /**
- * Marks the deliveries sent and gives up their lease. Returns the ids that
- * were still ours (the caller stamps their events). The token is cleared
- * here, so with more than one row the fenced set is read and locked first:
- * afterwards the rows would not tell whose they were.
+ * Marks the deliveries `sent` (a transport took them) or `ready` (a pull
+ * transport's consumers lease them: runner/pull.ts) and gives up the
+ * claim's lease. Returns the ids that were still ours (for `sent` the caller
+ * stamps their events). The token is cleared here, so with more than one
+ * row the fenced set is read and locked first: afterwards the rows would
+ * not tell whose they were.
  *
  * A delivery born with its content (rendered at claim) has no Message-ID
  * stored yet: it is the id between `messageIdAround`'s two parts, written
  * here by the statement itself rather than as one value per row.
  */
-export async function markSent(
-  ex: Executor, token: string, ids: readonly number[], messageIdAround: readonly [string, string], now?: Date,
+async function handOver(
+  ex: Executor, status: 'sent' | 'ready', token: string, ids: readonly number[], messageIdAround: readonly [string, string], now?: Date,
 ): Promise<Set<number>> {
   const ours = ids.length === 1 ? new Set(ids) : await fenced(ex, token, ids, true);
   const messageId = sqlFor(ex).concat('?', 'id', '?');
+  const sentAt = status === 'sent' ? `sent_at = ${nowSql(ex)}, ` : '';
   let matched = 0;
   for (const part of chunks([...ours], ROWS_PER_STATEMENT)) {
     const res = await ex.run(
-      `UPDATE digest_deliveries SET status = 'sent', sent_at = ${nowSql(ex)}, updated_at = ${nowSql(ex)}, error = NULL,
+      `UPDATE digest_deliveries SET status = ?, ${sentAt}updated_at = ${nowSql(ex)}, error = NULL,
               message_id = COALESCE(message_id, ${messageId}), lease_token = NULL, lease_until = NULL, next_attempt_at = NULL
         WHERE lease_token = ? AND id IN (${placeholders(part.length)})`,
-      [nowParam(now), nowParam(now), ...messageIdAround, token, ...part]);
+      [status, ...(sentAt ? [nowParam(now)] : []), nowParam(now), ...messageIdAround, token, ...part]);
     matched += res.affectedRows;
   }
   // One row: its own affected count is the fence.
   return ids.length === 1 && matched === 0 ? new Set() : ours;
 }
+
+export const markSent = (ex: Executor, token: string, ids: readonly number[], messageIdAround: readonly [string, string], now?: Date) =>
+  handOver(ex, 'sent', token, ids, messageIdAround, now);
+
+/** A pull transport's deliveries: rendered, with their Message-ID, no lease, nothing due (see store/pull-leases.ts). */
+export const markReady = (ex: Executor, token: string, ids: readonly number[], messageIdAround: readonly [string, string], now?: Date) =>
+  handOver(ex, 'ready', token, ids, messageIdAround, now);

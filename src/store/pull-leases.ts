@@ -10,46 +10,10 @@
  * leases. `next_attempt_at` is NULL on both states, so the due index
  * (status, next_attempt_at) hands their rows out in id order and a LIMIT
  * stops the scan (no filesort: FOR UPDATE SKIP LOCKED locks only what it returns).
+ * Becoming `ready` is delivery-sends.ts markReady (the send's own hand-over).
  */
 import { chunks, type Executor, nowParam, nowSql, placeholders, sqlFor, toDate } from './db.js';
 import { ROWS_PER_STATEMENT } from './content-chunks.js';
-
-/**
- * Rendered and handed to consumers: `ready`, with its Message-ID (one born
- * with its content has none stored yet: it is the id between `around`'s two
- * parts), no lease, nothing due. Fenced by the runner's claim token; returns
- * the ids that were still ours. With more than one row the fenced set is
- * read and locked first: the token is cleared here, so afterwards the rows
- * would not tell whose they were.
- */
-export async function markReady(
-  ex: Executor, token: string, ids: readonly number[], around: readonly [string, string], now?: Date,
-): Promise<Set<number>> {
-  const ours = ids.length === 1 ? new Set(ids) : await leasedBy(ex, token, ids, true);
-  const messageId = sqlFor(ex).concat('?', 'id', '?');
-  let matched = 0;
-  for (const part of chunks([...ours], ROWS_PER_STATEMENT)) {
-    const res = await ex.run(
-      `UPDATE digest_deliveries SET status = 'ready', message_id = COALESCE(message_id, ${messageId}), error = NULL,
-              lease_token = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = ${nowSql(ex)}
-        WHERE lease_token = ? AND id IN (${placeholders(part.length)})`,
-      [...around, nowParam(now), token, ...part]);
-    matched += res.affectedRows;
-  }
-  return ids.length === 1 && matched === 0 ? new Set() : ours;
-}
-
-/** Those of `ids` that carry `token`; with `lock`, locked until the transaction ends. */
-export async function leasedBy(ex: Executor, token: string, ids: readonly number[], lock = false): Promise<Set<number>> {
-  const ours = new Set<number>();
-  for (const part of chunks(ids, ROWS_PER_STATEMENT)) {
-    const rows = await ex.all<{ id: number }>(
-      `SELECT id FROM digest_deliveries WHERE lease_token = ? AND id IN (${placeholders(part.length)}) ORDER BY id${lock ? sqlFor(ex).forUpdate : ''}`,
-      [token, ...part]);
-    for (const r of rows) ours.add(Number(r.id));
-  }
-  return ours;
-}
 
 /**
  * Up to `limit` deliveries of `transport` a consumer may lease now, oldest
@@ -77,7 +41,7 @@ export async function selectLeasable(ex: Executor, transport: string, limit: num
  * Leases the deliveries picked by selectLeasable to one consumer until now
  * + visibilityMs. The WHERE repeats the pick's condition, so a row leased by
  * someone else meanwhile is not taken over (the database decides, once):
- * the affected count tells whether every row was ours (else leasedBy says which).
+ * the affected count tells whether every row was ours (else delivery-sends.ts fenced says which).
  */
 export async function leasePulled(
   ex: Executor, ids: readonly number[], lease: { token: string; visibilityMs: number }, now?: Date,
