@@ -18,10 +18,9 @@ export async function runUrgent(ctx: RunnerContext, signal?: AbortSignal): Promi
   const out: RunSummary[] = [];
   for (const f of await selectFlushes(ctx.db, FLUSHES_PER_PASS, ctx.databaseNow?.())) {
     if (signal?.aborted) break;
-    // A type this scheduler does not run: left for one that does.
-    if (!ctx.config.events[f.type]) continue;
     if (!f.outstanding) await deleteFlush(ctx.db, f);
-    else if (f.due) out.push(await runType(ctx, { type: f.type, trigger: 'urgent', recipient: f.recipient }, signal));
+    // A type this scheduler does not run is left for one that does.
+    else if (f.due && ctx.config.events[f.type]) out.push(await runType(ctx, { type: f.type, trigger: 'urgent', recipient: f.recipient }, signal));
   }
   return out;
 }
