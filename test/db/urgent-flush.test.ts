@@ -87,6 +87,13 @@ describeEngines('urgent events flush their recipient now', (engine) => {
     expect(await deliveries('31')).toEqual([1]);
   });
 
+  it('drops a request whose event is gone (pruned), even of a type no longer configured', async () => {
+    const { a } = await replicas({});
+    await engine.db.run('INSERT INTO digest_flushes (type, recipient, event_id) VALUES (?, ?, ?)', ['Gone.Type', '51', 999_999]);
+    await runUrgent(a.ctx);
+    expect(await flushes()).toEqual([]);
+  });
+
   it('an urgent event recorded in a transaction rolled back leaves no request', async () => {
     const { a } = await replicas({ urgent: true });
     const tx = await engine.callerTx();
