@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 
 const BIN = 'bin/digest.js';
 
@@ -37,16 +37,6 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 }
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** util-linux `script`, which gives a command a terminal (a pty) for stdin, stdout and stderr; absent on some systems. */
-export const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** Runs `digest <args>` on a terminal (through `script`): stdout and stderr arrive together, as a person sees them. */
 export function runCliOnTty(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; output: string }> {
