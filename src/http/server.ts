@@ -29,6 +29,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { pullRoutes } from './routes/pull.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { recipientActivityRoutes } from './routes/recipient-activity.js';
+import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
@@ -83,6 +84,7 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   pullRoutes(server, app);
   activityRoutes(server, opts.activity ?? ownActivity(server, app, logger));
   recipientActivityRoutes(server, app);
+  runRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();

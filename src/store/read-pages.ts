@@ -176,6 +176,14 @@ export async function selectDeliveriesOfRun(ex: Executor, runId: number): Promis
   return rows.map(toDelivery);
 }
 
+/** A type's latest runs, newest first: a walk of digest_runs_type_started backwards that stops after `limit` (EXPLAIN-checked). */
+export const LATEST_RUNS_OF_TYPE_SQL = `SELECT ${RUN_COLUMNS} FROM digest_runs WHERE event_type = ? ORDER BY started_at DESC, id DESC LIMIT ?`;
+
+export async function selectLatestRunsOfType(ex: Executor, eventType: string, limit: number): Promise<RunRow[]> {
+  const rows = await ex.all<Record<string, unknown>>(LATEST_RUNS_OF_TYPE_SQL, [eventType, limit]);
+  return rows.map(toRun);
+}
+
 /** Every run of a type, oldest first. */
 export async function selectRuns(ex: Executor, eventType: string): Promise<RunRow[]> {
   const rows = await ex.all<Record<string, unknown>>(

@@ -9,7 +9,8 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import {
-  deliveriesPageSql, type DeliveryPageQuery, FIRST_CREATED_FROM_SQL, RECIPIENT_OUTSTANDING_COUNT_SQL, recipientOutstandingPageSql,
+  deliveriesPageSql, type DeliveryPageQuery, FIRST_CREATED_FROM_SQL, LATEST_RUNS_OF_TYPE_SQL, RECIPIENT_OUTSTANDING_COUNT_SQL,
+  recipientOutstandingPageSql,
 } from '../../src/store/read-pages.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 
@@ -107,5 +108,21 @@ describeEngines('finding deliveries (EXPLAIN)', (engine) => {
     const count = await expectIndexed('outstanding count', RECIPIENT_OUTSTANDING_COUNT_SQL, ['r42']);
     if (engine.name === 'mysql') expect(count).toMatchObject({ key: 'digest_events_recipient' });
     else expect(count).toMatch(/digest_events_recipient/);
+  });
+
+  it('a type\'s latest runs walk the (event_type, started_at) index backwards, without a sort', async () => {
+    await engine.db.run(`INSERT INTO digest_runs (event_type, \`trigger\`, status, owner, started_at) VALUES ${
+      Array.from({ length: 2000 }, (_, i) => `('T${i % 5}', 'schedule', 'succeeded', 'o', '2026-11-0${1 + (i % 9)} 00:00:${String(i % 60).padStart(2, '0')}.000')`).join(', ')}`);
+    if (engine.name === 'mysql') await engine.db.run('ANALYZE TABLE digest_runs');
+    const sql = LATEST_RUNS_OF_TYPE_SQL;
+    if (engine.name === 'mysql') {
+      const [p] = await mysqlPlan(sql, ['T1', 20]);
+      expect(p).toMatchObject({ key: 'digest_runs_type_started', type: expect.stringMatching(/^(ref|range)$/) });
+      expect(p!.Extra ?? '').not.toMatch(/filesort|temporary/i);
+    } else {
+      const detail = await sqlitePlan(sql, ['T1', 20]);
+      expect(detail).toMatch(/SEARCH digest_runs USING INDEX digest_runs_type_started \(event_type=\?\)/);
+      expect(detail).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

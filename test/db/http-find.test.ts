@@ -188,14 +188,32 @@ describeEngines('the dashboard\'s data over HTTP', (engine) => {
     expect((await api('/v1/activity?window=7d')).status).toBe(400);
   });
 
+  it('a type\'s latest runs, newest first, with counts and durations; 404 for an unknown type', async () => {
+    await drain();
+    await run('Order.Created'); // nothing left to claim: no run row
+    const res = await api('/v1/schedules/Order.Created/runs?limit=5');
+    expect(res.status).toBe(200);
+    const body = await res.json() as { type: string; items: Array<Record<string, unknown>> };
+    expect(body.type).toBe('Order.Created');
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0]).toMatchObject({
+      // One delivery per order (immediate, per event); bob's two failed, so the run did too.
+      trigger: 'manual', status: 'failed', slotAt: null, eventsClaimed: 5, deliveriesCreated: 5, deliveriesSent: 3, deliveriesFailed: 2,
+      durationMs: expect.any(Number), finishedAt: expect.any(String), error: null,
+    });
+    expect((await api('/v1/schedules/Nope/runs')).status).toBe(404);
+    expect((await api('/v1/schedules/Order.Created/runs?limit=101')).status).toBe(400);
+  });
+
   it('every one needs the token and is in /openapi.json', async () => {
-    for (const p of ['/v1/activity', '/v1/deliveries?q=x', '/v1/recipients/ann/activity', '/v1/deliveries/1']) {
+    for (const p of ['/v1/activity', '/v1/deliveries?q=x', '/v1/recipients/ann/activity', '/v1/deliveries/1', '/v1/schedules/Order.Created/runs']) {
       expect((await fetch(`${base}${p}`)).status, p).toBe(401);
       expect((await fetch(`${base}${p}`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, p).toBe(401);
     }
     const doc = await (await fetch(`${base}/openapi.json`)).json() as { paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>> };
     expect(doc.paths['/v1/activity']?.get).toBeDefined();
     expect(doc.paths['/v1/recipients/{key}/activity']?.get).toBeDefined();
+    expect(doc.paths['/v1/schedules/{type}/runs']?.get).toBeDefined();
     expect(doc.paths['/v1/deliveries']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['type', 'status', 'recipient', 'from', 'to', 'q', 'cursor']));
   });
 });
