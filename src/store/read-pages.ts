@@ -184,6 +184,30 @@ export async function selectLatestRunsOfType(ex: Executor, eventType: string, li
   return rows.map(toRun);
 }
 
+export async function selectRunById(ex: Executor, id: number): Promise<RunRow | undefined> {
+  const rows = await ex.all<Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM digest_runs WHERE id = ?`, [id]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/**
+ * A page of one run's deliveries in group-key order (the recipient, or
+ * `#<event id>` for per-event types), after the previous page's last key:
+ * the unique (run_id, group_key) index walked forwards, no sort however
+ * large the run (EXPLAIN-checked).
+ */
+export const runDeliveriesPageSql = (after: boolean) =>
+  `SELECT ${DELIVERY_SUMMARY_COLUMNS}, group_key AS groupKey FROM digest_deliveries
+    WHERE run_id = ?${after ? ' AND group_key > ?' : ''}
+    ORDER BY group_key LIMIT ?`;
+
+export async function selectRunDeliveriesPage(
+  ex: Executor, runId: number, page: { after?: string; limit: number },
+): Promise<Array<DeliverySummary & { groupKey: string }>> {
+  const rows = await ex.all<Record<string, unknown>>(
+    runDeliveriesPageSql(page.after !== undefined), [runId, ...(page.after !== undefined ? [page.after] : []), page.limit]);
+  return rows.map((r) => ({ ...toDeliverySummary(r), groupKey: String(r.groupKey) }));
+}
+
 /** Every run of a type, oldest first. */
 export async function selectRuns(ex: Executor, eventType: string): Promise<RunRow[]> {
   const rows = await ex.all<Record<string, unknown>>(

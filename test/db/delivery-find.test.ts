@@ -10,7 +10,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import {
   deliveriesPageSql, type DeliveryPageQuery, FIRST_CREATED_FROM_SQL, LATEST_RUNS_OF_TYPE_SQL, RECIPIENT_OUTSTANDING_COUNT_SQL,
-  recipientOutstandingPageSql,
+  recipientOutstandingPageSql, runDeliveriesPageSql,
 } from '../../src/store/read-pages.js';
 import { describeEngines, truncateAll } from '../support/engines.js';
 
@@ -123,6 +123,21 @@ describeEngines('finding deliveries (EXPLAIN)', (engine) => {
       const detail = await sqlitePlan(sql, ['T1', 20]);
       expect(detail).toMatch(/SEARCH digest_runs USING INDEX digest_runs_type_started \(event_type=\?\)/);
       expect(detail).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('a run\'s deliveries walk the unique (run_id, group_key) index in key order, without a sort', async () => {
+    for (const after of [false, true]) {
+      const params = [3, ...(after ? ['r2500'] : []), 50];
+      if (engine.name === 'mysql') {
+        const [p] = await mysqlPlan(runDeliveriesPageSql(after), params);
+        expect(p).toMatchObject({ key: 'digest_deliveries_group', type: expect.stringMatching(/^(ref|range)$/) });
+        expect(p!.Extra ?? '').not.toMatch(/filesort|temporary/i);
+      } else {
+        const detail = await sqlitePlan(runDeliveriesPageSql(after), params);
+        expect(detail).toMatch(/SEARCH digest_deliveries USING INDEX digest_deliveries_group \(run_id=\?/);
+        expect(detail).not.toMatch(/TEMP B-TREE/);
+      }
     }
   });
 });

@@ -202,11 +202,23 @@ describeEngines('the dashboard\'s data over HTTP', (engine) => {
       durationMs: expect.any(Number), finishedAt: expect.any(String), error: null,
     });
     expect((await api('/v1/schedules/Nope/runs')).status).toBe(404);
+    // From the run to its deliveries, in group-key order (per-event type: `#<event id>`), paged.
+    const runId = body.items[0]!.id as number;
+    const first = await (await api(`/v1/runs/${runId}/deliveries?limit=3`)).json() as { run: { id: number }; items: Array<{ groupKey: string; runId: number }>; nextCursor: string | null };
+    expect(first.run).toMatchObject({ id: runId, eventType: 'Order.Created' });
+    expect(first.items).toHaveLength(3);
+    expect(first.items.every((d) => d.runId === runId)).toBe(true);
+    expect(first.nextCursor).toBe(first.items[2]!.groupKey);
+    const rest = await (await api(`/v1/runs/${runId}/deliveries?limit=3&after=${encodeURIComponent(first.nextCursor!)}`)).json() as typeof first;
+    expect(rest.items).toHaveLength(2);
+    expect(rest.nextCursor).toBeNull();
+    expect(new Set([...first.items, ...rest.items].map((d) => d.groupKey)).size).toBe(5);
+    expect((await api('/v1/runs/999999/deliveries')).status).toBe(404);
     expect((await api('/v1/schedules/Order.Created/runs?limit=101')).status).toBe(400);
   });
 
   it('every one needs the token and is in /openapi.json', async () => {
-    for (const p of ['/v1/activity', '/v1/deliveries?q=x', '/v1/recipients/ann/activity', '/v1/deliveries/1', '/v1/schedules/Order.Created/runs']) {
+    for (const p of ['/v1/activity', '/v1/deliveries?q=x', '/v1/recipients/ann/activity', '/v1/deliveries/1', '/v1/schedules/Order.Created/runs', '/v1/runs/1/deliveries']) {
       expect((await fetch(`${base}${p}`)).status, p).toBe(401);
       expect((await fetch(`${base}${p}`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, p).toBe(401);
     }
@@ -214,6 +226,7 @@ describeEngines('the dashboard\'s data over HTTP', (engine) => {
     expect(doc.paths['/v1/activity']?.get).toBeDefined();
     expect(doc.paths['/v1/recipients/{key}/activity']?.get).toBeDefined();
     expect(doc.paths['/v1/schedules/{type}/runs']?.get).toBeDefined();
+    expect(doc.paths['/v1/runs/{id}/deliveries']?.get).toBeDefined();
     expect(doc.paths['/v1/deliveries']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['type', 'status', 'recipient', 'from', 'to', 'q', 'cursor']));
   });
 });
