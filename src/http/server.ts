@@ -1,6 +1,7 @@
 /**
  * The HTTP API served by `digest scheduler`: events in, schedules and the
- * outbox out, recipient profiles, one-click unsubscribe links, the
+ * outbox out (found by filters and search), the dashboard's activity
+ * charts and recipient pages, recipient profiles, one-click unsubscribe links, the
  * suppression list and bounce reports, pull consumers' leases, health,
  * readiness, metrics and the OpenAPI document.
  *
@@ -15,19 +16,24 @@ import type { App } from '../app.js';
 import type { Logger } from '../log.js';
 import { packageRoot } from '../paths.js';
 import { installAuth } from './auth.js';
+import { type Activity, createActivity } from './activity.js';
 import { installErrorHandler } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerDashboard } from './dashboard.js';
 import { registerOpenApi } from './openapi.js';
+import { activityRoutes } from './routes/activity.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pullRoutes } from './routes/pull.js';
 import { recipientRoutes } from './routes/recipients.js';
+import { recipientActivityRoutes } from './routes/recipient-activity.js';
+import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
+import { selectOutstandingStats } from '../store/read-model.js';
 
 /** 1,000 events of typical size fit; a runaway client gets a 413 instead of our memory. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -38,6 +44,12 @@ export interface HttpServerOptions {
   /** Require the token for /docs and /openapi.json too (they hold no data, so by default they are open). */
   protectDocs?: boolean;
   metrics: Metrics;
+  /**
+   * The charts' data (GET /v1/activity). Absent, the server keeps its own,
+   * fed by the app's lifecycle events and sampling the backlog every minute
+   * for as long as it is open.
+   */
+  activity?: Activity;
 }
 
 /** Each server's logger, for listen() (fastify's own logger is off: see below). */
@@ -70,10 +82,29 @@ export async function createHttpServer(app: App, opts: HttpServerOptions): Promi
   unsubscribeRoutes(server, app);
   suppressionRoutes(server, app);
   pullRoutes(server, app);
+  activityRoutes(server, opts.activity ?? ownActivity(server, app, logger));
+  recipientActivityRoutes(server, app);
+  runRoutes(server, app);
   metricsRoutes(server, opts.metrics);
   registerDashboard(server);
   await server.ready();
   return server;
+}
+
+/** The server's own activity ring, subscribed and sampling until the server closes. */
+function ownActivity(server: FastifyInstance, app: App, logger: Logger): Activity {
+  const activity = createActivity({
+    outstanding: () => selectOutstandingStats(app.ctx.db, app.ctx.databaseNow?.()),
+    types: () => Object.keys(app.ctx.config.events),
+    onSampleError: (err) => logger.warn({ evt: 'activity.sample_failed', err: err instanceof Error ? err.message : String(err) }),
+  });
+  const unsubscribe = activity.subscribe(app.ctx.lifecycle);
+  const stopSampling = activity.startSampling();
+  server.addHook('onClose', async () => {
+    unsubscribe();
+    stopSampling();
+  });
+  return activity;
 }
 
 export interface ListenOptions {

@@ -15,7 +15,7 @@ import { errorBody, iso, isoTime, jsonSchema } from '../schema.js';
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
-const profileFields = {
+export const profileFields = {
   recipient: z.string(),
   timeZone: z.string().nullable().meta({ description: 'IANA time zone; null: the type\'s' }),
   locale: z.string().nullable().meta({ description: 'BCP 47 language tag, canonical' }),
@@ -33,7 +33,7 @@ const listView = jsonSchema(z.object({
 }));
 const keyParams = jsonSchema(z.object({ key: z.string().min(1).meta({ description: 'The recipient key, URL-encoded' }) }));
 
-const viewOf = (p: StoredRecipientProfile) => ({ ...p, updatedAt: iso(p.updatedAt) });
+export const viewOf = (p: StoredRecipientProfile) => ({ ...p, updatedAt: iso(p.updatedAt) });
 const notFound = (key: string) => new HttpError(404, 'not_found', `no profile for recipient ${JSON.stringify(key)} (every type uses its defaults)`);
 
 export function recipientRoutes(server: FastifyInstance, app: App): void {

@@ -57,6 +57,8 @@ export const events = mysqlTable('digest_events', {
   index('digest_events_delivery').on(t.deliveryId),
   // Retention: processed events older than the cut-off, oldest first.
   index('digest_events_processed').on(t.processedAt),
+  // A recipient's outstanding events, across types (the dashboard's recipient page, issue 17).
+  index('digest_events_recipient').on(t.recipient, t.deliveryId),
 ]);
 
 export const runs = mysqlTable('digest_runs', {
@@ -122,6 +124,13 @@ export const deliveries = mysqlTable('digest_deliveries', {
   index('digest_deliveries_type_status').on(t.eventType, t.status),
   // Retention: sent deliveries older than the cut-off, oldest first.
   index('digest_deliveries_sent').on(t.status, t.sentAt),
+  // Finding deliveries newest first (GET /v1/deliveries, issue 17): each
+  // filter's equality column, then id, so a page is a short backwards range
+  // walk with no sort; created_at turns a time range into an id range.
+  index('digest_deliveries_recipient').on(t.recipient, t.id),
+  index('digest_deliveries_type_id').on(t.eventType, t.id),
+  index('digest_deliveries_status_id').on(t.status, t.id),
+  index('digest_deliveries_created').on(t.createdAt),
 ]);
 
 export const workers = mysqlTable('digest_workers', {

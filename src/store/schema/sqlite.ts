@@ -30,6 +30,8 @@ export const events = sqliteTable('digest_events', {
   index('digest_events_held').on(t.heldUntil, t.type),
   index('digest_events_delivery').on(t.deliveryId),
   index('digest_events_processed').on(t.processedAt),
+  // A recipient's outstanding events, across types (the dashboard's recipient page, issue 17).
+  index('digest_events_recipient').on(t.recipient, t.deliveryId),
   // MySQL's JSON column refuses invalid JSON itself; SQLite's TEXT would not.
   check('digest_events_payload_json', sql`json_valid("payload")`),
 ]);
@@ -83,6 +85,13 @@ export const deliveries = sqliteTable('digest_deliveries', {
   index('digest_deliveries_due').on(t.status, t.nextAttemptAt),
   index('digest_deliveries_type_status').on(t.eventType, t.status),
   index('digest_deliveries_sent').on(t.status, t.sentAt),
+  // Finding deliveries newest first (GET /v1/deliveries, issue 17): each
+  // filter's equality column, then id, so a page is a short backwards range
+  // walk with no sort; created_at turns a time range into an id range.
+  index('digest_deliveries_recipient').on(t.recipient, t.id),
+  index('digest_deliveries_type_id').on(t.eventType, t.id),
+  index('digest_deliveries_status_id').on(t.status, t.id),
+  index('digest_deliveries_created').on(t.createdAt),
 ]);
 
 export const workers = sqliteTable('digest_workers', {
