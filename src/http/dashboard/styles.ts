@@ -13,7 +13,7 @@ a { color: #0b53a0; }
 :focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: .5rem; background: #fff; padding: .3rem; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.scroll { overflow-x: auto; max-width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; position: relative; }
 table { border-collapse: collapse; } th, td { padding: .3rem .6rem; border-bottom: 1px solid #d0d0d0; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 button { cursor: pointer; font: inherit; padding: .25rem .7rem; border: 1px solid #5a5a5a; border-radius: 4px; background: #f3f3f3; color: #1b1b1b; min-height: 2rem; }
