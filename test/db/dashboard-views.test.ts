@@ -20,6 +20,7 @@ import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { describeEngines } from '../support/engines.js';
 import { shippedConfig, testApp } from '../support/app.js';
+import { updateDelivery } from '../support/factory.js';
 import type { MemoryTransport } from '../support/memory-transport.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -214,6 +215,34 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('a message\'s HTML runs no script and loads nothing, but keeps its inline styles', async () => {
+    const [d] = (await api('/v1/deliveries?recipient=c1500%40shop.example')).body.items as Summary[];
+    const hits: string[] = [];
+    await updateDelivery(engine.db, d!.id, {
+      html: '<p id="styled" style="color: rgb(0, 128, 0)">styled</p><script>parent.document.title = "pwned"; document.title = "ran"</script>'
+        + '<img src="' + base + '/pixel.gif?leak=1">',
+    });
+    const page = await open(`#/deliveries/${d!.id}`);
+    page.on('request', (r) => { if (r.url().includes('pixel.gif')) hits.push(r.url()); });
+    try {
+      const body = page.frameLocator('#delivery-html iframe');
+      await expect.poll(() => body.locator('#styled').textContent(), { timeout: 10_000 }).toBe('styled');
+      expect(await body.locator('#styled').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(0, 128, 0)');
+      expect(await page.title()).toBe('digest');
+      expect(hits).toEqual([]);
+      expect(consoleErrors.some((e) => e.includes('pixel.gif') && /Content Security Policy/.test(e))).toBe(true);
+    } finally { await page.close(); }
+  });
+
+  it('serves the script and stylesheet without the token, the page under a CSP without inline scripts', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    for (const asset of ['/dashboard/app.js', '/dashboard/app.css']) expect((await fetch(base + asset)).status).toBe(200);
+    // The inlined time formatting and the rest parse as one script.
+    const script = await (await fetch(`${base}/dashboard/app.js`)).text();
+    expect(() => new Function(script)).not.toThrow();
+  });
+
   it('a retry from the delivery view re-sends a dead delivery', async () => {
     const [dead] = (await api('/v1/deliveries?status=dead&recipient=c7%40shop.example')).body.items as Summary[];
     const page = await open(`#/deliveries/${dead!.id}`);
@@ -250,7 +279,8 @@ describeEngines('dashboard views in a real browser', (engine) => {
         await page.screenshot({ path: `${ARTIFACTS}/phone${hash.replace(/[#/]+/g, '-')}${engine.name}.png`, fullPage: true });
       } finally { await page.close(); }
     }
-    // The page's CSP let everything it needs through (a violation is logged as a console error).
-    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    // The page's CSP let everything it needs through (a violation is logged as a console error;
+    // the hostile message's pixel above is the one expected).
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e) && !e.includes('pixel.gif'))).toEqual([]);
   });
 }, ['sqlite']);
