@@ -13,11 +13,13 @@ import { STYLES } from './dashboard/styles.js';
  * The page's CSP allows this origin's script and nothing inline, no other
  * origin for anything; inline styles are allowed because a message's HTML,
  * shown in a sandboxed srcdoc iframe (which inherits this policy), has them.
+ * The page itself loads no images: img-src data: only, so a message's remote
+ * images are blocked by this policy too, not only by the iframe's own.
  */
 
 
 const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src data:",
   "connect-src 'self'", "frame-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
