@@ -284,7 +284,7 @@ describeEngines('dashboard views in a real browser', (engine) => {
       try {
         await expect.poll(() => page.locator('#app table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-        await page.screenshot({ path: `${ARTIFACTS}/phone${hash.replace(/[#/]+/g, '-')}${engine.name}.png`, fullPage: true });
+        await page.screenshot({ path: `${ARTIFACTS}/phone-${hash.replace(/[#/]/g, '') || 'overview'}-${engine.name}.png`, fullPage: true });
       } finally { await page.close(); }
     }
     // The page's CSP let everything it needs through (a violation is logged as a console error;

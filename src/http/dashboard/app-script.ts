@@ -218,8 +218,8 @@ async function moreDeliveries() {
 
 // ---- one delivery ---------------------------------------------------------
 /** The message's HTML as a document of its own: no scripts (empty sandbox), no network (its CSP). */
-function messageFrame(html, label) {
-  const f = el('iframe', { className: 'message', title: label });
+function messageFrame(html, label, className) {
+  const f = el('iframe', { className: className || 'message', title: label });
   f.setAttribute('sandbox', '');
   f.srcdoc = '<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">' + html;
   return f;
@@ -288,7 +288,7 @@ async function preview(type) {
   $('preview-body').replaceChildren(...p.messages.map((m) => el('article', { className: 'preview-message' }, [
     el('h4', { text: (m.to || m.recipient) + ': ' + (m.subject || '(no subject)') }),
     el('p', { className: 'muted', text: m.events.length + ' events' + (m.suppressed ? '; not sent: ' + m.suppressed : '') + (m.error ? '; error: ' + m.error : '') }),
-    m.html ? messageFrame(m.html, 'Preview for ' + m.recipient) : null,
+    m.html ? messageFrame(m.html, 'Preview for ' + m.recipient, 'message preview') : null,
     m.text ? el('pre', { text: m.text }) : null,
   ])));
   $('preview-title').scrollIntoView();
@@ -346,7 +346,10 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(() => {
     if ($('app').hidden) return;
     refreshTimes();
-    if (view === 'overview') overview().catch(() => {});
+    // A re-drawn table would drop the keyboard focus of a button in it: while
+    // the focus is in a table (or the dialog is open), only the charts refresh.
+    const busy = $('confirm').open || (document.activeElement && document.activeElement.closest('table'));
+    if (view === 'overview') (busy ? activity() : overview()).catch(() => {});
   }, 5000);
 });
 `;
