@@ -17,7 +17,8 @@ function svgEl(tag, attrs) {
  * aria-label that says the totals) followed by a legend.
  */
 function lineChart(opts) {
-  const W = 600, H = 170, L = 48, R = 8, TOP = 10, B = 22;
+  // A narrower drawing on a phone, so its labels stay readable once scaled to the screen.
+  const W = window.innerWidth < 640 ? 360 : 600, H = 170, L = 48, R = 8, TOP = 10, B = 22;
   const fmt = opts.formatY || ((v) => String(Math.round(v)));
   let max = 0;
   for (const s of opts.series) for (const p of s.points) if (p.y > max) max = p.y;
