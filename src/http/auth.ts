@@ -15,10 +15,10 @@ import { UNSUBSCRIBE_PATH } from '../unsubscribe/link.js';
 
 /**
  * Probes must work without credentials (load balancers, kubelets). The
- * dashboard page (`/`) and the docs UI's JS/CSS carry no data and a browser
+ * dashboard page (`/`, its /dashboard/app.js and app.css) and the docs UI's JS/CSS carry no data and a browser
  * cannot attach a header to them; the data they show comes from the API, with the token.
  */
-const PUBLIC = [/^\/healthz(\?|$)/, /^\/readyz(\?|$)/, /^\/(\?|$)/, /^\/docs\/static\//];
+const PUBLIC = [/^\/healthz(\?|$)/, /^\/readyz(\?|$)/, /^\/(\?|$)/, /^\/dashboard\/app\.(js|css)(\?|$)/, /^\/docs\/static\//];
 
 /**
  * The OpenAPI document and its docs page describe the API and hold no data:

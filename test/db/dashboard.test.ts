@@ -62,6 +62,7 @@ describeEngines('dashboard in a real browser', (engine) => {
       expect(await unknown.nth(2).textContent()).toBe('1');
 
       await page.click('#types tr[data-type="Purchase.Requested"] button');
+      await page.click('#confirm-ok');
       await expect.poll(() => outstanding.textContent(), { timeout: 10_000 }).toBe('0');
       await expect.poll(() => page.locator('#recent tbody tr', { hasText: 'Purchase.Requested' }).count()).toBe(3);
 
@@ -69,6 +70,7 @@ describeEngines('dashboard in a real browser', (engine) => {
       await expect.poll(() => dead.locator('td.status').textContent()).toBe('dead');
       transport.failFor.clear();
       await dead.locator('button').click();
+      await page.click('#confirm-ok');
       await expect.poll(() => page.locator('#message').textContent()).toMatch(/Re-queued delivery \d+/);
       // The scheduler's recovery loop would send it now; run one pass of it here.
       expect(await recoverDeliveries(ctx)).toEqual(['sent']);
@@ -76,7 +78,7 @@ describeEngines('dashboard in a real browser', (engine) => {
       await expect.poll(() => page.locator('#types tr[data-type="Order.Created"] td').nth(6).textContent(), { timeout: 10_000 }).toBe('1');
       expect(await page.locator('#problems tbody tr').count()).toBe(0);
 
-      await page.locator('#recent tbody tr', { hasText: 'S1' }).locator('a').click();
+      await page.locator('#recent tbody tr', { hasText: 'S1' }).locator('a').first().click();
       await expect.poll(() => page.locator('#delivery-title').textContent()).toMatch(/new purchase requests/);
       expect(await page.locator('#delivery-events li').count()).toBe(2);
 
