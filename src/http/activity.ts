@@ -15,8 +15,8 @@
  * - the per-type backlog is sampled from the status query (read-model.ts
  *   selectOutstandingStats, the one /metrics and /v1/schedules read, which
  *   reads only outstanding rows through an index) at most once a minute: on
- *   an unref'd timer and, lazily, when the chart is asked for in a minute not
- *   yet sampled. The database is the truth there, so every replica's samples
+ *   an unref'd timer and, lazily, when the chart is asked for (then again if
+ *   the minute's sample is over 5 s old, so the bucket being filled is live). The database is the truth there, so every replica's samples
  *   agree.
  */
 import type { LifecycleSubscriptions } from '../lifecycle.js';
@@ -26,6 +26,8 @@ export const ACTIVITY_WINDOWS = ['1h', '24h'] as const;
 export type ActivityWindow = (typeof ACTIVITY_WINDOWS)[number];
 
 const MINUTE_MS = 60_000;
+/** A chart's current bucket is re-sampled when its sample is older than this (one query per refresh at most). */
+const FRESH_MS = 5_000;
 const RING_MINUTES = 24 * 60;
 
 /** 60 one-minute buckets for the hour, 96 quarter-hour buckets for the day. */
@@ -72,8 +74,8 @@ export interface Activity {
   count(outcome: DeliveryOutcome): void;
   /** Counts delivery outcomes from the lifecycle events. Returns the unsubscribe function. */
   subscribe(lifecycle: LifecycleSubscriptions): () => void;
-  /** Samples the backlog unless this minute already has a sample (one query in flight at a time). */
-  sample(): Promise<void>;
+  /** Samples the backlog unless this minute's sample is younger than `maxAgeMs` (default: the minute; one query in flight at a time). */
+  sample(maxAgeMs?: number): Promise<void>;
   /** Samples every minute on an unref'd timer until the returned function is called. */
   startSampling(): () => void;
   view(window: ActivityWindow): Promise<ActivityView>;
@@ -89,6 +91,8 @@ export function createActivity(source: ActivitySource): Activity {
     sent: new Uint32Array(RING_MINUTES), failed: new Uint32Array(RING_MINUTES), dead: new Uint32Array(RING_MINUTES),
   };
   const sampleMinute = new Float64Array(RING_MINUTES).fill(-1);
+  // When the current minute's sample was taken: a chart asked for later in the minute gets a fresh one.
+  let lastSampleMs = -Infinity;
   const samples: Array<Map<string, { outstanding: number; oldestAgeMs: number }> | undefined> = new Array(RING_MINUTES);
   let inFlight: Promise<void> | undefined;
 
@@ -121,14 +125,17 @@ export function createActivity(source: ActivitySource): Activity {
       const slot = slotOf(minute);
       sampleMinute[slot] = minute;
       samples[slot] = byType;
+      lastSampleMs = now().getTime();
     } catch (err) {
       source.onSampleError?.(err);
     }
   }
 
-  function sample(): Promise<void> {
-    const minute = minuteOf(now());
-    if (sampleMinute[slotOf(minute)] === minute) return Promise.resolve();
+  /** `maxAgeMs`: a sample of this minute younger than that is kept (the timer: the whole minute; a chart: FRESH_MS). */
+  function sample(maxAgeMs = MINUTE_MS): Promise<void> {
+    const at = now();
+    const minute = minuteOf(at);
+    if (sampleMinute[slotOf(minute)] === minute && at.getTime() - lastSampleMs < maxAgeMs) return Promise.resolve();
     if (!inFlight) {
       const p = takeSample(minute);
       inFlight = p;
@@ -138,7 +145,8 @@ export function createActivity(source: ActivitySource): Activity {
   }
 
   async function view(window: ActivityWindow): Promise<ActivityView> {
-    await sample();
+    // The bucket being filled shows the backlog as of a few seconds ago, not as of the minute's first sample.
+    await sample(FRESH_MS);
     const at = now();
     const { bucketMs, buckets } = WINDOW_BUCKETS[window];
     const perBucket = bucketMs / MINUTE_MS;

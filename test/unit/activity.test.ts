@@ -93,6 +93,20 @@ describe('the activity ring', () => {
     expect((await r.activity.view('24h')).types.A!.at(-1)).toMatchObject({ outstanding: 3 });
   });
 
+  it('a chart asked for later in the minute re-samples a sample over 5 s old; the timer\'s sample() keeps the minute\'s', async () => {
+    const r = ring();
+    r.backlog.push({ type: 'A', outstanding: 7, held: 0, waitingSince: null, now: new Date(T0) });
+    await r.activity.sample();
+    r.backlog[0]!.outstanding = 9;
+    r.at(T0 + 4_000);
+    expect((await r.activity.view('1h')).types.A!.at(-1)).toMatchObject({ outstanding: 7 });
+    r.at(T0 + 6_000);
+    await r.activity.sample();
+    expect(r.samples()).toBe(1);
+    expect((await r.activity.view('1h')).types.A!.at(-1)).toMatchObject({ outstanding: 9 });
+    expect(r.samples()).toBe(2);
+  });
+
   it('a failed sample leaves a gap and is reported; the counts still answer', async () => {
     let fail = true;
     const r = ring({ failSample: () => fail });
