@@ -126,8 +126,8 @@ describeEngines('migration 0001 on SQLite', (engine) => {
       const next = await db.run('INSERT INTO digest_events (type, recipient, payload) VALUES (?, ?, ?)', ['Purchase.Requested', 'S4', request(5, 'S4')]);
       expect(next.insertId).toBe(5);
       const indexes = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'digest_events' AND name LIKE 'digest_%' ORDER BY name");
-      // The rebuild keeps 0000's indexes; 0002 adds the retention one.
-      expect(indexes.map((i) => i.name)).toEqual(['digest_events_claim', 'digest_events_delivery', 'digest_events_held', 'digest_events_idempotency', 'digest_events_processed']);
+      // The rebuild keeps 0000's indexes; later migrations add the retention, held and recipient ones.
+      expect(indexes.map((i) => i.name)).toEqual(['digest_events_claim', 'digest_events_delivery', 'digest_events_held', 'digest_events_idempotency', 'digest_events_processed', 'digest_events_recipient']);
 
       const { ctx, transport } = await testApp({ ...engine, db });
       const summary = await runType(ctx, { type: 'Purchase.Requested', trigger: 'manual' });
