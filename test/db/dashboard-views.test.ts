@@ -7,8 +7,8 @@
  * process's own sends from its start (and its first backlog sample already
  * sees the six purchase requests, which no run takes).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { FastifyInstance } from 'fastify';
@@ -16,22 +16,18 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
+import { launchChromium } from '../support/browser.js';
 import { describeEngines } from '../support/engines.js';
 import { shippedConfig, testApp } from '../support/app.js';
 import { updateDelivery } from '../support/factory.js';
 import type { MemoryTransport } from '../support/memory-transport.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'open-sesame';
 const ORDERS = 2_000;
 const ARTIFACTS = 'test/artifacts';
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(() => browser?.close());

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
@@ -7,19 +7,14 @@ import { createHttpServer, listen } from '../../src/http/server.js';
 import { cancelEvent } from '../../src/runner/cancel.js';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
+import { launchChromium } from '../support/browser.js';
 import { describeEngines } from '../support/engines.js';
 import { seedEvent } from '../support/factory.js';
 import { shippedConfig, testApp } from '../support/app.js';
 
-// Debian's chromium (never a downloaded browser); .ci/run installs it.
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(() => browser?.close());
 

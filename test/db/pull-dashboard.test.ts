@@ -1,23 +1,18 @@
 /** The dashboard shows a pull transport's deliveries waiting for consumers and leased to them (in a real browser). */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { leasePull } from '../../src/runner/pull.js';
 import { runType } from '../../src/runner/run.js';
 import { testApp } from '../support/app.js';
+import { launchChromium } from '../support/browser.js';
 import { describeEngines } from '../support/engines.js';
 import { pullConfig } from '../support/pull-config.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(() => browser?.close());
 
