@@ -182,6 +182,41 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('a type links to its runs (counts, duration); a run lists its deliveries, more on demand, each linking to its view', async () => {
+    const { body } = await api('/v1/schedules/Order.Created/runs?limit=50');
+    const drain = (body.items as Array<{ id: number; deliveriesCreated: number; deliveriesSent: number; deliveriesFailed: number; durationMs: number }>)
+      .find((r) => r.deliveriesCreated === ORDERS)!;
+    expect(drain).toBeDefined();
+    const page = await open('#/schedules');
+    try {
+      await page.locator('#schedule-list tr[data-type="Order.Created"] a', { hasText: 'Runs' }).click();
+      await expect.poll(() => page.locator('#runs-title').textContent(), { timeout: 10_000 }).toBe('Runs of Order.Created');
+      expect(await page.locator('#runs-deliveries').getAttribute('href')).toBe('#/deliveries?type=Order.Created');
+      const row = page.locator(`#runs-list tr[data-run="${drain.id}"]`);
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.locator('td.created').textContent()).toBe(String(ORDERS));
+      expect(await row.locator('td.sent').textContent()).toBe(String(drain.deliveriesSent));
+      expect(await row.locator('td.failed').textContent()).toBe(String(drain.deliveriesFailed));
+      expect(await row.locator('td.duration').textContent()).toMatch(/^\d+ (ms|s|min)( \d+ (s|ms))?$/);
+      expect(await row.locator('time').textContent()).toMatch(/ago$|^just now$/);
+      await page.screenshot({ path: `${ARTIFACTS}/runs-${engine.name}.png`, fullPage: true });
+
+      await row.locator('a').first().click();
+      await expect.poll(() => page.locator('#run-title').textContent(), { timeout: 10_000 }).toBe(`Run ${drain.id} of Order.Created`);
+      expect(await page.locator('#run-meta').textContent()).toMatch(new RegExp(`Deliveries created${ORDERS}`));
+      const deliveries = page.locator('#run-deliveries tbody tr');
+      await expect.poll(() => deliveries.count()).toBe(50);
+      await page.click('#run-more');
+      await expect.poll(() => deliveries.count()).toBe(100);
+      // Group-key order, no repeats across pages.
+      const ids = await deliveries.evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.delivery));
+      expect(new Set(ids).size).toBe(100);
+      await page.screenshot({ path: `${ARTIFACTS}/run-${engine.name}.png`, fullPage: true });
+      await deliveries.first().locator('a').first().click();
+      await expect.poll(() => page.locator('#delivery-title').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Delivery ${ids[0]}:`));
+    } finally { await page.close(); }
+  });
+
   it('the delivery view shows the HTML in a sandboxed iframe, the text, the headers and the events', async () => {
     const [d] = (await api('/v1/deliveries?type=Purchase.Requested&recipient=S1')).body.items as Summary[];
     expect(d).toBeDefined();

@@ -44,6 +44,8 @@ const link = (href, text) => el('a', { href, text: text == null ? '-' : String(t
 const deliveryLink = (id) => link('#/deliveries/' + id, id);
 const recipientLink = (key) => link('#/recipients/' + encodeURIComponent(key), key);
 const typeLink = (type) => link('#/deliveries?type=' + encodeURIComponent(type), type);
+const runsHref = (type) => '#/schedules/' + encodeURIComponent(type) + '/runs';
+const runLink = (id, text) => link('#/runs/' + id, text == null ? id : text);
 
 /** A <time> that says "4 min ago"; the exact time (UTC and the zone) in its tooltip and accessible label. */
 function timeEl(iso, zone) {
@@ -268,12 +270,13 @@ async function schedules() {
   const s = await loadSchedules();
   fill('schedule-list', s.types, (row, t) => {
     row.dataset.type = t.type;
-    cell(row, typeLink(t.type));
+    cell(row, el('span', null, [typeLink(t.type), el('br'), el('span', { className: 'links' }, [
+      link(runsHref(t.type), 'Runs'), ' · ', link('#/deliveries?type=' + encodeURIComponent(t.type), 'Deliveries')])]));
     cell(row, t.cadence + ' (' + t.timezone + ')');
     const next = el('ul', { className: 'next' }, t.next.slice(0, 3).map((n) => el('li', null, [timeEl(n, t.timezone)])));
     cell(row, t.next.length ? next : t.nextRun);
     cell(row, t.outstanding + (t.held ? ' (' + t.held + ' held)' : '') + (t.oldestAgeSeconds != null ? ', oldest ' + age(t.oldestAgeSeconds) : ''), 'outstanding');
-    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' run ' + t.lastRun.status + ', ', timeEl(t.lastRun.startedAt, t.timezone),
+    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' run ' + t.lastRun.status + ', ', t.lastRun.id != null ? runLink(t.lastRun.id, 'run ' + t.lastRun.id) : null, t.lastRun.id != null ? ' ' : null, timeEl(t.lastRun.startedAt, t.timezone),
       ': ' + t.lastRun.deliveriesSent + ' sent, ' + t.lastRun.deliveriesFailed + ' failed']) : 'never', 'last-run');
     cell(row, el('span', null, [
       el('button', { type: 'button', text: 'Run now', 'aria-label': 'Run ' + t.type + ' now', onclick: () => runNow(t.type) }), ' ',
@@ -294,6 +297,50 @@ async function preview(type) {
   $('preview-title').scrollIntoView();
 }
 
+// ---- runs -----------------------------------------------------------------
+const runDuration = (r) => r.durationMs == null ? (r.finishedAt ? '-' : 'running') : T.duration(r.durationMs);
+async function runs(type) {
+  if (!typeNames.length) await loadSchedules();
+  $('runs-title').textContent = 'Runs of ' + type;
+  $('runs-deliveries').href = '#/deliveries?type=' + encodeURIComponent(type);
+  const r = await api('GET', '/v1/schedules/' + encodeURIComponent(type) + '/runs?limit=50');
+  fill('runs-list', r.items, (row, x) => {
+    row.dataset.run = x.id;
+    cell(row, runLink(x.id)); cell(row, x.trigger); cell(row, x.status, 'status'); cell(row, timeEl(x.startedAt, zones[type]));
+    cell(row, runDuration(x), 'duration');
+    cell(row, x.eventsClaimed, 'num claimed'); cell(row, x.deliveriesCreated, 'num created'); cell(row, x.deliveriesSent, 'num sent'); cell(row, x.deliveriesFailed, 'num failed');
+    cell(row, x.error, 'error');
+  });
+  if (!r.items.length) say('No runs of ' + type + ' kept (finished runs are pruned after the retention period).');
+}
+let runId = null, runCursor = null;
+async function runView(id) {
+  if (!typeNames.length) await loadSchedules();
+  runId = id; runCursor = null;
+  $('run-deliveries').tBodies[0].replaceChildren();
+  await moreRunDeliveries(true);
+}
+async function moreRunDeliveries(first) {
+  const page = await api('GET', '/v1/runs/' + encodeURIComponent(runId) + '/deliveries?limit=50' + (runCursor != null ? '&after=' + encodeURIComponent(runCursor) : ''));
+  const r = page.run, zone = zones[r.eventType];
+  if (first) {
+    $('run-title').textContent = 'Run ' + r.id + ' of ' + r.eventType;
+    const meta = [['Type', link(runsHref(r.eventType), r.eventType)], ['Trigger', r.trigger], ['Status', r.status], ['Slot', timeEl(r.slotAt, zone)],
+      ['Started', timeEl(r.startedAt, zone)], ['Finished', timeEl(r.finishedAt, zone)], ['Duration', runDuration(r)],
+      ['Events claimed', r.eventsClaimed], ['Deliveries created', r.deliveriesCreated], ['Sent', r.deliveriesSent], ['Failed', r.deliveriesFailed], ['Error', r.error]];
+    $('run-meta').replaceChildren(...meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(v == null ? '-' : String(v))])]));
+  }
+  const body = $('run-deliveries').tBodies[0];
+  for (const d of page.items) {
+    const row = body.insertRow(); row.dataset.delivery = d.id;
+    cell(row, deliveryLink(d.id)); cell(row, recipientLink(d.recipient)); cell(row, d.status, 'status'); cell(row, d.attempts, 'num');
+    cell(row, timeEl(d.sentAt, zone)); cell(row, d.error, 'error');
+  }
+  runCursor = page.nextCursor;
+  $('run-more').hidden = runCursor == null;
+  $('run-count').textContent = body.rows.length + (runCursor != null ? '+' : '') + ' shown';
+}
+
 // ---- routing --------------------------------------------------------------
 function parseHash() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -306,7 +353,9 @@ async function route() {
   if (parts[0] === 'deliveries' && parts[1]) { name = 'delivery'; run = () => delivery(parts[1]); }
   else if (parts[0] === 'deliveries') { name = 'deliveries'; run = () => deliveries(params); }
   else if (parts[0] === 'recipients' && parts[1]) { name = 'recipient'; run = () => recipient(parts[1]); }
+  else if (parts[0] === 'schedules' && parts[1] && parts[2] === 'runs') { name = 'runs'; run = () => runs(parts[1]); }
   else if (parts[0] === 'schedules') { name = 'schedules'; run = schedules; }
+  else if (parts[0] === 'runs' && parts[1]) { name = 'run'; run = () => runView(parts[1]); }
   const changed = name !== view;
   view = name;
   for (const s of document.querySelectorAll('#app > [data-view]')) s.hidden = s.dataset.view !== name;
@@ -338,6 +387,7 @@ document.addEventListener('DOMContentLoaded', () => {
   };
   $('f-clear').onclick = () => { location.hash = '#/deliveries'; };
   $('deliveries-more').onclick = () => moreDeliveries().catch((err) => say(err.message, true));
+  $('run-more').onclick = () => moreRunDeliveries(false).catch((err) => say(err.message, true));
   for (const b of document.querySelectorAll('#activity [data-window]')) b.onclick = () => { activityWindow = b.dataset.window; activity().catch((err) => say(err.message, true)); };
   window.addEventListener('hashchange', () => { say(''); route().then(() => $('main').focus({ preventScroll: true }), (err) => say(err.message, true)); });
   start();

@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTML shell: one page, its views switched by the URL's hash
- * (#/deliveries/12, #/recipients/key, #/schedules), so links can be shared and
+ * (#/deliveries/12, #/recipients/key, #/schedules, #/schedules/:type/runs,
+ * #/runs/12), so links can be shared and
  * the browser's back button works; the token never appears in them.
  */
 export const PAGE = `<!doctype html>
@@ -88,6 +89,20 @@ export const PAGE = `<!doctype html>
   <section id="recipient-activity" hidden><h3>Outstanding events</h3><pre id="recipient-activity-body"></pre></section>
   <h3>Deliveries</h3>
   <div class="scroll"><table id="recipient-deliveries"><thead><tr><th>Id</th><th>Type</th><th>Status</th><th>Created</th><th>Sent</th></tr></thead><tbody></tbody></table></div>
+</section>
+
+<section data-view="runs" id="runs" hidden aria-labelledby="runs-title">
+  <h2 id="runs-title"></h2>
+  <p><a id="runs-deliveries" href="#/deliveries">All deliveries of this type</a></p>
+  <div class="scroll"><table id="runs-list"><thead><tr><th>Run</th><th>Trigger</th><th>Status</th><th>Started</th><th>Duration</th><th>Claimed</th><th>Created</th><th>Sent</th><th>Failed</th><th>Error</th></tr></thead><tbody></tbody></table></div>
+</section>
+
+<section data-view="run" id="run" hidden aria-labelledby="run-title">
+  <h2 id="run-title"></h2>
+  <dl id="run-meta" class="meta"></dl>
+  <h3>Deliveries</h3>
+  <div class="scroll"><table id="run-deliveries"><thead><tr><th>Id</th><th>Recipient</th><th>Status</th><th>Attempts</th><th>Sent</th><th>Error</th></tr></thead><tbody></tbody></table></div>
+  <p><button type="button" id="run-more" hidden>Load more</button> <span id="run-count" class="muted"></span></p>
 </section>
 
 <section data-view="schedules" hidden aria-labelledby="schedules-title">
