@@ -282,6 +282,27 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('a replay from the delivery view re-sends a sent delivery as stored, after a confirmation', async () => {
+    const [d] = (await api('/v1/deliveries?recipient=c100%40shop.example')).body.items as Summary[];
+    const sentTo = () => transport.sent.filter((m) => m.recipient === 'c100@shop.example');
+    expect(sentTo()).toHaveLength(1);
+    const page = await open(`#/deliveries/${d!.id}`);
+    try {
+      await expect.poll(() => page.locator('#delivery-replay').isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await page.locator('#delivery-retry').isVisible()).toBe(false);
+      await page.click('#delivery-replay');
+      await page.click('#confirm-cancel');
+      await expect.poll(() => page.locator('#confirm').isVisible()).toBe(false);
+      expect(sentTo()).toHaveLength(1);
+      await page.click('#delivery-replay');
+      await page.click('#confirm-ok');
+      await expect.poll(() => page.locator('#message').textContent()).toBe(`Replayed delivery ${d!.id}`);
+      expect(sentTo()).toHaveLength(2);
+      expect(sentTo()[1]!.messageId).toBe(d!.messageId);
+      expect(await page.locator('#delivery-meta').textContent()).toMatch(/Statussent/);
+    } finally { await page.close(); }
+  });
+
   it('the recipient page lists their deliveries and says their profile is the defaults', async () => {
     const page = await open('#/recipients/c8%40shop.example');
     try {

@@ -99,6 +99,12 @@ async function retry(id) {
   catch (err) { say(err.message, true); }
   await route();
 }
+async function replay(id) {
+  if (!(await confirmAction('Replay delivery ' + id + '? The message is sent again exactly as it was (same address, content and Message-ID); its state does not change.', 'Replay'))) return;
+  try { await api('POST', '/v1/deliveries/' + id + '/replay'); say('Replayed delivery ' + id); }
+  catch (err) { say(err.message, true); }
+  await route();
+}
 const age = (seconds) => seconds == null ? '-' : T.duration(seconds * 1000);
 
 // ---- overview -------------------------------------------------------------
@@ -245,6 +251,10 @@ async function delivery(id) {
   const b = $('delivery-retry');
   b.hidden = !(d.status === 'failed' || d.status === 'dead');
   b.onclick = () => retry(d.id);
+  // Replay takes sent ones only; where it refuses one (a pull transport's, a suppressed address) the answer says why.
+  const r = $('delivery-replay');
+  r.hidden = d.status !== 'sent';
+  r.onclick = () => replay(d.id);
 }
 
 // ---- one recipient --------------------------------------------------------

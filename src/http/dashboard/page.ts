@@ -71,7 +71,7 @@ export const PAGE = `<!doctype html>
 <section data-view="delivery" id="delivery" hidden aria-labelledby="delivery-title">
   <h2 id="delivery-title"></h2>
   <dl id="delivery-meta" class="meta"></dl>
-  <p><button type="button" id="delivery-retry" hidden>Retry</button></p>
+  <p><button type="button" id="delivery-retry" hidden>Retry</button> <button type="button" id="delivery-replay" hidden>Replay</button></p>
   <h3>Headers</h3>
   <div class="scroll"><table id="delivery-headers"><tbody></tbody></table></div>
   <h3>HTML part</h3>
