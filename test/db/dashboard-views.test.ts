@@ -155,6 +155,38 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('the recipient page shows their outstanding events (count, type, relative time, payload) and their profile', async () => {
+    // Before the schedules test runs Purchase.Requested: S1 still has its two purchase requests (1 and 4) outstanding.
+    const put = await fetch(`${base}/v1/recipients/S1`, {
+      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: 'Asia/Tokyo', quietHours: { start: '22:00', end: '07:00' }, preferences: { 'Order.Created': { frequency: 'daily', at: '09:00' } } }),
+    });
+    expect(put.status).toBe(200);
+    const page = await open('#/recipients/S1');
+    try {
+      const events = page.locator('#recipient-outstanding-list li[data-event]');
+      await expect.poll(() => events.count(), { timeout: 10_000 }).toBe(2);
+      expect(await page.locator('#recipient-outstanding-count').textContent()).toBe('(2)');
+      expect(await events.evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.type))).toEqual(['Purchase.Requested', 'Purchase.Requested']);
+      expect(await events.first().locator('time').textContent()).toMatch(/ago$|^just now$/);
+      // The exact time also in the recipient's own zone.
+      expect(await events.first().locator('time').getAttribute('title')).toMatch(/UTC · .* Asia\/Tokyo$/);
+      const payloads = await events.locator('pre').allTextContents();
+      expect(payloads.every((p) => p.includes('"supplier_id": "S1"'))).toBe(true);
+      expect(payloads.map((p) => JSON.parse(p).request_id).sort()).toEqual(['R1', 'R4']);
+      const profile = await page.locator('#recipient-profile dl').textContent();
+      expect(profile).toContain('Time zoneAsia/Tokyo');
+      expect(profile).toContain('Quiet hours22:00 to 07:00 (local)');
+      expect(profile).toContain('Order.Created: daily at 09:00');
+      expect(await page.locator('#recipient-outstanding-more').isVisible()).toBe(false);
+      await page.screenshot({ path: `${ARTIFACTS}/recipient-outstanding-${engine.name}.png`, fullPage: true });
+    } finally {
+      await page.close();
+      // The run-now test below expects S1's defaults.
+      await fetch(`${base}/v1/recipients/S1`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    }
+  });
+
   it('schedules: next fire times, preview, run now behind a confirmation', async () => {
     const page = await open('#/schedules');
     try {
@@ -309,12 +341,15 @@ describeEngines('dashboard views in a real browser', (engine) => {
       await expect.poll(() => page.locator('#recipient-deliveries tbody tr').count(), { timeout: 10_000 }).toBe(1);
       expect(await page.locator('#recipient-deliveries td.status').textContent()).toBe('dead');
       expect(await page.locator('#recipient-profile').textContent()).toMatch(/defaults/);
+      // Nothing outstanding for them: said so, with the count.
+      expect(await page.locator('#recipient-outstanding-count').textContent()).toBe('(0)');
+      expect(await page.locator('#recipient-outstanding-list').textContent()).toMatch(/^None/);
       await page.screenshot({ path: `${ARTIFACTS}/recipient-${engine.name}.png`, fullPage: true });
     } finally { await page.close(); }
   });
 
   it('fits a phone-width screen (375 px): nothing but the tables scrolls sideways', async () => {
-    for (const hash of ['#/', '#/deliveries', '#/schedules']) {
+    for (const hash of ['#/', '#/deliveries', '#/schedules', '#/schedules/Order.Created/runs', '#/runs/1']) {
       const page = await open(hash, { width: 375, height: 800 });
       try {
         await expect.poll(() => page.locator('#app table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);

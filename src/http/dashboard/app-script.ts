@@ -258,21 +258,52 @@ async function delivery(id) {
 }
 
 // ---- one recipient --------------------------------------------------------
+let recipientKey = '', recipientZone = null, outstandingCursor = null;
+/** The stored profile as read by people; null: none stored, every type's defaults apply. */
+function profileView(p) {
+  if (!p) return el('p', { className: 'muted', text: 'No profile stored: every type uses its defaults (its time zone, no quiet hours, its cadence).' });
+  const prefs = Object.entries(p.preferences || {});
+  const meta = [['Time zone', p.timeZone || 'each type\'s own'], ['Locale', p.locale || 'default'],
+    ['Quiet hours', p.quietHours ? p.quietHours.start + ' to ' + p.quietHours.end + ' (local)' : 'none'],
+    ['Preferences', prefs.length ? el('ul', { className: 'prefs' }, prefs.map(([type, x]) => el('li', { text: type + ': ' + x.frequency + (x.at ? ' at ' + x.at : '') + (x.day ? ' on ' + x.day : '') }))) : 'none (every type\'s defaults)'],
+    ['Updated', timeEl(p.updatedAt, p.timeZone || undefined)]];
+  return el('dl', { className: 'meta' }, meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(String(v))])]));
+}
 async function recipient(key) {
+  if (!typeNames.length) await loadSchedules();
   $('recipient-title').textContent = 'Recipient ' + key;
+  recipientKey = key; outstandingCursor = null;
   const k = encodeURIComponent(key);
-  const [profile, act, list] = await Promise.all([
-    api('GET', '/v1/recipients/' + k).then((p) => JSON.stringify(p, null, 2), (err) => err.message),
-    api('GET', '/v1/recipients/' + k + '/activity', true).catch(() => null),
-    api('GET', '/v1/deliveries?limit=100&recipient=' + k),
+  // One call answers the page; a server without it still shows the profile and deliveries.
+  const act = await api('GET', '/v1/recipients/' + k + '/activity?limit=100', true);
+  const [profile, list] = act ? [act.profile, act.deliveries] : await Promise.all([
+    api('GET', '/v1/recipients/' + k, true), api('GET', '/v1/deliveries?limit=100&recipient=' + k),
   ]);
-  $('recipient-profile').textContent = profile;
-  $('recipient-activity').hidden = !act;
-  if (act) $('recipient-activity-body').textContent = JSON.stringify(act, null, 2);
+  recipientZone = profile && profile.timeZone;
+  $('recipient-profile').replaceChildren(profileView(profile));
+  $('recipient-outstanding').hidden = !act;
+  $('recipient-outstanding-list').replaceChildren();
+  if (act) showOutstanding(act.outstanding);
   fill('recipient-deliveries', list.items, (row, d) => {
     row.dataset.delivery = d.id;
     cell(row, deliveryLink(d.id)); cell(row, typeLink(d.eventType)); cell(row, d.status, 'status'); cell(row, timeEl(d.createdAt, zones[d.eventType])); cell(row, timeEl(d.sentAt, zones[d.eventType]));
   });
+}
+function showOutstanding(o) {
+  $('recipient-outstanding-count').textContent = '(' + o.count + ')';
+  $('recipient-outstanding-list').append(...o.items.map((e) => {
+    const li = el('li', null, [el('span', { text: 'Event ' + e.id + ', ' }), typeLink(e.type), document.createTextNode(', '),
+      timeEl(e.occurredAt, recipientZone || zones[e.type]), el('pre', { text: JSON.stringify(e.payload, null, 2) })]);
+    li.dataset.event = e.id; li.dataset.type = e.type;
+    return li;
+  }));
+  if (!o.count) $('recipient-outstanding-list').append(el('li', { className: 'muted', text: 'None: nothing is waiting for a digest.' }));
+  outstandingCursor = o.nextCursor;
+  $('recipient-outstanding-more').hidden = !outstandingCursor;
+}
+async function moreOutstanding() {
+  const act = await api('GET', '/v1/recipients/' + encodeURIComponent(recipientKey) + '/activity?limit=100&outstandingCursor=' + outstandingCursor);
+  showOutstanding(act.outstanding);
 }
 
 // ---- schedules ------------------------------------------------------------
@@ -397,6 +428,7 @@ document.addEventListener('DOMContentLoaded', () => {
   };
   $('f-clear').onclick = () => { location.hash = '#/deliveries'; };
   $('deliveries-more').onclick = () => moreDeliveries().catch((err) => say(err.message, true));
+  $('recipient-outstanding-more').onclick = () => moreOutstanding().catch((err) => say(err.message, true));
   $('run-more').onclick = () => moreRunDeliveries(false).catch((err) => say(err.message, true));
   for (const b of document.querySelectorAll('#activity [data-window]')) b.onclick = () => { activityWindow = b.dataset.window; activity().catch((err) => say(err.message, true)); };
   window.addEventListener('hashchange', () => { say(''); route().then(() => $('main').focus({ preventScroll: true }), (err) => say(err.message, true)); });

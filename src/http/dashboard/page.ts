@@ -85,8 +85,12 @@ export const PAGE = `<!doctype html>
 <section data-view="recipient" id="recipient" hidden aria-labelledby="recipient-title">
   <h2 id="recipient-title"></h2>
   <h3>Profile</h3>
-  <pre id="recipient-profile"></pre>
-  <section id="recipient-activity" hidden><h3>Outstanding events</h3><pre id="recipient-activity-body"></pre></section>
+  <div id="recipient-profile"></div>
+  <section id="recipient-outstanding" hidden aria-labelledby="recipient-outstanding-title">
+    <h3 id="recipient-outstanding-title">Outstanding events <span id="recipient-outstanding-count" class="muted"></span></h3>
+    <ul id="recipient-outstanding-list" class="events"></ul>
+    <p><button type="button" id="recipient-outstanding-more" hidden>Load more</button></p>
+  </section>
   <h3>Deliveries</h3>
   <div class="scroll"><table id="recipient-deliveries"><thead><tr><th>Id</th><th>Type</th><th>Status</th><th>Created</th><th>Sent</th></tr></thead><tbody></tbody></table></div>
 </section>
