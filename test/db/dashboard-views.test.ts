@@ -246,6 +246,9 @@ describeEngines('dashboard views in a real browser', (engine) => {
       await page.screenshot({ path: `${ARTIFACTS}/run-${engine.name}.png`, fullPage: true });
       await deliveries.first().locator('a').first().click();
       await expect.poll(() => page.locator('#delivery-title').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Delivery ${ids[0]}:`));
+      // …and the delivery back to its run.
+      await page.locator('#delivery-meta a', { hasText: String(drain.id) }).and(page.locator(`a[href="#/runs/${drain.id}"]`)).click();
+      await expect.poll(() => page.locator('#run-title').textContent()).toBe(`Run ${drain.id} of Order.Created`);
     } finally { await page.close(); }
   });
 

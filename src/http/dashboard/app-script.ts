@@ -126,7 +126,7 @@ async function overview() {
     row.dataset.type = t.type;
     cell(row, typeLink(t.type)); cell(row, t.cadence);
     cell(row, t.outstanding, 'num outstanding'); cell(row, age(t.oldestAgeSeconds), 'oldest');
-    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' ' + t.lastRun.status + ' ', timeEl(t.lastRun.startedAt, t.timezone)]) : null);
+    cell(row, t.lastRun ? el('span', null, [runLink(t.lastRun.id, t.lastRun.trigger + ' ' + t.lastRun.status), ' ', timeEl(t.lastRun.startedAt, t.timezone)]) : null);
     cell(row, /^\d{4}-/.test(t.nextRun) ? timeEl(t.nextRun, t.timezone) : t.nextRun, 'next');
     cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num'); cell(row, t.deliveries.suppressed, 'num suppressed'); cell(row, t.deliveries.cancelled, 'num cancelled');
     cell(row, t.deliveries.ready + t.deliveries.leased ? t.deliveries.ready + ' / ' + t.deliveries.leased : null, 'num pull');
@@ -237,7 +237,7 @@ async function delivery(id) {
   const zone = zones[d.eventType];
   $('delivery-title').textContent = 'Delivery ' + d.id + ': ' + (d.subject || '(no subject)');
   const meta = [['Type', typeLink(d.eventType)], ['Recipient', recipientLink(d.recipient)], ['Address', d.address], ['Status', d.status], ['Attempts', d.attempts],
-    ['Transport', d.transport], ['Created', timeEl(d.createdAt, zone)], ['Sent', timeEl(d.sentAt, zone)], ['Next attempt', timeEl(d.nextAttemptAt, zone)], ['Error', d.error], ['Run', d.runId]];
+    ['Transport', d.transport], ['Created', timeEl(d.createdAt, zone)], ['Sent', timeEl(d.sentAt, zone)], ['Next attempt', timeEl(d.nextAttemptAt, zone)], ['Error', d.error], ['Run', runLink(d.runId)]];
   $('delivery-meta').replaceChildren(...meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(v == null ? '-' : String(v))])]));
   const headers = Object.assign({}, d.headers || {});
   if (d.messageId && !headers['Message-ID']) headers['Message-ID'] = d.messageId;
