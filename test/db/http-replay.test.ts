@@ -3,7 +3,7 @@
  * delivery is sent again as stored (same address, content, Message-ID) and
  * stays sent; 404 for an unknown id; 409 with the `reason` where `digest
  * replay` refuses: not sent (dead), suppressed since, a pull transport's;
- * /openapi.json lists it.
+ * 502 when the transport fails the send; /openapi.json lists it.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -69,6 +69,13 @@ describeEngines('replaying a delivery over HTTP', (engine) => {
     const [first, again] = t.transport.sent;
     expect(again).toMatchObject({ deliveryId: id, to: first!.to, text: first!.text, messageId: first!.messageId });
     expect((await call('GET', `/v1/deliveries/${id}`)).body).toMatchObject({ status: 'sent', attempts: 1 });
+
+    // The transport fails this send: 502 with its reply; the delivery is still sent.
+    t.transport.failFor.add('S1');
+    const failed = await replay(id);
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ error: 'send_failed', message: `delivery ${id} was not replayed: rejected S1` });
+    expect((await call('GET', `/v1/deliveries/${id}`)).body.status).toBe('sent');
   });
 
   it('404 for an unknown delivery; 409 with the reason for a dead one, a suppressed address and a pull transport\'s', async () => {

@@ -188,8 +188,8 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
       if (err.code === 'NOT_FOUND') throw new HttpError(404, 'not_found', `no delivery ${id}`);
       const reason = REPLAY_REFUSALS[err.code];
       if (reason) throw new HttpError(409, 'conflict', err.message, { reason });
-      // The transport's own refusal (PermanentDeliveryError, TransportUnavailableError): its message is the remote reply, never the body.
-      throw new HttpError(502, 'send_failed', `delivery ${id} was not replayed: ${err.message}`);
+      // The send failed (SEND_FAILED, PERMANENT_DELIVERY, TRANSPORT_UNAVAILABLE): its message is the remote reply, never the body.
+      throw new HttpError(502, 'send_failed', err.code === 'SEND_FAILED' ? err.message : `delivery ${id} was not replayed: ${err.message}`);
     }
     return { id, replayed: true as const };
   });
