@@ -31,10 +31,18 @@ export async function replayDelivery(ctx: RunnerContext, id: number): Promise<vo
   const name = ctx.config.events[d.eventType]?.transport;
   const transport = name == null ? undefined : ctx.transports.get(name);
   if (!transport) throw new DigestError('NO_TRANSPORT', `delivery ${id} is of type "${d.eventType}", which is no longer in the schedules config`);
-  await transport.send({
-    deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to,
-    subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
-    ...unsubscribeFields(ctx.config, { recipient: d.recipient, type: d.eventType }),
-  });
+  try {
+    await transport.send({
+      deliveryId: d.id, messageId: d.messageId!, eventType: d.eventType, recipient: d.recipient, to,
+      subject: d.subject ?? undefined, text: d.text ?? undefined, html: d.html ?? undefined,
+      ...unsubscribeFields(ctx.config, { recipient: d.recipient, type: d.eventType }),
+    });
+  } catch (err) {
+    // A transient send error is a plain Error (webhook 503, SMTP 4xx): named as
+    // this replay's failure, so callers (the CLI, the HTTP route's 502) tell it
+    // from a bug. Its message is the remote reply, never the message body.
+    if (err instanceof DigestError) throw err;
+    throw new DigestError('SEND_FAILED', `delivery ${id} was not replayed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   ctx.lifecycle.emit('delivery.replayed', { deliveryId: d.id, type: d.eventType, transport: name! });
 }

@@ -151,6 +151,38 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('the recipient page shows their outstanding events (count, type, relative time, payload) and their profile', async () => {
+    // Before the schedules test runs Purchase.Requested: S1 still has its two purchase requests (1 and 4) outstanding.
+    const put = await fetch(`${base}/v1/recipients/S1`, {
+      method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: 'Asia/Tokyo', quietHours: { start: '22:00', end: '07:00' }, preferences: { 'Order.Created': { frequency: 'daily', at: '09:00' } } }),
+    });
+    expect(put.status).toBe(200);
+    const page = await open('#/recipients/S1');
+    try {
+      const events = page.locator('#recipient-outstanding-list li[data-event]');
+      await expect.poll(() => events.count(), { timeout: 10_000 }).toBe(2);
+      expect(await page.locator('#recipient-outstanding-count').textContent()).toBe('(2)');
+      expect(await events.evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.type))).toEqual(['Purchase.Requested', 'Purchase.Requested']);
+      expect(await events.first().locator('time').textContent()).toMatch(/ago$|^just now$/);
+      // The exact time also in the recipient's own zone.
+      expect(await events.first().locator('time').getAttribute('title')).toMatch(/UTC · .* Asia\/Tokyo$/);
+      const payloads = await events.locator('pre').allTextContents();
+      expect(payloads.every((p) => p.includes('"supplier_id": "S1"'))).toBe(true);
+      expect(payloads.map((p) => JSON.parse(p).request_id).sort()).toEqual(['R1', 'R4']);
+      const profile = await page.locator('#recipient-profile dl').textContent();
+      expect(profile).toContain('Time zoneAsia/Tokyo');
+      expect(profile).toContain('Quiet hours22:00 to 07:00 (local)');
+      expect(profile).toContain('Order.Created: daily at 09:00');
+      expect(await page.locator('#recipient-outstanding-more').isVisible()).toBe(false);
+      await page.screenshot({ path: `${ARTIFACTS}/recipient-outstanding-${engine.name}.png`, fullPage: true });
+    } finally {
+      await page.close();
+      // The run-now test below expects S1's defaults.
+      await fetch(`${base}/v1/recipients/S1`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    }
+  });
+
   it('schedules: next fire times, preview, run now behind a confirmation', async () => {
     const page = await open('#/schedules');
     try {
@@ -175,6 +207,44 @@ describeEngines('dashboard views in a real browser', (engine) => {
       await expect.poll(() => page.locator('#message').textContent()).toMatch(/^Ran Purchase\.Requested: 3 deliveries, 3 sent/);
       await expect.poll(() => row.locator('td.last-run').textContent()).toMatch(/manual run .*3 sent, 0 failed/);
       await page.screenshot({ path: `${ARTIFACTS}/schedules-${engine.name}.png`, fullPage: true });
+    } finally { await page.close(); }
+  });
+
+  it('a type links to its runs (counts, duration); a run lists its deliveries, more on demand, each linking to its view', async () => {
+    const { body } = await api('/v1/schedules/Order.Created/runs?limit=50');
+    const drain = (body.items as Array<{ id: number; deliveriesCreated: number; deliveriesSent: number; deliveriesFailed: number; durationMs: number }>)
+      .find((r) => r.deliveriesCreated === ORDERS)!;
+    expect(drain).toBeDefined();
+    const page = await open('#/schedules');
+    try {
+      await page.locator('#schedule-list tr[data-type="Order.Created"] a', { hasText: 'Runs' }).click();
+      await expect.poll(() => page.locator('#runs-title').textContent(), { timeout: 10_000 }).toBe('Runs of Order.Created');
+      expect(await page.locator('#runs-deliveries').getAttribute('href')).toBe('#/deliveries?type=Order.Created');
+      const row = page.locator(`#runs-list tr[data-run="${drain.id}"]`);
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.locator('td.created').textContent()).toBe(String(ORDERS));
+      expect(await row.locator('td.sent').textContent()).toBe(String(drain.deliveriesSent));
+      expect(await row.locator('td.failed').textContent()).toBe(String(drain.deliveriesFailed));
+      expect(await row.locator('td.duration').textContent()).toMatch(/^\d+ (ms|s|min)( \d+ (s|ms))?$/);
+      expect(await row.locator('time').textContent()).toMatch(/ago$|^just now$/);
+      await page.screenshot({ path: `${ARTIFACTS}/runs-${engine.name}.png`, fullPage: true });
+
+      await row.locator('a').first().click();
+      await expect.poll(() => page.locator('#run-title').textContent(), { timeout: 10_000 }).toBe(`Run ${drain.id} of Order.Created`);
+      expect(await page.locator('#run-meta').textContent()).toMatch(new RegExp(`Deliveries created${ORDERS}`));
+      const deliveries = page.locator('#run-deliveries tbody tr');
+      await expect.poll(() => deliveries.count()).toBe(50);
+      await page.click('#run-more');
+      await expect.poll(() => deliveries.count()).toBe(100);
+      // Group-key order, no repeats across pages.
+      const ids = await deliveries.evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.delivery));
+      expect(new Set(ids).size).toBe(100);
+      await page.screenshot({ path: `${ARTIFACTS}/run-${engine.name}.png`, fullPage: true });
+      await deliveries.first().locator('a').first().click();
+      await expect.poll(() => page.locator('#delivery-title').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^Delivery ${ids[0]}:`));
+      // …and the delivery back to its run.
+      await page.locator('#delivery-meta a', { hasText: String(drain.id) }).and(page.locator(`a[href="#/runs/${drain.id}"]`)).click();
+      await expect.poll(() => page.locator('#run-title').textContent()).toBe(`Run ${drain.id} of Order.Created`);
     } finally { await page.close(); }
   });
 
@@ -243,18 +313,42 @@ describeEngines('dashboard views in a real browser', (engine) => {
     } finally { await page.close(); }
   });
 
+  it('a replay from the delivery view re-sends a sent delivery as stored, after a confirmation', async () => {
+    const [d] = (await api('/v1/deliveries?recipient=c100%40shop.example')).body.items as Summary[];
+    const sentTo = () => transport.sent.filter((m) => m.recipient === 'c100@shop.example');
+    expect(sentTo()).toHaveLength(1);
+    const page = await open(`#/deliveries/${d!.id}`);
+    try {
+      await expect.poll(() => page.locator('#delivery-replay').isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await page.locator('#delivery-retry').isVisible()).toBe(false);
+      await page.click('#delivery-replay');
+      await page.click('#confirm-cancel');
+      await expect.poll(() => page.locator('#confirm').isVisible()).toBe(false);
+      expect(sentTo()).toHaveLength(1);
+      await page.click('#delivery-replay');
+      await page.click('#confirm-ok');
+      await expect.poll(() => page.locator('#message').textContent()).toBe(`Replayed delivery ${d!.id}`);
+      expect(sentTo()).toHaveLength(2);
+      expect(sentTo()[1]!.messageId).toBe(d!.messageId);
+      expect(await page.locator('#delivery-meta').textContent()).toMatch(/Statussent/);
+    } finally { await page.close(); }
+  });
+
   it('the recipient page lists their deliveries and says their profile is the defaults', async () => {
     const page = await open('#/recipients/c8%40shop.example');
     try {
       await expect.poll(() => page.locator('#recipient-deliveries tbody tr').count(), { timeout: 10_000 }).toBe(1);
       expect(await page.locator('#recipient-deliveries td.status').textContent()).toBe('dead');
       expect(await page.locator('#recipient-profile').textContent()).toMatch(/defaults/);
+      // Nothing outstanding for them: said so, with the count.
+      expect(await page.locator('#recipient-outstanding-count').textContent()).toBe('(0)');
+      expect(await page.locator('#recipient-outstanding-list').textContent()).toMatch(/^None/);
       await page.screenshot({ path: `${ARTIFACTS}/recipient-${engine.name}.png`, fullPage: true });
     } finally { await page.close(); }
   });
 
   it('fits a phone-width screen (375 px): nothing but the tables scrolls sideways', async () => {
-    for (const hash of ['#/', '#/deliveries', '#/schedules']) {
+    for (const hash of ['#/', '#/deliveries', '#/schedules', '#/schedules/Order.Created/runs', '#/runs/1']) {
       const page = await open(hash, { width: 375, height: 800 });
       try {
         await expect.poll(() => page.locator('#app table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);

@@ -44,6 +44,8 @@ const link = (href, text) => el('a', { href, text: text == null ? '-' : String(t
 const deliveryLink = (id) => link('#/deliveries/' + id, id);
 const recipientLink = (key) => link('#/recipients/' + encodeURIComponent(key), key);
 const typeLink = (type) => link('#/deliveries?type=' + encodeURIComponent(type), type);
+const runsHref = (type) => '#/schedules/' + encodeURIComponent(type) + '/runs';
+const runLink = (id, text) => link('#/runs/' + id, text == null ? id : text);
 
 /** A <time> that says "4 min ago"; the exact time (UTC and the zone) in its tooltip and accessible label. */
 function timeEl(iso, zone) {
@@ -97,6 +99,12 @@ async function retry(id) {
   catch (err) { say(err.message, true); }
   await route();
 }
+async function replay(id) {
+  if (!(await confirmAction('Replay delivery ' + id + '? The message is sent again exactly as it was (same address, content and Message-ID); its state does not change.', 'Replay'))) return;
+  try { await api('POST', '/v1/deliveries/' + id + '/replay'); say('Replayed delivery ' + id); }
+  catch (err) { say(err.message, true); }
+  await route();
+}
 const age = (seconds) => seconds == null ? '-' : T.duration(seconds * 1000);
 
 // ---- overview -------------------------------------------------------------
@@ -118,7 +126,7 @@ async function overview() {
     row.dataset.type = t.type;
     cell(row, typeLink(t.type)); cell(row, t.cadence);
     cell(row, t.outstanding, 'num outstanding'); cell(row, age(t.oldestAgeSeconds), 'oldest');
-    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' ' + t.lastRun.status + ' ', timeEl(t.lastRun.startedAt, t.timezone)]) : null);
+    cell(row, t.lastRun ? el('span', null, [runLink(t.lastRun.id, t.lastRun.trigger + ' ' + t.lastRun.status), ' ', timeEl(t.lastRun.startedAt, t.timezone)]) : null);
     cell(row, /^\d{4}-/.test(t.nextRun) ? timeEl(t.nextRun, t.timezone) : t.nextRun, 'next');
     cell(row, t.deliveries.sent, 'num'); cell(row, t.deliveries.failed, 'num'); cell(row, t.deliveries.dead, 'num'); cell(row, t.deliveries.suppressed, 'num suppressed'); cell(row, t.deliveries.cancelled, 'num cancelled');
     cell(row, t.deliveries.ready + t.deliveries.leased ? t.deliveries.ready + ' / ' + t.deliveries.leased : null, 'num pull');
@@ -229,7 +237,7 @@ async function delivery(id) {
   const zone = zones[d.eventType];
   $('delivery-title').textContent = 'Delivery ' + d.id + ': ' + (d.subject || '(no subject)');
   const meta = [['Type', typeLink(d.eventType)], ['Recipient', recipientLink(d.recipient)], ['Address', d.address], ['Status', d.status], ['Attempts', d.attempts],
-    ['Transport', d.transport], ['Created', timeEl(d.createdAt, zone)], ['Sent', timeEl(d.sentAt, zone)], ['Next attempt', timeEl(d.nextAttemptAt, zone)], ['Error', d.error], ['Run', d.runId]];
+    ['Transport', d.transport], ['Created', timeEl(d.createdAt, zone)], ['Sent', timeEl(d.sentAt, zone)], ['Next attempt', timeEl(d.nextAttemptAt, zone)], ['Error', d.error], ['Run', runLink(d.runId)]];
   $('delivery-meta').replaceChildren(...meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(v == null ? '-' : String(v))])]));
   const headers = Object.assign({}, d.headers || {});
   if (d.messageId && !headers['Message-ID']) headers['Message-ID'] = d.messageId;
@@ -243,24 +251,59 @@ async function delivery(id) {
   const b = $('delivery-retry');
   b.hidden = !(d.status === 'failed' || d.status === 'dead');
   b.onclick = () => retry(d.id);
+  // Replay takes sent ones only; where it refuses one (a pull transport's, a suppressed address) the answer says why.
+  const r = $('delivery-replay');
+  r.hidden = d.status !== 'sent';
+  r.onclick = () => replay(d.id);
 }
 
 // ---- one recipient --------------------------------------------------------
+let recipientKey = '', recipientZone = null, outstandingCursor = null;
+/** The stored profile as read by people; null: none stored, every type's defaults apply. */
+function profileView(p) {
+  if (!p) return el('p', { className: 'muted', text: 'No profile stored: every type uses its defaults (its time zone, no quiet hours, its cadence).' });
+  const prefs = Object.entries(p.preferences || {});
+  const meta = [['Time zone', p.timeZone || 'each type\'s own'], ['Locale', p.locale || 'default'],
+    ['Quiet hours', p.quietHours ? p.quietHours.start + ' to ' + p.quietHours.end + ' (local)' : 'none'],
+    ['Preferences', prefs.length ? el('ul', { className: 'prefs' }, prefs.map(([type, x]) => el('li', { text: type + ': ' + x.frequency + (x.at ? ' at ' + x.at : '') + (x.day ? ' on ' + x.day : '') }))) : 'none (every type\'s defaults)'],
+    ['Updated', timeEl(p.updatedAt, p.timeZone || undefined)]];
+  return el('dl', { className: 'meta' }, meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(String(v))])]));
+}
 async function recipient(key) {
+  if (!typeNames.length) await loadSchedules();
   $('recipient-title').textContent = 'Recipient ' + key;
+  recipientKey = key; outstandingCursor = null;
   const k = encodeURIComponent(key);
-  const [profile, act, list] = await Promise.all([
-    api('GET', '/v1/recipients/' + k).then((p) => JSON.stringify(p, null, 2), (err) => err.message),
-    api('GET', '/v1/recipients/' + k + '/activity', true).catch(() => null),
-    api('GET', '/v1/deliveries?limit=100&recipient=' + k),
+  // One call answers the page; a server without it still shows the profile and deliveries.
+  const act = await api('GET', '/v1/recipients/' + k + '/activity?limit=100', true);
+  const [profile, list] = act ? [act.profile, act.deliveries] : await Promise.all([
+    api('GET', '/v1/recipients/' + k, true), api('GET', '/v1/deliveries?limit=100&recipient=' + k),
   ]);
-  $('recipient-profile').textContent = profile;
-  $('recipient-activity').hidden = !act;
-  if (act) $('recipient-activity-body').textContent = JSON.stringify(act, null, 2);
+  recipientZone = profile && profile.timeZone;
+  $('recipient-profile').replaceChildren(profileView(profile));
+  $('recipient-outstanding').hidden = !act;
+  $('recipient-outstanding-list').replaceChildren();
+  if (act) showOutstanding(act.outstanding);
   fill('recipient-deliveries', list.items, (row, d) => {
     row.dataset.delivery = d.id;
     cell(row, deliveryLink(d.id)); cell(row, typeLink(d.eventType)); cell(row, d.status, 'status'); cell(row, timeEl(d.createdAt, zones[d.eventType])); cell(row, timeEl(d.sentAt, zones[d.eventType]));
   });
+}
+function showOutstanding(o) {
+  $('recipient-outstanding-count').textContent = '(' + o.count + ')';
+  $('recipient-outstanding-list').append(...o.items.map((e) => {
+    const li = el('li', null, [el('span', { text: 'Event ' + e.id + ', ' }), typeLink(e.type), document.createTextNode(', '),
+      timeEl(e.occurredAt, recipientZone || zones[e.type]), el('pre', { text: JSON.stringify(e.payload, null, 2) })]);
+    li.dataset.event = e.id; li.dataset.type = e.type;
+    return li;
+  }));
+  if (!o.count) $('recipient-outstanding-list').append(el('li', { className: 'muted', text: 'None: nothing is waiting for a digest.' }));
+  outstandingCursor = o.nextCursor;
+  $('recipient-outstanding-more').hidden = !outstandingCursor;
+}
+async function moreOutstanding() {
+  const act = await api('GET', '/v1/recipients/' + encodeURIComponent(recipientKey) + '/activity?limit=100&outstandingCursor=' + outstandingCursor);
+  showOutstanding(act.outstanding);
 }
 
 // ---- schedules ------------------------------------------------------------
@@ -268,12 +311,13 @@ async function schedules() {
   const s = await loadSchedules();
   fill('schedule-list', s.types, (row, t) => {
     row.dataset.type = t.type;
-    cell(row, typeLink(t.type));
+    cell(row, el('span', null, [typeLink(t.type), el('br'), el('span', { className: 'links' }, [
+      link(runsHref(t.type), 'Runs'), ' · ', link('#/deliveries?type=' + encodeURIComponent(t.type), 'Deliveries')])]));
     cell(row, t.cadence + ' (' + t.timezone + ')');
     const next = el('ul', { className: 'next' }, t.next.slice(0, 3).map((n) => el('li', null, [timeEl(n, t.timezone)])));
     cell(row, t.next.length ? next : t.nextRun);
     cell(row, t.outstanding + (t.held ? ' (' + t.held + ' held)' : '') + (t.oldestAgeSeconds != null ? ', oldest ' + age(t.oldestAgeSeconds) : ''), 'outstanding');
-    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' run ' + t.lastRun.status + ', ', timeEl(t.lastRun.startedAt, t.timezone),
+    cell(row, t.lastRun ? el('span', null, [t.lastRun.trigger + ' run ' + t.lastRun.status + ', ', t.lastRun.id != null ? runLink(t.lastRun.id, 'run ' + t.lastRun.id) : null, t.lastRun.id != null ? ' ' : null, timeEl(t.lastRun.startedAt, t.timezone),
       ': ' + t.lastRun.deliveriesSent + ' sent, ' + t.lastRun.deliveriesFailed + ' failed']) : 'never', 'last-run');
     cell(row, el('span', null, [
       el('button', { type: 'button', text: 'Run now', 'aria-label': 'Run ' + t.type + ' now', onclick: () => runNow(t.type) }), ' ',
@@ -294,6 +338,50 @@ async function preview(type) {
   $('preview-title').scrollIntoView();
 }
 
+// ---- runs -----------------------------------------------------------------
+const runDuration = (r) => r.durationMs == null ? (r.finishedAt ? '-' : 'running') : T.duration(r.durationMs);
+async function runs(type) {
+  if (!typeNames.length) await loadSchedules();
+  $('runs-title').textContent = 'Runs of ' + type;
+  $('runs-deliveries').href = '#/deliveries?type=' + encodeURIComponent(type);
+  const r = await api('GET', '/v1/schedules/' + encodeURIComponent(type) + '/runs?limit=50');
+  fill('runs-list', r.items, (row, x) => {
+    row.dataset.run = x.id;
+    cell(row, runLink(x.id)); cell(row, x.trigger); cell(row, x.status, 'status'); cell(row, timeEl(x.startedAt, zones[type]));
+    cell(row, runDuration(x), 'duration');
+    cell(row, x.eventsClaimed, 'num claimed'); cell(row, x.deliveriesCreated, 'num created'); cell(row, x.deliveriesSent, 'num sent'); cell(row, x.deliveriesFailed, 'num failed');
+    cell(row, x.error, 'error');
+  });
+  if (!r.items.length) say('No runs of ' + type + ' kept (finished runs are pruned after the retention period).');
+}
+let runId = null, runCursor = null;
+async function runView(id) {
+  if (!typeNames.length) await loadSchedules();
+  runId = id; runCursor = null;
+  $('run-deliveries').tBodies[0].replaceChildren();
+  await moreRunDeliveries(true);
+}
+async function moreRunDeliveries(first) {
+  const page = await api('GET', '/v1/runs/' + encodeURIComponent(runId) + '/deliveries?limit=50' + (runCursor != null ? '&after=' + encodeURIComponent(runCursor) : ''));
+  const r = page.run, zone = zones[r.eventType];
+  if (first) {
+    $('run-title').textContent = 'Run ' + r.id + ' of ' + r.eventType;
+    const meta = [['Type', link(runsHref(r.eventType), r.eventType)], ['Trigger', r.trigger], ['Status', r.status], ['Slot', timeEl(r.slotAt, zone)],
+      ['Started', timeEl(r.startedAt, zone)], ['Finished', timeEl(r.finishedAt, zone)], ['Duration', runDuration(r)],
+      ['Events claimed', r.eventsClaimed], ['Deliveries created', r.deliveriesCreated], ['Sent', r.deliveriesSent], ['Failed', r.deliveriesFailed], ['Error', r.error]];
+    $('run-meta').replaceChildren(...meta.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, [v instanceof Node ? v : document.createTextNode(v == null ? '-' : String(v))])]));
+  }
+  const body = $('run-deliveries').tBodies[0];
+  for (const d of page.items) {
+    const row = body.insertRow(); row.dataset.delivery = d.id;
+    cell(row, deliveryLink(d.id)); cell(row, recipientLink(d.recipient)); cell(row, d.status, 'status'); cell(row, d.attempts, 'num');
+    cell(row, timeEl(d.sentAt, zone)); cell(row, d.error, 'error');
+  }
+  runCursor = page.nextCursor;
+  $('run-more').hidden = runCursor == null;
+  $('run-count').textContent = body.rows.length + (runCursor != null ? '+' : '') + ' shown';
+}
+
 // ---- routing --------------------------------------------------------------
 function parseHash() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -306,7 +394,9 @@ async function route() {
   if (parts[0] === 'deliveries' && parts[1]) { name = 'delivery'; run = () => delivery(parts[1]); }
   else if (parts[0] === 'deliveries') { name = 'deliveries'; run = () => deliveries(params); }
   else if (parts[0] === 'recipients' && parts[1]) { name = 'recipient'; run = () => recipient(parts[1]); }
+  else if (parts[0] === 'schedules' && parts[1] && parts[2] === 'runs') { name = 'runs'; run = () => runs(parts[1]); }
   else if (parts[0] === 'schedules') { name = 'schedules'; run = schedules; }
+  else if (parts[0] === 'runs' && parts[1]) { name = 'run'; run = () => runView(parts[1]); }
   const changed = name !== view;
   view = name;
   for (const s of document.querySelectorAll('#app > [data-view]')) s.hidden = s.dataset.view !== name;
@@ -338,6 +428,8 @@ document.addEventListener('DOMContentLoaded', () => {
   };
   $('f-clear').onclick = () => { location.hash = '#/deliveries'; };
   $('deliveries-more').onclick = () => moreDeliveries().catch((err) => say(err.message, true));
+  $('recipient-outstanding-more').onclick = () => moreOutstanding().catch((err) => say(err.message, true));
+  $('run-more').onclick = () => moreRunDeliveries(false).catch((err) => say(err.message, true));
   for (const b of document.querySelectorAll('#activity [data-window]')) b.onclick = () => { activityWindow = b.dataset.window; activity().catch((err) => say(err.message, true)); };
   window.addEventListener('hashchange', () => { say(''); route().then(() => $('main').focus({ preventScroll: true }), (err) => say(err.message, true)); });
   start();

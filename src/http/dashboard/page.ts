@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTML shell: one page, its views switched by the URL's hash
- * (#/deliveries/12, #/recipients/key, #/schedules), so links can be shared and
+ * (#/deliveries/12, #/recipients/key, #/schedules, #/schedules/:type/runs,
+ * #/runs/12), so links can be shared and
  * the browser's back button works; the token never appears in them.
  */
 export const PAGE = `<!doctype html>
@@ -70,7 +71,7 @@ export const PAGE = `<!doctype html>
 <section data-view="delivery" id="delivery" hidden aria-labelledby="delivery-title">
   <h2 id="delivery-title"></h2>
   <dl id="delivery-meta" class="meta"></dl>
-  <p><button type="button" id="delivery-retry" hidden>Retry</button></p>
+  <p><button type="button" id="delivery-retry" hidden>Retry</button> <button type="button" id="delivery-replay" hidden>Replay</button></p>
   <h3>Headers</h3>
   <div class="scroll"><table id="delivery-headers"><tbody></tbody></table></div>
   <h3>HTML part</h3>
@@ -84,10 +85,28 @@ export const PAGE = `<!doctype html>
 <section data-view="recipient" id="recipient" hidden aria-labelledby="recipient-title">
   <h2 id="recipient-title"></h2>
   <h3>Profile</h3>
-  <pre id="recipient-profile"></pre>
-  <section id="recipient-activity" hidden><h3>Outstanding events</h3><pre id="recipient-activity-body"></pre></section>
+  <div id="recipient-profile"></div>
+  <section id="recipient-outstanding" hidden aria-labelledby="recipient-outstanding-title">
+    <h3 id="recipient-outstanding-title">Outstanding events <span id="recipient-outstanding-count" class="muted"></span></h3>
+    <ul id="recipient-outstanding-list" class="events"></ul>
+    <p><button type="button" id="recipient-outstanding-more" hidden>Load more</button></p>
+  </section>
   <h3>Deliveries</h3>
   <div class="scroll"><table id="recipient-deliveries"><thead><tr><th>Id</th><th>Type</th><th>Status</th><th>Created</th><th>Sent</th></tr></thead><tbody></tbody></table></div>
+</section>
+
+<section data-view="runs" id="runs" hidden aria-labelledby="runs-title">
+  <h2 id="runs-title"></h2>
+  <p><a id="runs-deliveries" href="#/deliveries">All deliveries of this type</a></p>
+  <div class="scroll"><table id="runs-list"><thead><tr><th>Run</th><th>Trigger</th><th>Status</th><th>Started</th><th>Duration</th><th>Claimed</th><th>Created</th><th>Sent</th><th>Failed</th><th>Error</th></tr></thead><tbody></tbody></table></div>
+</section>
+
+<section data-view="run" id="run" hidden aria-labelledby="run-title">
+  <h2 id="run-title"></h2>
+  <dl id="run-meta" class="meta"></dl>
+  <h3>Deliveries</h3>
+  <div class="scroll"><table id="run-deliveries"><thead><tr><th>Id</th><th>Recipient</th><th>Status</th><th>Attempts</th><th>Sent</th><th>Error</th></tr></thead><tbody></tbody></table></div>
+  <p><button type="button" id="run-more" hidden>Load more</button> <span id="run-count" class="muted"></span></p>
 </section>
 
 <section data-view="schedules" hidden aria-labelledby="schedules-title">

@@ -33,7 +33,7 @@ figure { margin: .6rem 0; } figcaption { font-weight: 600; font-size: .9rem; }
 .legend span.swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; } dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; word-break: break-word; }
 iframe.message { width: 100%; max-width: 60rem; height: 24rem; border: 1px solid #a0a0a0; background: #fff; }
-ul.events { padding-left: 1.2rem; } ul.next { margin: 0; padding-left: 1rem; }
+ul.events { padding-left: 1.2rem; } ul.next, ul.prefs { margin: 0; padding-left: 1rem; }
 iframe.preview { height: 12rem; }
 dialog { max-width: min(30rem, 92vw); border: 1px solid #5a5a5a; border-radius: 6px; }
 dialog::backdrop { background: rgba(0,0,0,.35); }

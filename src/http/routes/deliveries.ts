@@ -1,4 +1,4 @@
-/** The outbox over HTTP: find (filtered, searched, paged), one delivery with its content, headers and events, retry a dead/failed one. */
+/** The outbox over HTTP: find (filtered, searched, paged), one delivery with its content, headers and events, retry a dead/failed one, replay a sent one. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
@@ -7,6 +7,8 @@ import { selectDeliveriesByIds } from '../../store/deliveries.js';
 import type { DeliverySummary } from '../../store/delivery-row.js';
 import { requeueDeliveries } from '../../store/delivery-marks.js';
 import { selectDeliveryEvents } from '../../store/event-links.js';
+import { DigestError } from '../../errors.js';
+import { replayDelivery } from '../../runner/replay.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../types.js';
 import { deliveryHeaders } from '../delivery-headers.js';
 import { parseDeliverySearch } from '../delivery-search.js';
@@ -14,6 +16,10 @@ import { HttpError } from '../errors.js';
 import { errorBody, idParams, iso, isoTime, jsonSchema } from '../schema.js';
 
 const DEFAULT_LIMIT = 50;
+/** What `replayDelivery` refuses (as `digest replay` does), answered 409 with the code as `reason`. */
+const REPLAY_REFUSALS: Record<string, string> = {
+  NOT_SENT: 'not_sent', SUPPRESSED: 'suppressed', NO_TRANSPORT: 'no_transport', PULL_TRANSPORT: 'pull_transport',
+};
 const MAX_LIMIT = 500;
 
 export const summaryFields = {
@@ -161,5 +167,30 @@ export function deliveryRoutes(server: FastifyInstance, app: App): void {
     const [d] = await selectDeliveriesByIds(db, [id]);
     if (!d) throw new HttpError(404, 'not_found', `no delivery ${id}`);
     throw new HttpError(409, 'conflict', `delivery ${id} is ${d.status}: only dead or failed deliveries can be retried`, { status: d.status });
+  });
+
+  server.post<{ Params: { id: string } }>('/v1/deliveries/:id/replay', {
+    schema: {
+      tags: ['deliveries'],
+      summary: 'Re-send a sent delivery exactly as it was stored (like `digest replay`): same address, content and Message-ID; its state does not change',
+      description: 'Sent now, through the transport its type is configured with, before the answer. 409 with a `reason` when replay refuses: '
+        + '`not_sent` (not sent: retry a dead/failed one instead), `suppressed` (its address is on the suppression list), '
+        + '`pull_transport` (its consumers send it), `no_transport` (its type is no longer configured). 502 when the transport fails the send.',
+      params: idParams,
+      response: { 200: jsonSchema(z.object({ id: z.int(), replayed: z.literal(true) })), 400: errorBody, 404: errorBody, 409: errorBody, 502: errorBody },
+    },
+  }, async (request) => {
+    const id = Number(request.params.id);
+    try {
+      await replayDelivery(app.ctx, id);
+    } catch (err) {
+      if (!(err instanceof DigestError)) throw err;
+      if (err.code === 'NOT_FOUND') throw new HttpError(404, 'not_found', `no delivery ${id}`);
+      const reason = REPLAY_REFUSALS[err.code];
+      if (reason) throw new HttpError(409, 'conflict', err.message, { reason });
+      // The send failed (SEND_FAILED, PERMANENT_DELIVERY, TRANSPORT_UNAVAILABLE): its message is the remote reply, never the body.
+      throw new HttpError(502, 'send_failed', err.code === 'SEND_FAILED' ? err.message : `delivery ${id} was not replayed: ${err.message}`);
+    }
+    return { id, replayed: true as const };
   });
 }
