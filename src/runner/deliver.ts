@@ -3,6 +3,7 @@ import { markDeferred, markFailed } from '../store/delivery-marks.js';
 import { isConnectionError } from '../store/errors.js';
 import { isTransportUnavailable } from '../transports/errors.js';
 import { backoffMs } from './backoff.js';
+import { retryDelay } from './retry-delay.js';
 import { circuitOf } from './circuits.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../types.js';
 import { type RunnerContext, typeConfig } from './context.js';
@@ -49,7 +50,7 @@ export async function deliver(
     // A permanent rejection (SMTP 5xx, webhook 4xx) cannot succeed on retry,
     // nor can a render failure (rendering is pure: same events, same error).
     const dead = deterministic || isPermanent(err) || d.attempts >= cfg.maxAttempts;
-    const retryIn = dead ? null : backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random });
+    const retryIn = dead ? null : await retryDelay(ctx, d, backoffMs(d.attempts, { baseMs: ctx.retryBaseMs, random: ctx.random }));
     if (!(await persist(() => markFailed(ctx.db, d.id, d.leaseToken, `${stage}: ${errorText(err)}`, retryIn, ctx.databaseNow?.(), sentWith)))) return 'lost';
     ctx.lifecycle.emit(dead ? 'delivery.dead' : 'delivery.failed', { ...about, stage, retryInMs: retryIn, err: errorText(err) });
     return dead ? 'dead' : 'failed';

@@ -182,6 +182,26 @@ describeEngines('recipient send windows and quiet hours', (engine) => {
     expect(sentTo(urgent.apps, 'ann@shop.example'), 'urgent: inside quiet hours all the same').toHaveLength(1);
   });
 
+  it('a retry that would land in the recipient\'s quiet hours waits for their end; an urgent type\'s does not', async () => {
+    const clock = new DatabaseClock();
+    const nextAttempt = async () => toDate((await engine.db.all<{ at: unknown }>(
+      'SELECT next_attempt_at AS at FROM digest_deliveries WHERE recipient = ? ORDER BY id DESC LIMIT 1', ['ann@shop.example']))[0]!.at);
+    for (const [extra, expected] of [[{}, local('2027-06-11T07:00', 'Europe/Berlin')], [{ urgent: true as const }, null]] as const) {
+      await truncateAll(engine.db);
+      const { a } = await replicas(clock, { [RECEIPT]: extra });
+      await a.app.recipients.setRecipient('ann@shop.example', { timeZone: 'Europe/Berlin', quietHours: { start: '22:00', end: '07:00' } });
+      a.transport.failFor.add('ann@shop.example');
+      // Two seconds before their quiet hours: the first attempt goes (and fails); any backoff (5 s or more) ends inside them.
+      const before = new Date(+local('2027-06-10T22:00', 'Europe/Berlin') - 2_000);
+      await recordAt(a, RECEIPT, order(++n, 'ann@shop.example'), before);
+      await step(clock, [a], before, [RECEIPT]);
+      expect((await deliveries('ann@shop.example')).map((d) => d.status)).toEqual(['failed']);
+      const at = await nextAttempt();
+      if (expected) expect(at).toEqual(expected);
+      else expect(+at! - +before).toBeLessThan(60_000);
+    }
+  });
+
   it('daily and weekly recipients of one type each get exactly the events since their previous digest', async () => {
     const clock = new DatabaseClock();
     const { a, apps } = await replicas(clock, { [DIGEST]: { cadence: { kind: 'immediate', text: 'immediate' }, deliverAt: '09:00' } });
