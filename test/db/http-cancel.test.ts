@@ -6,44 +6,23 @@
  * GET /v1/events/:id, /v1/schedules and /metrics show it as cancelled; the
  * run sends nothing for it; /openapi.json lists both routes.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
+import { expect, it } from 'vitest';
 import { runType } from '../../src/runner/run.js';
-import { testApp } from '../support/app.js';
-import { describeEngines, truncateAll } from '../support/engines.js';
+import { apiHarness } from '../support/api-harness.js';
+import { describeEngines } from '../support/engines.js';
 
 const TOKEN = 'tok-cancel-0123456789abcdef';
 
 describeEngines('cancelling events over HTTP', (engine) => {
-  let t: Awaited<ReturnType<typeof testApp>>;
-  let server: FastifyInstance;
-  let base: string;
-  const api = (p: string, init: RequestInit = {}, token: string | null = TOKEN) => fetch(`${base}${p}`, {
+  const h = apiHarness(engine, TOKEN);
+  const api = (p: string, init: RequestInit = {}, token: string | null = TOKEN) => fetch(`${h.base}${p}`, {
     ...init,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
   });
   const del = (p: string, token?: string | null) => api(p, { method: 'DELETE' }, token);
 
-  beforeAll(async () => {
-    t = await testApp(engine);
-    const metrics = createMetrics(t.ctx);
-    metrics.subscribe(t.ctx.lifecycle);
-    server = await createHttpServer(t.app, { token: TOKEN, metrics });
-    base = (await listen(server, { port: 0, token: TOKEN })).url;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await t?.app.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(engine.db);
-    t.transport.sent.length = 0;
-  });
-
   const receipt = (n: number, key?: string) =>
-    t.recorder.record('Order.Created', { email_address: `c${n}@shop.example`, order_id: n }, key ? { idempotencyKey: key } : {});
+    h.t.recorder.record('Order.Created', { email_address: `c${n}@shop.example`, order_id: n }, key ? { idempotencyKey: key } : {});
 
   it('both routes need the token: 401 without it, and nothing is cancelled', async () => {
     const id = await receipt(1, 'k-1');
@@ -65,8 +44,8 @@ describeEngines('cancelling events over HTTP', (engine) => {
     const body = await res.json() as { deliveryId: number };
     expect(body).toEqual({ id: gone, type: 'Order.Created', state: 'cancelled', deliveryId: expect.any(Number), already: false });
 
-    expect(await runType(t.ctx, { type: 'Order.Created', trigger: 'manual' })).toMatchObject({ eventsClaimed: 1, deliveriesSent: 1 });
-    expect(t.transport.sent.map((m) => m.to)).toEqual(['c1@shop.example']);
+    expect(await runType(h.t.ctx, { type: 'Order.Created', trigger: 'manual' })).toMatchObject({ eventsClaimed: 1, deliveriesSent: 1 });
+    expect(h.t.transport.sent.map((m) => m.to)).toEqual(['c1@shop.example']);
     expect(await (await api(`/v1/events/${gone}`)).json()).toMatchObject({ state: 'cancelled', deliveryId: body.deliveryId, sentAt: null });
     expect(await (await api(`/v1/deliveries/${body.deliveryId}`)).json()).toMatchObject({ status: 'cancelled', attempts: 0 });
 
@@ -105,7 +84,7 @@ describeEngines('cancelling events over HTTP', (engine) => {
     const missing = await del('/v1/events?type=Order.Created');
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: 'bad_request', issues: [expect.objectContaining({ message: expect.stringContaining('idempotencyKey') })] });
-    expect(t.transport.sent).toEqual([]);
-    expect(await runType(t.ctx, { type: 'Order.Created', trigger: 'manual' })).toMatchObject({ eventsClaimed: 0 });
+    expect(h.t.transport.sent).toEqual([]);
+    expect(await runType(h.t.ctx, { type: 'Order.Created', trigger: 'manual' })).toMatchObject({ eventsClaimed: 0 });
   });
 });

@@ -6,18 +6,15 @@
  * token is a 409; bad parameters are a 400 naming the field; the token of the
  * API is required. Time moves by the injected database clock, not by sleeping.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createHttpServer } from '../../src/http/server.js';
+import { expect, it } from 'vitest';
 import { recoverDeliveries } from '../../src/runner/recover.js';
 import { runType } from '../../src/runner/run.js';
 import { messageIdFor } from '../../src/runner/message-id.js';
 import { replayDelivery } from '../../src/runner/replay.js';
 import { pullTransport } from '../../src/transports/pull.js';
-import { testApp } from '../support/app.js';
 import { DatabaseClock } from '../support/database-clock.js';
-import { describeEngines, truncateAll } from '../support/engines.js';
+import { apiHarness } from '../support/api-harness.js';
+import { describeEngines } from '../support/engines.js';
 import { pullConfig } from '../support/pull-config.js';
 
 const TOKEN = 'pull-test-token-0123456789';
@@ -32,12 +29,11 @@ interface Leased {
 }
 
 describeEngines('pull transport', (engine) => {
-  let t: Awaited<ReturnType<typeof testApp>>;
-  let server: FastifyInstance;
-  let base: string;
   const clock = new DatabaseClock();
+  // The pull transport as the app builds it (testApp would put a memory transport in its place).
+  const h = apiHarness(engine, TOKEN, () => ({ config: pullConfig(2), retryBaseMs: 1_000, databaseNow: clock.now, transports: { consumers: pullTransport('consumers') } }));
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
-    fetch(`${base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${h.base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   const lease = async (query = 'max=10&visibility=30s', transport = 'consumers') => {
     const res = await call('POST', `/v1/pull/${transport}/lease?${query}`);
     expect(res.status).toBe(200);
@@ -50,34 +46,18 @@ describeEngines('pull transport', (engine) => {
     'SELECT id, status, attempts, error FROM digest_deliveries ORDER BY id')).map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) }));
   const unstamped = async () => Number((await engine.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM digest_events WHERE processed_at IS NULL'))[0]!.n);
   const orders = async (n: number) => {
-    await t.recorder.recordMany(Array.from({ length: n }, (_, i) => ({ type: 'Order.Created', payload: { email_address: `c${i}@shop.example`, order_id: i + 1 } })));
-    return runType(t.ctx, { type: 'Order.Created', trigger: 'manual' });
+    await h.t.recorder.recordMany(Array.from({ length: n }, (_, i) => ({ type: 'Order.Created', payload: { email_address: `c${i}@shop.example`, order_id: i + 1 } })));
+    return runType(h.t.ctx, { type: 'Order.Created', trigger: 'manual' });
   };
-
-  beforeAll(async () => {
-    // The pull transport as the app builds it (testApp would put a memory transport in its place).
-    t = await testApp(engine, { config: pullConfig(2), retryBaseMs: 1_000, databaseNow: clock.now, transports: { consumers: pullTransport('consumers') } });
-    server = await createHttpServer(t.app, { token: TOKEN, metrics: createMetrics(t.ctx) });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await t?.app.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(engine.db);
-    t.transport.sent.length = 0;
-  });
 
   it('the scheduler stores them ready instead of sending; a lease returns the rendered message, an ack marks it sent and stamps its events', async () => {
     const summary = await orders(3);
     expect(summary).toMatchObject({ eventsClaimed: 3, deliveriesCreated: 3, deliveriesSent: 0, deliveriesFailed: 0 });
-    expect(t.transport.sent).toEqual([]);
+    expect(h.t.transport.sent).toEqual([]);
     expect((await statuses()).map((r) => r.status)).toEqual(['ready', 'ready', 'ready']);
     // Ready ones are not the recovery loop's: it leaves them to the consumers.
     clock.advance(3_600_000);
-    expect(await recoverDeliveries(t.ctx)).toEqual([]);
+    expect(await recoverDeliveries(h.t.ctx)).toEqual([]);
 
     const got = await lease('max=2&visibility=30s');
     expect(got.deliveries).toHaveLength(2);
@@ -85,7 +65,7 @@ describeEngines('pull transport', (engine) => {
     const [row] = await statuses();
     expect(first).toMatchObject({
       id: row!.id, leaseToken: got.leaseToken, eventType: 'Order.Created', recipient: 'c0@shop.example', to: 'c0@shop.example', attempt: 1,
-      text: 'Sending receipt to c0@shop.example for order #1...', messageId: messageIdFor(row!.id, t.ctx.messageIdDomain),
+      text: 'Sending receipt to c0@shop.example for order #1...', messageId: messageIdFor(row!.id, h.t.ctx.messageIdDomain),
     });
     expect(first!.headers['Message-ID']).toBe(first!.messageId);
     expect(first!.events).toHaveLength(1);
@@ -110,7 +90,7 @@ describeEngines('pull transport', (engine) => {
     // Twice: it is not held any more.
     expect((await ack(first!.id, got.leaseToken)).status).toBe(409);
     // The transport itself sends nothing: a replay is refused with the way to go.
-    await expect(replayDelivery(t.ctx, first!.id)).rejects.toThrow(/consumers is a pull transport/);
+    await expect(replayDelivery(h.t.ctx, first!.id)).rejects.toThrow(/consumers is a pull transport/);
   });
 
   it('no two leases hold one delivery; a lease not acked in its visibility is leased again, and the stale token gets 409', async () => {
@@ -161,9 +141,9 @@ describeEngines('pull transport', (engine) => {
     // Not before its backoff.
     expect((await lease()).deliveries).toEqual([]);
     clock.advance(1_100);
-    const outcomes = await recoverDeliveries(t.ctx);
+    const outcomes = await recoverDeliveries(h.t.ctx);
     expect(outcomes).toEqual(['ready']);
-    expect(t.transport.sent).toEqual([]);
+    expect(h.t.transport.sent).toEqual([]);
     const second = await lease();
     expect(second.deliveries.map((x) => [x.id, x.attempt, x.messageId])).toEqual([[d!.id, 2, d!.messageId]]);
     expect(second.deliveries[0]!.text).toBe(d!.text);
@@ -172,10 +152,10 @@ describeEngines('pull transport', (engine) => {
     // Dead keeps its events linked and unstamped (retryable by hand).
     expect(await unstamped()).toBe(2);
     clock.advance(3_600_000);
-    expect(await recoverDeliveries(t.ctx)).toEqual([]);
+    expect(await recoverDeliveries(h.t.ctx)).toEqual([]);
     // Retried by hand (digest retry, the dashboard's button): handed to the consumers again, with a fresh set of attempts.
     expect((await call('POST', `/v1/deliveries/${d!.id}/retry`)).status).toBe(200);
-    expect(await recoverDeliveries(t.ctx)).toEqual(['ready']);
+    expect(await recoverDeliveries(h.t.ctx)).toEqual(['ready']);
     const third = await lease();
     expect(third.deliveries.map((x) => [x.id, x.attempt])).toEqual([[d!.id, 1]]);
     expect((await ack(d!.id, third.leaseToken)).status).toBe(200);
